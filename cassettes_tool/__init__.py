@@ -1,0 +1,7 @@
+"""cassettes: keep recorded HTTP interactions (vcrpy cassettes) honest."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

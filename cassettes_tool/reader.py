@@ -1,0 +1,274 @@
+"""Read a cassette file of any real-world variant into the :mod:`cassette` model.
+
+Variants read: vcrpy format 1 (YAML or JSON; header values as strings or lists; the old httpx
+``content``/``status_code`` shape; pydantic-ai's ``parsed_body``; asyncpraw's pair and dict
+bodies), pre-1.0 vcrpy cassettes (migrated in memory), betamax JSON and langchain's gzipped
+``requests``/``responses`` YAML. Everything else raises :class:`CassetteFormatError` with one
+line that names the file and says what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlunsplit
+
+import yaml
+
+from .cassette import Cassette, Interaction, Request, Response, body_to_bytes, normalize_headers
+from .errors import CassetteFormatError, CassetteNotFoundError
+from .yamlio import UnsafeTagError, load_yaml, yaml_error_line
+
+REERECORD = "re-record it, or delete it if no test uses it"
+MAX_DECOMPRESSED = 512 * 1024 * 1024
+
+
+def detect_format(path: Path, data: bytes) -> str:
+    """``json`` or ``yaml`` from the file name, else from the first non-blank byte."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    if name.endswith(".json"):
+        return "json"
+    if name.endswith((".yaml", ".yml")):
+        return "yaml"
+    return "json" if data.lstrip()[:1] in (b"{",) else "yaml"
+
+
+def load_cassette(path: Path | str) -> Cassette:
+    """Read ``path`` into a :class:`Cassette` or raise a :class:`CassetteError`."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CassetteNotFoundError(path, "no such file", "check the path") from None
+    except IsADirectoryError:
+        raise CassetteFormatError(path, "is a directory, not a cassette file") from None
+    except OSError as exc:
+        raise CassetteFormatError(path, f"cannot be read: {exc.strerror or exc}", "check its permissions") from None
+    return parse_cassette(path, data)
+
+
+def parse_cassette(path: Path, data: bytes) -> Cassette:
+    """Parse the bytes of a cassette file (see :func:`load_cassette`)."""
+    compressed = data.startswith(b"\x1f\x8b")
+    if compressed:
+        try:
+            data = _gunzip(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise CassetteFormatError(path, f"gzip data is corrupt ({exc})", REERECORD) from None
+    fmt = detect_format(path, data)
+    document = _parse_text(path, data, fmt)
+    cassette = _from_document(path, document, fmt)
+    if compressed and cassette.variant == "vcrpy":
+        cassette.variant = "vcrpy-gzip"  # read-only: whoever gzipped it has their own serializer
+    return cassette
+
+
+def _gunzip(data: bytes) -> bytes:
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = decompressor.decompress(data, MAX_DECOMPRESSED)
+    if decompressor.unconsumed_tail:
+        raise OSError("decompressed size over 512 MB")
+    return out
+
+
+def _parse_text(path: Path, data: bytes, fmt: str) -> Any:
+    if not data.strip():
+        raise CassetteFormatError(path, "is empty", f"{REERECORD} (an empty cassette is `version: 1` and `interactions: []`)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CassetteFormatError(
+            path, f"is not UTF-8 text (byte {exc.start}); looks like binary data, not a cassette", REERECORD
+        ) from None
+    if fmt == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CassetteFormatError(path, f"line {exc.lineno}: invalid JSON: {exc.msg}", "fix the syntax or re-record it") from None
+        except RecursionError:
+            raise CassetteFormatError(path, "JSON nested too deeply", REERECORD) from None
+    try:
+        return load_yaml(text)
+    except UnsafeTagError as exc:
+        raise CassetteFormatError(
+            path,
+            f"line {exc.line}: YAML tag {exc.tag} would construct a Python object; it is never executed",
+            "remove the tag or re-record the cassette",
+        ) from None
+    except yaml.YAMLError as exc:
+        line = yaml_error_line(exc)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        where = f"line {line}: " if line else ""
+        raise CassetteFormatError(path, f"{where}invalid YAML: {problem}", "fix the syntax or re-record it") from None
+    except RecursionError:
+        raise CassetteFormatError(path, "YAML nested too deeply", REERECORD) from None
+
+
+def _from_document(path: Path, document: Any, fmt: str) -> Cassette:
+    if isinstance(document, list):
+        return _from_pre_1_0(path, document, fmt)
+    if not isinstance(document, Mapping):
+        raise CassetteFormatError(
+            path, f"top level is a {_kind(document)}, not a cassette mapping", "is this file a vcrpy cassette?"
+        )
+    if "http_interactions" in document:
+        return _from_betamax(path, document)
+    if "requests" in document and "responses" in document and "interactions" not in document:
+        return _from_parallel_lists(path, document, fmt)
+    if "interactions" not in document:
+        keys = ", ".join(sorted(map(str, document))[:5]) or "none"
+        raise CassetteFormatError(
+            path, f"has no 'interactions' list (top-level keys: {keys})", "is this file a vcrpy cassette?"
+        )
+    interactions_raw = document["interactions"]
+    if interactions_raw is None:
+        interactions_raw = []
+    if not isinstance(interactions_raw, list):
+        raise CassetteFormatError(path, f"'interactions' is a {_kind(interactions_raw)}, not a list", REERECORD)
+    version = document.get("version", 1)
+    if version != 1:
+        raise CassetteFormatError(
+            path, f"cassette format version {version!r} is not supported (only 1)", "re-record it with vcrpy"
+        )
+    interactions = [_interaction(path, i, raw) for i, raw in enumerate(interactions_raw)]
+    metadata = document.get("metadata")
+    extra = {k: v for k, v in document.items() if k not in ("version", "interactions", "metadata")}
+    return Cassette(
+        path=path,
+        format=fmt,
+        interactions=interactions,
+        metadata=dict(metadata) if isinstance(metadata, Mapping) else {},
+        variant="vcrpy",
+        extra=extra,
+        key_order=tuple(str(k) for k in document),
+    )
+
+
+def _kind(value: Any) -> str:
+    return {dict: "mapping", list: "list", str: "string", int: "number", float: "number",
+            bool: "boolean", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _interaction(path: Path, index: int, raw: Any) -> Interaction:
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("request"), Mapping) or not isinstance(
+        raw.get("response"), Mapping
+    ):
+        if isinstance(raw, Mapping) and ("request_stream" in raw or "response_stream" in raw):
+            raise CassetteFormatError(
+                path,
+                f"interaction {index} is a gRPC stream recording, not an HTTP interaction",
+                "cassettes only checks HTTP cassettes; exclude this file",
+            )
+        raise CassetteFormatError(
+            path, f"interaction {index} has no request/response mapping", "is this file a vcrpy cassette?"
+        )
+    request = _request(path, index, raw["request"])
+    response = _response(path, index, raw["response"])
+    return Interaction(request=request, response=response, raw=dict(raw))
+
+
+def _request(path: Path, index: int, raw: Mapping[str, Any]) -> Request:
+    method = raw.get("method")
+    uri = raw.get("uri") or raw.get("url")
+    if uri is None and raw.get("host"):
+        uri = _uri_from_parts(raw)
+    if not isinstance(method, str) or not isinstance(uri, str):
+        raise CassetteFormatError(
+            path, f"interaction {index}: request has no method or uri", "is this file an HTTP cassette?"
+        )
+    body = raw["body"] if "body" in raw else raw.get("parsed_body")
+    if isinstance(body, Mapping) and ("string" in body or "base64_string" in body):
+        body = _betamax_body(body)
+    return Request(method=method, uri=uri, headers=normalize_headers(raw.get("headers")), body=body_to_bytes(body))
+
+
+def _uri_from_parts(raw: Mapping[str, Any]) -> str:
+    scheme = str(raw.get("protocol") or "http")
+    host = str(raw.get("host"))
+    port = raw.get("port")
+    default = {"http": 80, "https": 443}.get(scheme)
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    path_part = str(raw.get("path") or "/")
+    path_only, _, query = path_part.partition("?")
+    return urlunsplit((scheme, netloc, path_only, query, ""))
+
+
+def _response(path: Path, index: int, raw: Mapping[str, Any]) -> Response:
+    status_raw = raw.get("status", raw.get("status_code"))
+    reason = ""
+    if isinstance(status_raw, Mapping):
+        reason = str(status_raw.get("message") or "")
+        status_raw = status_raw.get("code")
+    try:
+        status = int(status_raw)
+    except (TypeError, ValueError):
+        raise CassetteFormatError(
+            path, f"interaction {index}: response has no status code", "is this file an HTTP cassette?"
+        ) from None
+    if "body" in raw:
+        body_raw = raw["body"]
+        if isinstance(body_raw, Mapping):
+            body_raw = _betamax_body(body_raw) if "base64_string" in body_raw else body_raw.get("string")
+    elif "content" in raw:
+        body_raw = raw["content"]
+    else:
+        body_raw = raw.get("parsed_body")
+    body = body_to_bytes(body_raw) or b""
+    return Response(status=status, reason=reason, headers=normalize_headers(raw.get("headers")), body=body)
+
+
+def _betamax_body(body: Mapping[str, Any]) -> Any:
+    import base64
+
+    encoded = body.get("base64_string")
+    if encoded:
+        try:
+            return base64.b64decode(encoded)
+        except ValueError:
+            return b""
+    return body.get("string")
+
+
+def _from_pre_1_0(path: Path, document: list[Any], fmt: str) -> Cassette:
+    """vcrpy before 1.0 wrote a bare list of interactions; migrate it in memory."""
+    interactions: list[Interaction] = []
+    for index, raw in enumerate(document):
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("request"), Mapping):
+            raise CassetteFormatError(
+                path, f"top level is a list whose item {index} is not an interaction", "is this file a vcrpy cassette?"
+            )
+        request = _request(path, index, raw["request"])
+        response = _response(path, index, raw.get("response") or {})
+        interactions.append(Interaction(request=request, response=response, raw=None))
+    return Cassette(path=path, format=fmt, interactions=interactions, variant="vcrpy-pre-1.0")
+
+
+def _from_betamax(path: Path, document: Mapping[str, Any]) -> Cassette:
+    raw_list = document.get("http_interactions") or []
+    if not isinstance(raw_list, list):
+        raise CassetteFormatError(path, "'http_interactions' is not a list", REERECORD)
+    interactions = [_interaction(path, i, raw) for i, raw in enumerate(raw_list)]
+    for interaction in interactions:
+        interaction.raw = None
+    recorded = [r.get("recorded_at") for r in raw_list if isinstance(r, Mapping) and r.get("recorded_at")]
+    metadata: dict[str, Any] = {"recorded_with": document.get("recorded_with")}
+    if recorded:
+        metadata["recorded_at"] = max(str(r) for r in recorded)
+    return Cassette(path=path, format="json", interactions=interactions, metadata=metadata, variant="betamax")
+
+
+def _from_parallel_lists(path: Path, document: Mapping[str, Any], fmt: str) -> Cassette:
+    """langchain's serializer: parallel ``requests`` and ``responses`` lists."""
+    requests_raw, responses_raw = document["requests"], document["responses"]
+    if not isinstance(requests_raw, list) or not isinstance(responses_raw, list) or len(requests_raw) != len(responses_raw):
+        raise CassetteFormatError(path, "'requests' and 'responses' are not lists of equal length", REERECORD)
+    interactions = []
+    for index, (req, resp) in enumerate(zip(requests_raw, responses_raw, strict=True)):
+        interactions.append(_interaction(path, index, {"request": req, "response": resp}))
+        interactions[-1].raw = None
+    return Cassette(path=path, format=fmt, interactions=interactions, variant="langchain-gzip")

@@ -1,0 +1,96 @@
+"""Safe YAML reading and vcrpy-compatible YAML writing.
+
+Loading never constructs a Python object from a tag. The few ``!!python/*`` tags that real vcrpy
+cassettes contain (``str``, ``unicode``, ``tuple``, the pre-1.0 ``Request`` object and header
+``frozenset``, ``BytesIO`` bodies) are read as *plain data*: mappings, lists and strings. Any
+other ``!!python/...`` tag raises :class:`UnsafeTagError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+try:  # libyaml is several times faster; vcrpy uses it too when present.
+    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+# Tags that old vcrpy wrote for plain data; read as data, never as objects.
+_DATA_TAGS = {
+    "tag:yaml.org,2002:python/str",
+    "tag:yaml.org,2002:python/unicode",
+    "tag:yaml.org,2002:python/tuple",
+    "tag:yaml.org,2002:python/bytes",
+    "tag:yaml.org,2002:python/object:vcr.request.Request",
+    "tag:yaml.org,2002:python/object/apply:__builtin__.frozenset",
+    "tag:yaml.org,2002:python/object/apply:builtins.frozenset",
+    "tag:yaml.org,2002:python/object/new:_io.BytesIO",
+    "tag:yaml.org,2002:python/object/apply:builtins.iter",
+}
+
+
+class UnsafeTagError(yaml.YAMLError):
+    """A YAML tag that would construct an arbitrary Python object."""
+
+    def __init__(self, tag: str, line: int) -> None:
+        super().__init__(f"unsafe YAML tag {tag!r} at line {line}")
+        self.tag = tag
+        self.line = line
+
+
+class CassetteLoader(_Loader):
+    """CSafeLoader that reads vcrpy's legacy Python tags as plain data."""
+
+
+def _as_data(loader: CassetteLoader, tag_suffix: str, node: yaml.Node) -> Any:
+    tag = "tag:yaml.org,2002:python/" + tag_suffix
+    if tag not in _DATA_TAGS:
+        raise UnsafeTagError(tag.replace("tag:yaml.org,2002:", "!!"), node.start_mark.line + 1)
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if tag.endswith("python/bytes"):
+            return str(value).encode("utf-8")
+        return value
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    mapping = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    if tag.endswith(("BytesIO", "builtins.iter")) or "frozenset" in tag:
+        # {state: [content]} / {args: [[...]]}: keep only the data.
+        for key in ("state", "args", "listitems"):
+            inner = mapping.get(key)
+            if isinstance(inner, list | tuple) and inner:
+                return inner[0]
+        return None
+    return mapping
+
+
+CassetteLoader.add_multi_constructor("tag:yaml.org,2002:python/", _as_data)
+
+
+def _unknown_tag(loader: CassetteLoader, tag_suffix: str, node: yaml.Node) -> Any:
+    raise UnsafeTagError(f"!{tag_suffix}", node.start_mark.line + 1)
+
+
+CassetteLoader.add_multi_constructor("!", _unknown_tag)
+
+
+def load_yaml(text: str | bytes) -> Any:
+    """Parse YAML safely (see module docstring)."""
+    return yaml.load(text, Loader=CassetteLoader)
+
+
+def dump_yaml(data: Any) -> str:
+    """Serialise like vcrpy's YAML serializer (``yaml.dump`` defaults: block style, sorted keys)."""
+    return yaml.dump(data, Dumper=_Dumper)
+
+
+def yaml_error_line(error: yaml.YAMLError) -> int | None:
+    """The 1-based line of a YAML error, when the parser knows it."""
+    if isinstance(error, UnsafeTagError):
+        return error.line
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    return mark.line + 1 if mark is not None else None
