@@ -47,7 +47,21 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class CassettesGroup(click.Group):
+    """Turns a :class:`CassettesError` into one line on stderr and its exit code.
+
+    Doing it here (not only in :func:`main`) gives CliRunner-based tests the same behaviour.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except CassettesError as exc:
+            click.echo(f"cassettes: error: {exc}", err=True)
+            raise click.exceptions.Exit(exc.exit_code) from None
+
+
+@click.group(cls=CassettesGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
     help="Read settings from this file instead of the nearest pyproject.toml [tool.cassettes].",
@@ -63,6 +77,13 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool)
     configuration error; 3 incomplete (some cassettes or interactions could not be checked).
     """
     ctx.obj = AppContext(config_path=config_path, verbosity=-1 if quiet else verbose)
+
+
+@cli.result_callback()
+def _exit_with_result(result: object, **_: object) -> None:
+    """Commands return their exit code; make it the process's."""
+    if isinstance(result, int) and result:
+        raise click.exceptions.Exit(result)
 
 
 def _register() -> None:
