@@ -43,7 +43,7 @@ def list_command(app: AppContext, paths: tuple[Path, ...], fmt: str, older_than:
 
 
 @click.command("show")
-@click.argument("cassette", type=click.Path(path_type=Path))
+@click.argument("cassette", type=click.Path(path_type=Path, readable=False))
 @click.option("--interaction", "-i", "index", type=click.IntRange(min=0), default=None,
               help="Only this interaction (0-based).")
 @pass_app
