@@ -3,12 +3,16 @@
 Every write goes to a temporary file in the same folder, is flushed and fsynced, then renamed
 over the target (``os.replace`` is atomic on POSIX and Windows), and the folder is fsynced. A
 crash at any moment leaves the old file or the new one, never a mix. Writers of one path are
-serialised by a lock file (``filelock``) next to it: ``.<name>.lock``.
+serialised by an OS file lock (``filelock``). Lock files live in a per-user folder of the
+system temp dir, named by a hash of the cassette's absolute path, so they never show up in the
+cassette folder (or in git). Temporary files carry the writer's PID; a write sweeps, once per
+folder and process, the temporary files of writers that died (``kill -9``) mid-write.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -28,8 +32,48 @@ LOCK_TIMEOUT = 60.0
 TMP_PREFIX = ".cassettes-tmp-"
 
 
+def _lock_dir() -> Path:
+    folder = Path(tempfile.gettempdir()) / f"cassettes-locks-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
 def lock_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.lock")
+    """The lock file that serialises writers of ``path`` (outside the cassette folder)."""
+    digest = hashlib.sha256(str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return _lock_dir() / f"{digest}.lock"
+
+
+_swept: set[Path] = set()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_temp_files(folder: Path) -> list[Path]:
+    """Remove temporary files left by writers that died mid-write (their PID is gone)."""
+    removed: list[Path] = []
+    try:
+        entries = list(folder.glob(f"{TMP_PREFIX}*.tmp"))
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            pid = int(entry.name[len(TMP_PREFIX):].split("-", 1)[0])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _pid_alive(pid):
+            with contextlib.suppress(OSError):
+                entry.unlink()
+                removed.append(entry)
+    return removed
 
 
 @contextlib.contextmanager
@@ -42,7 +86,7 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     except Timeout:
         raise CassetteError(
             path, f"is locked by another writer for more than {timeout:.0f}s",
-            f"is another cassettes process running? remove {lock_path(path).name} if not",
+            f"is another cassettes process running? if not, remove {lock_path(path)}",
         ) from None
 
 
@@ -50,7 +94,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically (temporary file, fsync, rename, fsync folder)."""
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=folder)
+    resolved = folder.resolve()
+    if resolved not in _swept:
+        _swept.add(resolved)
+        sweep_stale_temp_files(folder)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=".tmp", dir=folder)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
