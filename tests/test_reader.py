@@ -153,7 +153,7 @@ def test_an_unreadable_file_is_one_line_and_exit_3(world_dir: Path) -> None:
     path = tmp_path / "secret.yaml"
     path.write_text(GOOD)
     path.chmod(0)
-    code, out, err = _cli_as_unprivileged("show", str(path))
+    code, _out, err = _cli_as_unprivileged("show", str(path))
     assert code == 3
     assert err.strip().count("\n") == 0 and "cannot be read" in err and str(path) in err
     assert "Traceback" not in err
