@@ -1,0 +1,82 @@
+"""The drift engine: what changed in the *contract* between a recorded and a live response.
+
+Layers, each producing :class:`~cassettes_tool.report.Finding` objects (SPEC section 5):
+status (:mod:`.classify`), then — unless the status class changed, when the body is another
+document altogether — media type, watched headers, body format (:mod:`.body`) and the body
+shape (:mod:`.shape` -> :mod:`.compare` (deepdiff) -> :mod:`.classify`). ``ignore`` paths of
+``[tool.cassettes.drift]`` are dropped last (:mod:`.paths`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..cassette import Response
+from ..config import DriftConfig
+from ..report import Finding
+from .body import JSON_KINDS, view_body
+from .classify import (
+    RequestId,
+    body_format_finding,
+    content_type_finding,
+    header_findings,
+    shape_findings,
+    sort_findings,
+    status_finding,
+)
+from .compare import DriftEngineError, diff_shapes
+from .fingerprint import fingerprint, request_key
+from .paths import IgnoreRules
+from .shape import shape_of
+
+__all__ = ["DriftEngineError", "compare_responses", "fingerprint", "request_key"]
+
+
+def compare_responses(
+    recorded: Response,
+    live: Sequence[Response],
+    *,
+    method: str,
+    uri: str,
+    config: DriftConfig,
+) -> list[Finding]:
+    """Structural findings, sorted deterministically (severity, then path). Never raises on any bytes.
+
+    ``live`` holds 1..N samples of the same request. Status, content type, headers and body
+    format are compared with the first sample; the body shapes of all samples of the first
+    sample's body kind merge into one, so a field that is sometimes null or absent is not drift.
+    """
+    if not live:
+        raise ValueError("compare_responses needs at least one live response")
+    request = RequestId(method, uri)
+    first = live[0]
+    findings: list[Finding] = []
+    if recorded.status != first.status:
+        findings.append(status_finding(request, recorded.status, first.status))
+        if recorded.status // 100 != first.status // 100:
+            # Another class of status means another document (an error page, a redirect):
+            # comparing its body with the recorded one would only add noise.
+            return findings
+    skip_headers: list[str] = []
+    recorded_media, live_media = recorded.content_type, first.content_type
+    if recorded_media and live_media and recorded_media != live_media:
+        findings.append(content_type_finding(request, recorded_media, live_media))
+        skip_headers.append("content-type")  # the same change, already reported
+    findings += header_findings(request, config.watch_headers, recorded.headers, first.headers,
+                                skip=skip_headers)
+    before, after = view_body(recorded), view_body(first)
+    if before.kind != after.kind and (before.kind in JSON_KINDS or after.kind in JSON_KINDS):
+        findings.append(body_format_finding(request, before.kind, before.label, after.kind, after.label))
+    elif before.kind in JSON_KINDS:
+        samples = [value for view in (after, *map(view_body, live[1:])) if view.kind == after.kind
+                   for value in view.values]
+        strict = config.strict_numbers
+        recorded_shape = shape_of(before.values, strict_numbers=strict)
+        live_shape = shape_of(samples, strict_numbers=strict)
+        delta = diff_shapes(recorded_shape, live_shape)
+        if delta:
+            findings += shape_findings(request, recorded_shape, live_shape, delta)
+    ignore = IgnoreRules(config.ignore)
+    if ignore:
+        findings = [f for f in findings if not (f.location == "body" and ignore.covers(f.path))]
+    return sort_findings(findings)

@@ -1,0 +1,174 @@
+"""Findings from differences, exactly per the SPEC table (section 5).
+
+| kind | severity |
+| --- | --- |
+| status_changed | breaking if the class changes (2xx -> 4xx), else warning |
+| content_type_changed | breaking (media type; parameters such as charset ignored) |
+| body_format_changed | breaking (JSON became non-JSON or the reverse) |
+| field_removed | breaking if the field was always present, warning if optional |
+| field_added | info |
+| type_changed | breaking |
+| nullability_changed | warning when a value became null; info when null became a value |
+| header_changed | info, or warning for a watched header removed |
+
+Not drift: values, array lengths and order, an empty array (or map) that is now full or the
+reverse, integer vs float (unless ``strict_numbers``), a field that the live samples show
+sometimes null or sometimes absent, live types that the recording already showed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..report import Finding
+from .compare import ShapeDelta
+from .fingerprint import fingerprint
+from .shape import ARRAY, NULL, OBJECT, PathInfo, Shape
+
+BREAKING, WARNING, INFO = "breaking", "warning", "info"
+_CONTAINER_OF = {"key": OBJECT, "member": OBJECT, "item": ARRAY}
+
+
+@dataclass(frozen=True)
+class RequestId:
+    """The request a finding belongs to (for its fingerprint)."""
+
+    method: str
+    uri: str
+
+    def finding(
+        self, severity: str, kind: str, location: str, path: str | None,
+        recorded: object, live: object, message: str,
+    ) -> Finding:
+        return Finding(
+            fingerprint=fingerprint(self.method, self.uri, kind, path), severity=severity, kind=kind,
+            location=location, path=path, recorded=recorded, live=live, message=message,
+        )
+
+
+def status_finding(request: RequestId, recorded: int, live: int) -> Finding:
+    """``status_changed``: breaking across classes (2xx -> 4xx), warning within one (200 -> 201)."""
+    severity = BREAKING if recorded // 100 != live // 100 else WARNING
+    return request.finding(severity, "status_changed", "status", None, recorded, live,
+                           f"status changed from {recorded} to {live}")
+
+
+def content_type_finding(request: RequestId, recorded: str, live: str) -> Finding:
+    return request.finding(BREAKING, "content_type_changed", "content_type", None, recorded, live,
+                           f"content type changed from {recorded} to {live}")
+
+
+def body_format_finding(request: RequestId, recorded_kind: str, recorded_label: str,
+                        live_kind: str, live_label: str) -> Finding:
+    return request.finding(BREAKING, "body_format_changed", "body", "$", recorded_kind, live_kind,
+                           f"body changed from {recorded_label} to {live_label}")
+
+
+def header_findings(
+    request: RequestId, watched: Iterable[str],
+    recorded: dict[str, list[str]], live: dict[str, list[str]], *, skip: Iterable[str] = (),
+) -> list[Finding]:
+    """``header_changed`` for each watched header: removed = warning, added or changed = info."""
+    old, new = _lower(recorded), _lower(live)
+    skipped = {s.lower() for s in skip}
+    findings = []
+    for name in dict.fromkeys(h.lower() for h in watched):
+        if name in skipped:
+            continue
+        before, after = old.get(name), new.get(name)
+        if before is not None and after is None:
+            findings.append(request.finding(WARNING, "header_changed", "headers", name, before, None,
+                                            f"header {name} was removed (was {before!r})"))
+        elif before is None and after is not None:
+            findings.append(request.finding(INFO, "header_changed", "headers", name, None, after,
+                                            f"header {name} was added ({after!r})"))
+        elif before is not None and after is not None and _norm(name, before) != _norm(name, after):
+            findings.append(request.finding(INFO, "header_changed", "headers", name, before, after,
+                                            f"header {name} changed from {before!r} to {after!r}"))
+    return findings
+
+
+def _lower(headers: dict[str, list[str]]) -> dict[str, str]:
+    joined: dict[str, list[str]] = {}
+    for name, values in headers.items():
+        joined.setdefault(name.lower(), []).extend(values)
+    return {name: ", ".join(values) for name, values in joined.items()}
+
+
+def _norm(name: str, value: str) -> str:
+    # Media-type-like values differ only in spacing and case of their parameters.
+    text = " ".join(value.split())
+    return text.lower().replace("; ", ";") if name == "content-type" else text
+
+
+def shape_findings(request: RequestId, recorded: Shape, live: Shape, delta: ShapeDelta) -> list[Finding]:
+    """Classify the paths deepdiff found between two body shapes."""
+    findings: list[Finding] = []
+    for path in delta.removed:
+        info = recorded[path]
+        if _covered(info, live):
+            continue
+        severity = BREAKING if info.always else WARNING
+        optional = "" if info.always else "optional "
+        findings.append(request.finding(
+            severity, "field_removed", "body", path, info.type_name, None,
+            f"{optional}field {path} ({info.type_name}) is gone",
+        ))
+    for path in delta.added:
+        info = live[path]
+        if _covered(info, recorded):
+            continue
+        findings.append(request.finding(
+            INFO, "field_added", "body", path, None, info.type_name,
+            f"new field {path} ({info.type_name})",
+        ))
+    for path in delta.changed:
+        finding = _changed(request, recorded[path], live[path])
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _covered(info: PathInfo, other: Shape) -> bool:
+    """Is a path present on one side only *not* a finding of its own?
+
+    It is not when its parent is missing on the other side (the parent is the finding), when
+    the parent there is no longer the container this path lives in (a type or nullability
+    change of the parent is the finding), and when it is an array element or map member while
+    the container there is empty (lengths are not drift).
+    """
+    if info.parent is None:
+        return False
+    parent = other.get(info.parent)
+    if parent is None:
+        return True
+    if _CONTAINER_OF[info.segment] not in parent.types:
+        return True
+    return info.segment in ("item", "member")
+
+
+def _changed(request: RequestId, before: PathInfo, after: PathInfo) -> Finding | None:
+    path = before.path
+    if before.types and not after.types:  # always null now
+        if before.nullable:
+            return None  # the recording already showed null here
+        return request.finding(WARNING, "nullability_changed", "body", path, before.type_name, NULL,
+                               f"{path} became null (was {before.type_name})")
+    if not before.types and after.types:  # only null was recorded
+        return request.finding(INFO, "nullability_changed", "body", path, NULL, after.type_name,
+                               f"{path} is no longer null (now {after.type_name})")
+    if after.types - before.types:
+        return request.finding(BREAKING, "type_changed", "body", path, before.type_name, after.type_name,
+                               f"{path} changed type from {before.type_name} to {after.type_name}")
+    return None  # narrower or equal types, or null seen in only some samples: not drift
+
+
+SEVERITY_ORDER = {BREAKING: 0, WARNING: 1, INFO: 2}
+LOCATION_ORDER = {"status": 0, "content_type": 1, "headers": 2, "body": 3}
+
+
+def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """Deterministic order: severity, then location, then path, then kind."""
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), LOCATION_ORDER.get(f.location, 9),
+                                           f.path or "", f.kind, f.fingerprint))

@@ -1,0 +1,30 @@
+"""Stable finding fingerprints: the key of baselines and ``accept --fingerprint``."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, urlsplit
+
+
+def request_key(method: str, uri: str) -> str:
+    """``GET https://api.example.com/users?page&q``: method and URI without query *values*.
+
+    Query keys are kept (sorted: their order carries no meaning), values dropped (page numbers,
+    cursors and timestamps change between runs); scheme and host are lower-cased, the fragment
+    is dropped.
+    """
+    try:
+        parts = urlsplit(uri)
+        keys = sorted(key for key, _ in parse_qsl(parts.query, keep_blank_values=True))
+        base = f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path}"
+    except ValueError:  # e.g. an unbalanced IPv6 bracket: fall back to the text before "?"
+        base, _, query = uri.partition("?")
+        keys = sorted(part.partition("=")[0] for part in query.split("&") if part)
+    query_keys = "&".join(keys)
+    return f"{method.upper()} {base}" + (f"?{query_keys}" if query_keys else "")
+
+
+def fingerprint(method: str, uri: str, kind: str, path: str | None) -> str:
+    """12 hex characters, stable for the same method + URI (query keys, not values) + kind + path."""
+    text = "\n".join((request_key(method, uri), kind, path or ""))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
