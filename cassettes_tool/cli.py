@@ -91,6 +91,7 @@ def _register() -> None:
 
     cli.add_command(inventory_cmd.list_command)
     cli.add_command(inventory_cmd.show_command)
+    from .commands.diff import diff_command; cli.add_command(diff_command)  # noqa: E702, I001
 
 
 _register()

@@ -1,0 +1,83 @@
+"""``cassettes diff OLD NEW``: structural drift between two cassette files, as a drift report.
+
+OLD plays the recorded side and NEW the live side. Interactions pair by request as replay
+matches them (:mod:`cassettes_tool.pairing`). Decisions where the SPEC is silent:
+
+* the report has one cassette entry, NEW's path (relative to the working directory);
+* a paired interaction is ``ok`` or ``drift``; its index is NEW's;
+* a request only in NEW is ``skipped`` ("only in NEW ...": nothing recorded to compare with);
+* a request only in OLD is ``skipped`` ("only in OLD ...", with OLD's index): a test that
+  stopped making a request is not API drift, but the reviewer sees it;
+* NEW's response is kept as the report's ``live`` response (bodies decoded; the file on disk is
+  already filtered).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..cassette import Interaction
+from ..config import Config
+from ..discovery import display_path
+from ..pairing import pair_interactions
+from ..reader import load_cassette
+from ..report import (
+    CassetteResult,
+    InteractionResult,
+    LiveResponse,
+    Report,
+    cassette_status,
+    interaction_status,
+)
+from ..storage import now_iso
+from ..updating import file_sha256
+from . import compare_responses
+
+
+def diff_cassettes(old_path: Path, new_path: Path, config: Config) -> Report:
+    """Compare two cassette files; unreadable files raise :class:`~cassettes_tool.errors.CassetteError`."""
+    started = now_iso()
+    old = load_cassette(old_path)
+    new = load_cassette(new_path)
+    result = CassetteResult(path=display_path(new_path), status="ok", sha256=file_sha256(new_path))
+    for pair in pair_interactions(old, new, config.match_on):
+        if pair.old is not None and pair.new is not None:
+            result.interactions.append(_compared(old.interactions[pair.old], new.interactions[pair.new],
+                                                 pair.new, config))
+        elif pair.new is not None:
+            interaction = new.interactions[pair.new]
+            result.interactions.append(InteractionResult(
+                index=pair.new, method=interaction.request.method, uri=interaction.request.uri,
+                status="skipped", reason="only in NEW: a new request, nothing recorded in OLD to compare with",
+                live=_live(interaction),
+            ))
+        elif pair.old is not None:
+            interaction = old.interactions[pair.old]
+            result.interactions.append(InteractionResult(
+                index=pair.old, method=interaction.request.method, uri=interaction.request.uri,
+                status="skipped",
+                reason=f"only in OLD (its interaction {pair.old}): NEW no longer makes this request",
+                recorded=_recorded(interaction),
+            ))
+    result.status = cassette_status(result)
+    return Report(started_at=started, finished_at=now_iso(), cassettes=[result], command="diff")
+
+
+def _compared(old: Interaction, new: Interaction, index: int, config: Config) -> InteractionResult:
+    findings = compare_responses(old.response, [new.response], method=new.request.method,
+                                 uri=new.request.uri, config=config.drift)
+    return InteractionResult(
+        index=index, method=new.request.method, uri=new.request.uri, status=interaction_status(findings),
+        recorded=_recorded(old), live=_live(new), findings=findings,
+    )
+
+
+def _recorded(interaction: Interaction) -> dict[str, object]:
+    return {"status": interaction.response.status, "content_type": interaction.response.content_type}
+
+
+def _live(interaction: Interaction) -> LiveResponse:
+    response = interaction.response
+    return LiveResponse(status=response.status, content_type=response.content_type,
+                        headers={k: list(v) for k, v in response.headers.items()},
+                        body=response.decoded_body(), reason=response.reason)
