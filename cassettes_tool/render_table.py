@@ -16,6 +16,10 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _age(days: float | None) -> str:
     if days is None:
         return "?"
@@ -39,7 +43,7 @@ def render_inventory(rows: Sequence[Row]) -> str:
     bad = [r for r in rows if r.error is not None]
     body = [
         [
-            r.path, str(r.interactions), ",".join(r.hosts) or "-", ",".join(r.methods) or "-",
+            r.path, str(r.interactions), _cut(",".join(r.hosts) or "-", 32), _cut(",".join(r.methods) or "-", 20),
             human_size(r.size), _age(r.age_days),
             "-" if r.used_by is None else (str(len(r.used_by)) + " test(s)" if r.used_by else "unused"),
         ]
