@@ -1,0 +1,143 @@
+"""The HTML report: one self-contained file (inline CSS and JS, no network, no external assets).
+
+Summary counts, filters by severity and status, a search box, and per interaction the findings
+and the recorded and live shapes side by side with the changed paths highlighted. Built with a
+Jinja2 template under autoescape; a Content-Security-Policy allows only the report's own script
+(by hash), so even a value that slipped through escaping could not run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+
+from ..bodies import decode_content, is_json_media, looks_binary, media_type, try_parse_json
+from ..report import CassetteResult, Finding, InteractionResult, Report, fails
+from .common import (
+    cassette_findings,
+    cassette_label,
+    describe_counts,
+    interaction_label,
+    severity_counts,
+    short_value,
+    sorted_cassettes,
+    sorted_findings,
+    sorted_interactions,
+    summary_line,
+    verdict,
+)
+from .shapes import RecordedShape, ShapeKey, iter_changed, live_rows, merge_rows
+
+MAX_BODY_CHARS = 20_000  # of the live body shown per interaction; the JSON report keeps it all
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("cassettes_tool.render", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def _asset(name: str) -> str:
+    env = _environment()
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    return source
+
+
+def _csp_hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+@dataclass
+class _ShapeView:
+    rows: list[tuple[str, str | None, str | None, str | None]]
+    note: str | None
+
+
+def _live_body(item: InteractionResult) -> str | None:
+    live = item.live
+    if live is None:
+        return None
+    encoding = next((v[0] for k, v in live.headers.items() if k.lower() == "content-encoding" and v), None)
+    data = decode_content(live.body, encoding)
+    if not data:
+        return ""
+    if looks_binary(data):
+        return f"({len(data)} bytes of binary data)"
+    ok, value = try_parse_json(data)
+    if ok and (is_json_media(media_type(live.content_type)) or live.content_type is None):
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+    else:
+        text = data.decode("utf-8", errors="replace")
+    if len(text) > MAX_BODY_CHARS:
+        text = text[:MAX_BODY_CHARS] + f"\n… ({len(text) - MAX_BODY_CHARS} more characters in the JSON report)"
+    return text
+
+
+def _shape_view(cassette: CassetteResult, item: InteractionResult,
+                recorded: Mapping[ShapeKey, RecordedShape] | None) -> _ShapeView | None:
+    if not item.findings or item.live is None:
+        return None
+    paths = [(f.path, f.severity) for f in item.findings if f.path and f.location == "body"]
+    live = live_rows(item.live)
+    shape = (recorded or {}).get((cassette.path, item.index))
+    if shape is None or shape.rows is None:
+        note = shape.note if shape else "recorded shape not available (re-render with `cassettes report`)"
+        return _ShapeView(list(iter_changed(merge_rows((), live), paths)), note)
+    return _ShapeView(list(iter_changed(merge_rows(shape.rows, live), paths)), None)
+
+
+def _interaction_context(cassette: CassetteResult, item: InteractionResult, fail_on: str,
+                         recorded: Mapping[ShapeKey, RecordedShape] | None) -> dict[str, Any]:
+    findings = sorted_findings(item.findings)
+    severities = sorted({"acknowledged" if f.acknowledged else f.severity for f in findings})
+    search = " ".join([cassette.path, item.method, item.uri, item.reason or "",
+                       *(f"{f.kind} {f.path or ''} {f.message} {f.fingerprint}" for f in findings)])
+    return {
+        "item": item, "label": interaction_label(item, fail_on), "findings": findings,
+        "severities": " ".join(severities), "search": search.lower(),
+        "failing": {f.fingerprint for f in findings if fails(f, fail_on)},
+        "shape": _shape_view(cassette, item, recorded), "body": _live_body(item),
+        "recorded_status": item.recorded.get("status"), "recorded_type": item.recorded.get("content_type"),
+    }
+
+
+def _finding_value(finding: Finding, side: str) -> str:
+    return short_value(finding.recorded if side == "recorded" else finding.live, 60)
+
+
+def render_html(report: Report, *, fail_on: str,
+                recorded_shapes: Mapping[ShapeKey, RecordedShape] | None = None) -> str:
+    """The report as one HTML page; ``recorded_shapes`` (see :func:`shapes.recorded_rows`) fills
+    the recorded side of the shape view, otherwise only the live shape is shown."""
+    script = _asset("report.js")
+    cassettes = []
+    for cassette in sorted_cassettes(report):
+        findings = cassette_findings(cassette)
+        cassettes.append({
+            "cassette": cassette, "label": cassette_label(cassette, fail_on),
+            "counts": describe_counts(severity_counts(findings)),
+            "acked": sum(1 for f in findings if f.acknowledged),
+            "interactions": [_interaction_context(cassette, i, fail_on, recorded_shapes)
+                             for i in sorted_interactions(cassette)],
+        })
+    summary = report.summary()
+    open_counts = severity_counts(report.findings())
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        report=report, summary=summary, open_counts=open_counts, cassettes=cassettes, fail_on=fail_on,
+        verdict=verdict(report, fail_on), summary_line=summary_line(report, fail_on),
+        style=_asset("report.css"), script=script, script_hash=_csp_hash(script),
+        finding_value=_finding_value,
+    ) + "\n"
