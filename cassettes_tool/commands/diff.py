@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from ..cli import AppContext, pass_app
 from ..config import FAIL_ON
-from ..errors import UsageError
 from .common import emit
-
-if TYPE_CHECKING:
-    from ..report import Report
 
 FORMATS = ("text", "markdown", "json", "junit", "html")
 
@@ -39,30 +34,25 @@ def diff_command(app: AppContext, old: Path, new: Path, fmt: str, output: Path |
     cannot be read.
     """
     from ..drift.cassette_diff import diff_cassettes
+    from ..render import RecordedShape, render_report, want_color
+    from ..render.shapes import body_rows
     from ..report import exit_code
     from ..storage import write_text_atomic
 
     config = app.config
     level = fail_on or config.refresh.fail_on
-    report = diff_cassettes(old, new, config)
-    text = _render(report, fmt, level, color=None if output is None else False)
+    result = diff_cassettes(old, new, config)
+    report = result.report
+    shapes = None
+    if fmt == "html":  # the recorded side of the shape view is OLD's response
+        path = report.cassettes[0].path
+        shapes = {(path, index): RecordedShape(body_rows(response))
+                  for index, response in result.recorded.items()}
+    color = False if output is not None else want_color(sys.stdout)
+    text = render_report(report, fmt, fail_on=level, color=color, recorded_shapes=shapes)
     if output is not None:
         write_text_atomic(output, text)
         app.info(f"wrote {fmt} report to {output}")
     else:
         emit(text)
     return exit_code(report, level)
-
-
-def _render(report: Report, fmt: str, fail_on: str, *, color: bool | None) -> str:
-    # The renderers live in cassettes_tool.render (another area); until it exists only JSON works.
-    try:
-        render = importlib.import_module("cassettes_tool.render")
-        render_report = render.render_report
-    except (ImportError, AttributeError):
-        render_report = None
-    if render_report is not None:
-        return str(render_report(report, fmt, fail_on=fail_on, color=color))
-    if fmt == "json":
-        return report.dumps()
-    raise UsageError(f"--format {fmt} is not available in this build yet; use --format json")

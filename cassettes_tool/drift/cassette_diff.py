@@ -14,9 +14,10 @@ matches them (:mod:`cassettes_tool.pairing`). Decisions where the SPEC is silent
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cassette import Interaction
+from ..cassette import Interaction, Response
 from ..config import Config
 from ..discovery import display_path
 from ..pairing import pair_interactions
@@ -34,21 +35,31 @@ from ..updating import file_sha256
 from . import compare_responses
 
 
-def diff_cassettes(old_path: Path, new_path: Path, config: Config) -> Report:
+@dataclass
+class CassetteDiff:
+    """The report, and OLD's response for each compared interaction (by NEW's index)."""
+
+    report: Report
+    recorded: dict[int, Response] = field(default_factory=dict)
+
+
+def diff_cassettes(old_path: Path, new_path: Path, config: Config) -> CassetteDiff:
     """Compare two cassette files; unreadable files raise :class:`~cassettes_tool.errors.CassetteError`."""
     started = now_iso()
     old = load_cassette(old_path)
     new = load_cassette(new_path)
     result = CassetteResult(path=display_path(new_path), status="ok", sha256=file_sha256(new_path))
+    recorded: dict[int, Response] = {}
     for pair in pair_interactions(old, new, config.match_on):
         if pair.old is not None and pair.new is not None:
             result.interactions.append(_compared(old.interactions[pair.old], new.interactions[pair.new],
                                                  pair.new, config))
+            recorded[pair.new] = old.interactions[pair.old].response
         elif pair.new is not None:
             interaction = new.interactions[pair.new]
             result.interactions.append(InteractionResult(
                 index=pair.new, method=interaction.request.method, uri=interaction.request.uri,
-                status="skipped", reason="only in NEW: a new request, nothing recorded in OLD to compare with",
+                status="skipped", reason="only in NEW: nothing recorded in OLD to compare with",
                 live=_live(interaction),
             ))
         elif pair.old is not None:
@@ -56,11 +67,12 @@ def diff_cassettes(old_path: Path, new_path: Path, config: Config) -> Report:
             result.interactions.append(InteractionResult(
                 index=pair.old, method=interaction.request.method, uri=interaction.request.uri,
                 status="skipped",
-                reason=f"only in OLD (its interaction {pair.old}): NEW no longer makes this request",
+                reason=f"only in OLD (interaction {pair.old} there): NEW no longer makes this request",
                 recorded=_recorded(interaction),
             ))
     result.status = cassette_status(result)
-    return Report(started_at=started, finished_at=now_iso(), cassettes=[result], command="diff")
+    report = Report(started_at=started, finished_at=now_iso(), cassettes=[result], command="diff")
+    return CassetteDiff(report, recorded)
 
 
 def _compared(old: Interaction, new: Interaction, index: int, config: Config) -> InteractionResult:
