@@ -1,0 +1,103 @@
+"""Audit files and folders: read each cassette, scan it, optionally scrub it under its lock."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..config import Config
+from ..discovery import display_path, find_cassettes
+from ..errors import CassetteError, CassetteFormatError
+from ..reader import parse_cassette
+from ..storage import atomic_write_bytes, locked, serialize_document
+from .detectors import NameRules
+from .findings import AuditResult, FileAudit
+from .fixing import scrub_cassette
+from .scan import scan_cassette
+
+# Bytes every HTTP cassette variant contains; a YAML/JSON file without them is something else.
+_CASSETTE_MARKERS = (b"interactions", b"http_interactions", b"requests")
+
+
+def audit_paths(
+    paths: Sequence[Path],
+    config: Config | None = None,
+    *,
+    fix: bool = False,
+    skip_non_cassettes: bool = False,
+    progress: Callable[[Path], None] | None = None,
+) -> AuditResult:
+    """Audit every cassette under ``paths`` (folders recursively, files as given).
+
+    ``skip_non_cassettes`` ignores named files that are not HTTP cassettes at all (a CI
+    workflow passed by a pre-commit hook) instead of reporting them as unreadable.
+    """
+    rules = NameRules.from_config(config)
+    walk_errors: list[tuple[Path, str]] = []
+    result = AuditResult(fix=fix)
+    for path in find_cassettes(paths, errors=walk_errors):
+        if progress is not None:
+            progress(path)
+        audited = audit_file(path, rules, fix=fix)
+        if audited.error and skip_non_cassettes and not _looks_like_cassette(path):
+            continue
+        result.files.append(audited)
+    for folder, reason in walk_errors:
+        result.files.append(FileAudit(path=display_path(folder), error=f"{folder}: {reason}"))
+    return result
+
+
+def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
+    """The findings of one file; with ``fix``, scrub them (atomic, under the file's lock)."""
+    display = display_path(path)
+    if not fix:
+        try:
+            cassette = parse_cassette(path, _read(path))
+        except CassetteError as exc:
+            return FileAudit(path=display, error=str(exc))
+        return FileAudit(path=display, findings=scan_cassette(cassette, rules, display))
+    try:
+        with locked(path):
+            cassette = parse_cassette(path, _read(path))
+            findings = scan_cassette(cassette, rules, display)
+            audited = FileAudit(path=display, findings=findings)
+            if not findings:
+                return audited
+            if not cassette.writable:
+                audited.note = (f"not scrubbed: a {cassette.variant} cassette is read-only here; "
+                                "re-record it with vcrpy or scrub it with the tool that wrote it")
+                return audited
+            audited.fixed = scrub_cassette(cassette, findings)
+            try:
+                data = serialize_document(cassette.to_document(), cassette.format)
+            except ValueError as exc:
+                raise CassetteError(path, f"cannot be written back: {exc}") from None
+            atomic_write_bytes(path, data)
+            return audited
+    except CassetteError as exc:
+        return FileAudit(path=display, error=str(exc))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CassetteError(path, "no such file", "check the path") from None
+    except IsADirectoryError:
+        raise CassetteFormatError(path, "is a directory, not a cassette file") from None
+    except OSError as exc:
+        raise CassetteError(path, f"cannot be read: {exc.strerror or exc}", "check its permissions") from None
+
+
+def _looks_like_cassette(path: Path) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return True  # unreadable: report it, we cannot tell
+    if data.startswith(b"\x1f\x8b"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            return True
+    return any(marker in data for marker in _CASSETTE_MARKERS)
