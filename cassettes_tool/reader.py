@@ -24,6 +24,7 @@ from .yamlio import UnsafeTagError, load_yaml, yaml_error_line
 
 REERECORD = "re-record it, or delete it if no test uses it"
 MAX_DECOMPRESSED = 512 * 1024 * 1024
+MAX_EXPANSION_FACTOR = 100  # expanded YAML values per byte of file, beyond a fixed allowance
 
 
 def detect_format(path: Path, data: bytes) -> str:
@@ -62,10 +63,53 @@ def parse_cassette(path: Path, data: bytes) -> Cassette:
             raise CassetteFormatError(path, f"gzip data is corrupt ({exc})", REERECORD) from None
     fmt = detect_format(path, data)
     document = _parse_text(path, data, fmt)
-    cassette = _from_document(path, document, fmt)
+    if fmt == "yaml" and b"&" in data:
+        _check_aliases(path, document, len(data))
+    try:
+        cassette = _from_document(path, document, fmt)
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+        # Valid YAML/JSON holding values no HTTP cassette has (dates, sets, infinite status...).
+        raise CassetteFormatError(path, f"holds a value no cassette can have: {exc}", REERECORD) from None
     if compressed and cassette.variant == "vcrpy":
         cassette.variant = "vcrpy-gzip"  # read-only: whoever gzipped it has their own serializer
     return cassette
+
+
+def _check_aliases(path: Path, document: Any, size: int) -> None:
+    """Refuse YAML whose aliases expand to a huge ("billion laughs") or recursive structure.
+
+    Aliases share one object, so loading is cheap, but everything that walks the data (header
+    normalisation, JSON bodies, shapes) would expand it: bound the expanded node count.
+    """
+    limit = MAX_EXPANSION_FACTOR * size + 1_000_000
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def expanded(node: Any) -> int:
+        if not isinstance(node, dict | list):
+            return 1
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise CassetteFormatError(path, "a YAML alias refers to itself (recursive data)", REERECORD)
+        active.add(key)
+        children = node.items() if isinstance(node, dict) else enumerate(node)
+        total = 1
+        for _, child in children:
+            total += expanded(child)
+            if total > limit:
+                raise CassetteFormatError(
+                    path, f"YAML aliases expand to more than {limit} values (an alias bomb?)", REERECORD
+                )
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    try:
+        expanded(document)
+    except RecursionError:
+        raise CassetteFormatError(path, "YAML nested too deeply", REERECORD) from None
 
 
 def _gunzip(data: bytes) -> bytes:
@@ -90,6 +134,8 @@ def _parse_text(path: Path, data: bytes, fmt: str) -> Any:
             raise CassetteFormatError(path, f"line {exc.lineno}: invalid JSON: {exc.msg}", "fix the syntax or re-record it") from None
         except RecursionError:
             raise CassetteFormatError(path, "JSON nested too deeply", REERECORD) from None
+        except ValueError as exc:  # e.g. an integer over Python's 4300-digit conversion limit
+            raise CassetteFormatError(path, f"invalid JSON: {exc}", "fix the value or re-record it") from None
     try:
         # Bytes straight to libyaml: it decodes UTF-8 itself, faster than decoding in Python.
         return load_yaml(data)
@@ -108,6 +154,8 @@ def _parse_text(path: Path, data: bytes, fmt: str) -> Any:
         raise CassetteFormatError(path, f"{where}invalid YAML: {problem}", "fix the syntax or re-record it") from None
     except RecursionError:
         raise CassetteFormatError(path, "YAML nested too deeply", REERECORD) from None
+    except (ValueError, OverflowError) as exc:  # e.g. an integer over the 4300-digit limit
+        raise CassetteFormatError(path, f"invalid YAML value: {exc}", "fix the value or re-record it") from None
 
 
 def _not_text(path: Path, position: int) -> CassetteFormatError:
