@@ -1,0 +1,17 @@
+"""``cassettes refresh``: re-play recorded requests live, detect drift, report, update safely.
+
+Modules: :mod:`.select` (which cassettes: paths, shards, age), :mod:`.plan` (what is sent
+where, ``--dry-run``), :mod:`.live` (HTTP with pooling, retries, timeouts, auth),
+:mod:`.runner` (worker pool, drift engine, report, ``--update``).
+"""
+
+from __future__ import annotations
+
+from .plan import Plan, build_plan, describe_plan, parse_rewrite
+from .runner import UPDATE_MODES, RefreshOptions, RefreshOutcome, prepare, run_refresh, summary_line
+from .select import Shard, parse_shard, select_cassettes
+
+__all__ = [
+    "UPDATE_MODES", "Plan", "RefreshOptions", "RefreshOutcome", "Shard", "build_plan", "describe_plan",
+    "parse_rewrite", "parse_shard", "prepare", "run_refresh", "select_cassettes", "summary_line",
+]

@@ -1,0 +1,273 @@
+"""Live HTTP calls for refresh: pooled sessions per host, retries, timeouts, auth, redaction.
+
+One ``requests.Session`` per origin (scheme, host, port) keeps connections alive; urllib3's
+``Retry`` retries connection errors and 429/502/503/504 with exponential backoff and honours
+``Retry-After`` (capped so one answer cannot stall the night). Redirects are never followed:
+each hop was recorded as its own interaction, and following one could reach a host outside the
+plan. Cookies are never kept between calls and ``.netrc`` is never read: the only credentials
+sent are those of ``[tool.cassettes.auth]``, and their values are scrubbed from whatever the
+server sends back (an echo endpoint must not leak them into a report or a cassette).
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as Urllib3HTTPError
+from urllib3.util.retry import Retry
+
+from ..bodies import decode_content
+from ..cassette import Headers, Response
+from ..filters import PLACEHOLDER
+from .plan import PlannedCall
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+DEFAULT_BACKOFF_FACTOR = 0.5
+DEFAULT_RETRY_AFTER_MAX = 60.0
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
+CHUNK = 64 * 1024
+# Shorter values would redact ordinary words from bodies; real credentials are longer.
+MIN_REDACTED_LENGTH = 6
+
+
+class LiveFailure(Exception):
+    """A call that could not be checked; ``str()`` is the one-line reason for the report.
+
+    ``unreachable`` marks failures of the host itself (refused, unknown name, connect timeout):
+    the runner then does not try that host again in this run.
+    """
+
+    def __init__(self, reason: str, *, unreachable: bool = False) -> None:
+        super().__init__(reason)
+        self.unreachable = unreachable
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """How live calls behave (CLI and ``[tool.cassettes.refresh]``; backoff is internal)."""
+
+    timeout: float = 10.0
+    retries: int = 2
+    per_host: int = 8
+    backoff_factor: float = DEFAULT_BACKOFF_FACTOR
+    retry_after_max: float = DEFAULT_RETRY_AFTER_MAX
+    max_body: int = DEFAULT_MAX_BODY
+
+
+class _CappedRetry(Retry):
+    """urllib3's Retry with ``Retry-After`` capped (a 1-hour answer must not stall the job)."""
+
+    cap: float = DEFAULT_RETRY_AFTER_MAX
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        return min(super().parse_retry_after(retry_after), self.cap)
+
+    def new(self, **kw: object) -> _CappedRetry:
+        retry = super().new(**kw)
+        retry.cap = self.cap
+        return retry
+
+
+class _NoAuth(requests.auth.AuthBase):
+    """Set as the session's auth so requests never falls back to ``~/.netrc`` credentials."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+class LiveClient:
+    """Sends planned calls; thread-safe; at most ``per_host`` calls at once to one origin."""
+
+    def __init__(self, settings: LiveSettings, credentials: Mapping[str, str],
+                 allowed_origins: Iterable[str], secrets: Iterable[str] = ()) -> None:
+        self.settings = settings
+        self._credentials = dict(credentials)
+        self._allowed = frozenset(allowed_origins)
+        self._secrets = sorted(
+            {s for s in (*self._credentials.values(), *secrets) if len(s) >= MIN_REDACTED_LENGTH},
+            key=len, reverse=True,
+        )
+        self._sessions: dict[str, requests.Session] = {}
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> LiveClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            for session in self._sessions.values():
+                session.close()
+            self._sessions.clear()
+
+    def _session(self, origin: str) -> tuple[requests.Session, threading.BoundedSemaphore]:
+        with self._lock:
+            session = self._sessions.get(origin)
+            if session is None:
+                session = requests.Session()
+                session.auth = _NoAuth()
+                session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+                session.headers.clear()  # no requests/x.y User-Agent unless recorded
+                retry = _CappedRetry(
+                    total=self.settings.retries, connect=self.settings.retries,
+                    read=self.settings.retries, status=self.settings.retries, redirect=0,
+                    status_forcelist=RETRY_STATUSES, backoff_factor=self.settings.backoff_factor,
+                    respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,
+                )
+                retry.cap = self.settings.retry_after_max
+                adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.settings.per_host,
+                                      max_retries=retry)
+                session.mount("http://", adapter)
+                session.mount("https://", adapter)
+                self._sessions[origin] = session
+                self._slots[origin] = threading.BoundedSemaphore(self.settings.per_host)
+            return session, self._slots[origin]
+
+    def send(self, call: PlannedCall) -> Response:
+        """One live call for ``call``; raises :class:`LiveFailure` with a helpful reason."""
+        if not call.sent or call.url is None or call.origin is None:
+            raise LiveFailure("not sendable")
+        if call.origin not in self._allowed:  # defence in depth: the plan is the allow-list
+            raise LiveFailure(f"{call.origin} is not a host of the selected cassettes; not contacted")
+        headers = dict(call.headers)
+        if call.auth is not None and call.host in self._credentials:
+            headers[call.auth.header] = self._credentials[call.host]
+        session, slot = self._session(call.origin)
+        timeout = self.settings.timeout
+        with slot:
+            try:
+                live = session.request(call.method, call.url, headers=headers, data=call.body,
+                                       timeout=(timeout, timeout), allow_redirects=False, stream=True)
+            except requests.exceptions.RequestException as exc:
+                reason, unreachable = self._describe(exc, call.origin)
+                raise LiveFailure(self._scrub(reason), unreachable=unreachable) from None
+            try:
+                body = self._read_body(live, call.origin)
+            finally:
+                live.close()
+        return self._response(live, body)
+
+    def _read_body(self, live: requests.Response, origin: str) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        deadline = time.monotonic() + self.settings.timeout
+        try:
+            for chunk in live.raw.stream(CHUNK, decode_content=False):
+                size += len(chunk)
+                if size > self.settings.max_body:
+                    raise LiveFailure(f"the response from {origin} is larger than "
+                                      f"{self.settings.max_body // (1024 * 1024)} MB; not checked")
+                if time.monotonic() > deadline:
+                    raise LiveFailure(f"the response body from {origin} took longer than "
+                                      f"{self.settings.timeout:g}s; raise --timeout if the API is slow")
+                chunks.append(chunk)
+        except (Urllib3HTTPError, OSError, requests.exceptions.RequestException) as exc:
+            raise LiveFailure(f"the connection to {origin} broke while reading the response body "
+                              f"({_innermost(exc)})") from None
+        return b"".join(chunks)
+
+    def _response(self, live: requests.Response, raw_body: bytes) -> Response:
+        headers: Headers = {}
+        for name, value in live.raw.headers.items():
+            headers.setdefault(name, []).append(self._scrub(value))
+        encoding = live.headers.get("content-encoding")
+        body = decode_content(raw_body, encoding) if encoding else raw_body
+        if body is not raw_body and body != raw_body:
+            # Stored decoded (readable diffs); the headers must then say so.
+            headers = {k: v for k, v in headers.items() if k.lower() != "content-encoding"}
+            for name in headers:
+                if name.lower() == "content-length":
+                    headers[name] = [str(len(body))]
+        return Response(status=live.status_code, reason=live.reason or "", headers=headers,
+                        body=self._scrub_bytes(body))
+
+    def _scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, PLACEHOLDER)
+        return text
+
+    def _scrub_bytes(self, data: bytes) -> bytes:
+        for secret in self._secrets:
+            data = data.replace(secret.encode("utf-8"), PLACEHOLDER.encode())
+        return data
+
+    def _describe(self, exc: requests.exceptions.RequestException, origin: str) -> tuple[str, bool]:
+        """The reason of a failed call, and whether the host itself is unreachable."""
+        retries = self.settings.retries
+        after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
+        inner = _innermost(exc)
+        lowered = inner.lower()
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return (f"timed out connecting to {origin} ({self.settings.timeout:g}s{after}); is the host "
+                    "reachable? raise --timeout if it is slow"), True
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return (f"no response from {origin} within {self.settings.timeout:g}s{after}; raise --timeout "
+                    "if the API is slow"), False
+        if isinstance(exc, requests.exceptions.SSLError):
+            return f"TLS error talking to {origin}: {inner}", True
+        if any(marker in lowered for marker in _DNS_MARKERS):
+            return (f"unknown host {origin}: the name does not resolve{after}; check the recorded URI, "
+                    "or point it at a reachable base URL with --rewrite-host"), True
+        if "refused" in lowered:
+            return (f"cannot connect to {origin}: connection refused{after}; is the API up? "
+                    "(use --rewrite-host to point at a stand-in)"), True
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return f"cannot talk to {origin}{after}: {inner}", False
+        return f"request to {origin} failed: {inner}", False
+
+
+_DNS_MARKERS = ("name or service not known", "nodename nor servname", "getaddrinfo failed",
+                "temporary failure in name resolution", "failed to resolve", "no address associated")
+
+
+def _innermost(exc: BaseException) -> str:
+    """A short, one-line description of the root cause of ``exc`` (no object reprs)."""
+    seen: set[int] = set()
+    current: BaseException = exc
+    while id(current) not in seen:
+        seen.add(id(current))
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            current = reason
+            continue
+        if current.args and isinstance(current.args[0], BaseException):
+            current = current.args[0]
+            continue
+        if current.__cause__ is not None:
+            current = current.__cause__
+            continue
+        break
+    text = " ".join(str(current).split()) or type(current).__name__
+    # urllib3 prefixes its messages with the connection object's repr; keep the cause.
+    if "): " in text and text.startswith(("HTTPConnection(", "HTTPSConnection(", "<urllib3")):
+        text = text.split("): ", 1)[1]
+    return text[:300]
+
+
+def unusable_status(recorded_status: int, live: Response, host: str, retries: int) -> str | None:
+    """Why a live status means "could not check" (401/403/429/5xx), or None when it is checkable.
+
+    When the cassette recorded that very status (a test of an error path), it is compared.
+    """
+    status = live.status
+    if status == recorded_status:
+        return None
+    label = f"live {status}{' ' + live.reason if live.reason else ''}"
+    if status in (401, 403):
+        return f"{label}: check the credentials for host {host} ([tool.cassettes.auth])"
+    if status == 429:
+        return (f"{label} from {host}{f' after {retries} retries' if retries else ''}: rate limited; "
+                "lower --workers or run later")
+    if status >= 500:
+        return (f"{label} from {host}{f' after {retries} retries' if retries else ''}: server error, "
+                "could not check")
+    return None

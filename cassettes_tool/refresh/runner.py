@@ -1,0 +1,318 @@
+"""Run a refresh: select, plan, call live with a bounded worker pool, compare, report, update.
+
+Each sent interaction is one task on a thread pool of ``workers`` threads; the live client caps
+concurrent calls per host. A live 401/403/429/5xx or a network failure makes the interaction an
+``error`` before the drift engine is asked (SPEC section 5). When the last interaction of a
+cassette is done, ``--update drift|all`` writes its live responses through
+:func:`cassettes_tool.updating.apply_responses` (filtered, locked, atomic, minimal diff, refused
+if the file changed since it was read), so a crash keeps every cassette already finished.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from ..cassette import Response
+from ..config import DEFAULT_FAIL_ON, Config
+from ..errors import CassetteError, UsageError
+from ..filters import FilterRules, filter_response
+from ..report import CassetteResult, InteractionResult, LiveResponse, Report, cassette_status
+from ..storage import now_iso
+from ..updating import CassetteChangedError, apply_responses
+from .live import LiveClient, LiveFailure, LiveSettings, unusable_status
+from .plan import CassettePlan, Plan, PlannedCall, build_plan, resolve_credentials
+from .select import Selection, Shard, select_cassettes
+
+UPDATE_MODES = ("never", "drift", "all")
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RefreshOptions:
+    """Everything a refresh run needs besides the config (the CLI merges both into this)."""
+
+    paths: tuple[Path, ...]
+    rewrite_hosts: Mapping[str, str] = field(default_factory=dict)
+    older_than: timedelta | None = None
+    shard: Shard | None = None
+    workers: int = 8
+    per_host: int | None = None  # None: as many as workers
+    timeout: float = 10.0
+    retries: int = 2
+    samples: int = 1
+    methods: tuple[str, ...] = ("GET", "HEAD", "OPTIONS")
+    update: str = "never"
+    fail_on: str = DEFAULT_FAIL_ON
+    backoff_factor: float = 0.5
+    retry_after_max: float = 60.0
+
+    @classmethod
+    def from_config(cls, config: Config, paths: Sequence[Path], **overrides: object) -> RefreshOptions:
+        """Options from ``[tool.cassettes.refresh]``; ``overrides`` that are not None win."""
+        refresh = config.refresh
+        values: dict[str, object] = {
+            "paths": tuple(paths), "rewrite_hosts": dict(refresh.rewrite_hosts),
+            "workers": refresh.workers, "timeout": refresh.timeout, "retries": refresh.retries,
+            "samples": refresh.samples, "methods": tuple(refresh.methods), "fail_on": refresh.fail_on,
+        }
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            if key == "rewrite_hosts" and isinstance(value, Mapping):
+                merged = dict(refresh.rewrite_hosts)
+                merged.update(value)
+                value = merged
+            values[key] = value
+        return cls(**values)  # type: ignore[arg-type]
+
+    def validate(self) -> None:
+        if self.update not in UPDATE_MODES:
+            raise UsageError(f"--update {self.update!r}: accepted: {' | '.join(UPDATE_MODES)}")
+        for name in ("workers", "samples"):
+            if int(getattr(self, name)) < 1:
+                raise UsageError(f"--{name} must be at least 1")
+        if self.per_host is not None and self.per_host < 1:
+            raise UsageError("the per-host limit must be at least 1")
+        if self.retries < 0 or self.timeout <= 0:
+            raise UsageError("--retries must be >= 0 and --timeout > 0")
+
+
+@dataclass
+class RefreshOutcome:
+    """What a run produced: the report, the plan it followed, notes and updated cassettes."""
+
+    report: Report
+    plan: Plan
+    selection: Selection
+    notes: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def prepare(config: Config, options: RefreshOptions) -> tuple[Selection, Plan]:
+    """Select and plan (what ``--dry-run`` shows); an empty folder is a :class:`UsageError`."""
+    options.validate()
+    selection = select_cassettes(options.paths, root=config.root, shard=options.shard,
+                                 older_than=options.older_than)
+    if selection.found == 0:
+        where = ", ".join(str(p) for p in options.paths)
+        raise UsageError(f"no cassettes found under {where} (looked for .yaml, .yml and .json files); "
+                         "pass cassette paths, or set cassette_dir in [tool.cassettes]")
+    plan = build_plan(selection.items, config=config, rules=FilterRules.from_config(config),
+                      rewrites=options.rewrite_hosts, methods=options.methods)
+    return selection, plan
+
+
+def empty_selection_note(selection: Selection, options: RefreshOptions) -> str | None:
+    """Why nothing was selected although cassettes exist (a shard or --older-than), if so."""
+    if selection.items:
+        return None
+    if options.shard is not None and selection.in_shard == 0:
+        return (f"shard {options.shard} holds none of the {selection.found} cassette(s); "
+                "nothing to refresh")
+    if options.older_than is not None:
+        return (f"none of the {selection.in_shard} cassette(s) is older than --older-than; "
+                "nothing to refresh")
+    return "nothing to refresh"
+
+
+def run_refresh(config: Config, options: RefreshOptions, *, progress: Progress | None = None,
+                environ: Mapping[str, str] | None = None) -> RefreshOutcome:
+    """The nightly job; raises only for problems that stop the whole run (config, usage)."""
+    started, clock = now_iso(), time.monotonic()
+    selection, plan = prepare(config, options)
+    environ = os.environ if environ is None else environ
+    credentials = resolve_credentials(plan, environ)
+    secrets = [environ[a.env] for a in plan.auth_entries().values() if environ.get(a.env)]
+    settings = LiveSettings(timeout=options.timeout, retries=options.retries,
+                            per_host=options.per_host or options.workers,
+                            backoff_factor=options.backoff_factor,
+                            retry_after_max=options.retry_after_max)
+    run = _Run(config, options, plan, progress)
+    with LiveClient(settings, credentials, plan.origins, secrets) as client:
+        run.execute(client)
+    notes = list(plan.notes)
+    note = empty_selection_note(selection, options)
+    if note:
+        notes.append(note)
+    report = Report(started_at=started, finished_at=now_iso(), cassettes=run.results())
+    return RefreshOutcome(report=report, plan=plan, selection=selection, notes=notes,
+                          updated=sorted(run.updated), seconds=time.monotonic() - clock)
+
+
+class _Run:
+    """The mutable state of one run (results, per-cassette countdown, unreachable hosts)."""
+
+    def __init__(self, config: Config, options: RefreshOptions, plan: Plan,
+                 progress: Progress | None) -> None:
+        self.config = config
+        self.options = options
+        self.plan = plan
+        self.rules = FilterRules.from_config(config)
+        self.progress = progress
+        self.total = sum(1 for _, call in plan.calls() if call.sent)
+        self.done = 0
+        self.lock = threading.Lock()
+        self.interactions: dict[tuple[int, int], InteractionResult] = {}
+        self.live: dict[tuple[int, int], Response] = {}
+        self.remaining = [sum(1 for c in cp.calls if c.sent) for cp in plan.cassettes]
+        self.update_errors: dict[int, str] = {}
+        self.updated: list[str] = []
+        self.unreachable: dict[str, str] = {}
+
+    def execute(self, client: LiveClient) -> None:
+        for position, cassette in enumerate(self.plan.cassettes):
+            for call in cassette.calls:
+                if not call.sent:
+                    self.interactions[(position, call.index)] = self._skipped(cassette, call)
+            if self.remaining[position] == 0:
+                self._finish(position)
+        if self.total == 0:
+            return
+        executor = ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="refresh")
+        futures: list[Future[None]] = []
+        try:
+            for position, cassette in enumerate(self.plan.cassettes):
+                for call in cassette.calls:
+                    if call.sent:
+                        futures.append(executor.submit(self._task, client, position, cassette, call))
+            for future in futures:
+                future.result()
+        except BaseException:
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
+        executor.shutdown(wait=True)
+
+    def _recorded(self, cassette: CassettePlan, call: PlannedCall) -> Response:
+        assert cassette.selected.cassette is not None
+        return cassette.selected.cassette.interactions[call.index].response
+
+    def _base(self, cassette: CassettePlan, call: PlannedCall, status: str,
+              reason: str | None = None) -> InteractionResult:
+        recorded = self._recorded(cassette, call)
+        return InteractionResult(
+            index=call.index, method=call.method, uri=call.uri, status=status, reason=reason,
+            recorded={"status": recorded.status, "content_type": recorded.content_type},
+        )
+
+    def _skipped(self, cassette: CassettePlan, call: PlannedCall) -> InteractionResult:
+        return self._base(cassette, call, "skipped", call.reason)
+
+    def _task(self, client: LiveClient, position: int, cassette: CassettePlan, call: PlannedCall) -> None:
+        result, live = self._check(client, cassette, call)
+        with self.lock:
+            self.interactions[(position, call.index)] = result
+            if live is not None:
+                self.live[(position, call.index)] = live
+            self.remaining[position] -= 1
+            finished = self.remaining[position] == 0
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+        if finished:
+            self._finish(position)
+
+    def _check(self, client: LiveClient, cassette: CassettePlan,
+               call: PlannedCall) -> tuple[InteractionResult, Response | None]:
+        """One interaction: live samples, status triage, then the drift engine."""
+        from ..drift import compare_responses
+
+        assert call.origin is not None and call.host is not None
+        dead = self.unreachable.get(call.origin)
+        if dead is not None:
+            return self._base(cassette, call, "error", f"not attempted: {dead}"), None
+        samples: list[Response] = []
+        for _ in range(self.options.samples):
+            try:
+                samples.append(filter_response(client.send(call), self.rules))
+            except LiveFailure as exc:
+                if exc.unreachable:
+                    self.unreachable.setdefault(call.origin, str(exc))
+                return self._base(cassette, call, "error", str(exc)), None
+        recorded = self._recorded(cassette, call)
+        for sample in samples:
+            reason = unusable_status(recorded.status, sample, call.host, self.options.retries)
+            if reason is not None:
+                return self._base(cassette, call, "error", reason), None
+        first = samples[0]
+        try:
+            findings = compare_responses(recorded, samples, method=call.method, uri=call.uri,
+                                         config=self.config.drift)
+        except Exception as exc:  # one odd body must not sink the nightly run
+            reason = f"internal error while comparing ({type(exc).__name__}: {exc}); please report it"
+            return self._base(cassette, call, "error", " ".join(reason.split())), None
+        result = self._base(cassette, call, "drift" if findings else "ok")
+        result.findings = list(findings)
+        result.live = LiveResponse(status=first.status, content_type=first.content_type,
+                                   headers=first.headers, body=first.body, reason=first.reason)
+        return result, first
+
+    def _finish(self, position: int) -> None:
+        """All interactions of one cassette are done: update it if asked."""
+        mode = self.options.update
+        cassette = self.plan.cassettes[position]
+        if mode == "never" or cassette.selected.cassette is None:
+            return
+        wanted = ("drift",) if mode == "drift" else ("ok", "drift")
+        with self.lock:
+            updates = {
+                index: self.live[(pos, index)]
+                for (pos, index), result in self.interactions.items()
+                if pos == position and result.status in wanted and (pos, index) in self.live
+            }
+        if not updates:
+            return
+        path = cassette.selected.path
+        try:
+            apply_responses(path, updates, self.rules, expected_sha256=cassette.selected.sha256)
+        except CassetteChangedError:
+            problem = ("not updated: the file changed on disk during the refresh (another refresh "
+                       "or an edit); run refresh again")
+        except CassetteError as exc:
+            problem = f"not updated: {exc.problem}" + (f" ({exc.fix})" if exc.fix else "")
+        except (OSError, ValueError) as exc:
+            problem = f"not updated: {exc}"
+        else:
+            with self.lock:
+                self.updated.append(cassette.display)
+            return
+        with self.lock:
+            self.update_errors[position] = problem
+
+    def results(self) -> list[CassetteResult]:
+        results: list[CassetteResult] = []
+        for position, cassette in enumerate(self.plan.cassettes):
+            selected = cassette.selected
+            result = CassetteResult(
+                path=cassette.display, status="ok",
+                error=selected.error or self.update_errors.get(position),
+                interactions=[self.interactions[(position, c.index)] for c in cassette.calls],
+                sha256=selected.sha256 or None,
+            )
+            result.status = cassette_status(result)
+            results.append(result)
+        return results
+
+
+def summary_line(outcome: RefreshOutcome) -> str:
+    """The one line printed on stderr at the end of a run."""
+    s = outcome.report.summary()
+    findings = s["findings"]
+    line = (f"refresh: {s['cassettes']} cassette(s), {s['interactions']} interaction(s): "
+            f"{s['ok']} ok, {s['drift']} drift, {s['error']} error, {s['skipped']} skipped; "
+            f"findings {findings['breaking']} breaking, {findings['warning']} warning, "
+            f"{findings['info']} info")
+    if s.get("acknowledged"):
+        line += f" ({s['acknowledged']} acknowledged)"
+    if s.get("cassette_errors"):
+        line += f"; {s['cassette_errors']} cassette(s) with errors"
+    if outcome.updated:
+        line += f"; updated {len(outcome.updated)} cassette(s)"
+    return line + f" in {outcome.seconds:.1f}s"
