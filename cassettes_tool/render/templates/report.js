@@ -34,6 +34,7 @@
     });
     shown.textContent = visible + " of " + total + " interactions shown";
   }
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
   form.addEventListener("change", apply);
   search.addEventListener("input", apply);
   apply();
