@@ -1,0 +1,171 @@
+"""``cassettes init``: the [tool.cassettes] section and the nightly GitHub workflow."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from cassettes_tool.ci_workflow import (
+    WORKFLOW_PATH,
+    WorkflowOptions,
+    build_workflow,
+    render_workflow,
+)
+from cassettes_tool.cli import cli
+from cassettes_tool.config import Config, load_config
+
+EXISTING = """\
+[project]
+name = "shop-client"
+version = "1.0"
+
+[tool.ruff]
+line-length = 100
+"""
+
+
+def run(project: Path, *args: str) -> Any:
+    return CliRunner().invoke(cli, ["init", "--project-dir", str(project), *args], catch_exceptions=False)
+
+
+def workflow(project: Path) -> dict[Any, Any]:
+    data = yaml.safe_load((project / WORKFLOW_PATH).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def commands(job: dict[str, Any]) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+def uses(job: dict[str, Any]) -> list[str]:
+    return [step["uses"].split("@")[0] for step in job["steps"] if "uses" in step]
+
+
+def test_init_appends_a_section_that_loads_as_the_default_config_and_keeps_the_file_as_it_was(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(EXISTING, encoding="utf-8")
+    result = run(tmp_path)
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+    assert text.startswith(EXISTING + "\n[tool.cassettes]\n")
+    document = tomllib.loads(text)
+    assert document["project"]["name"] == "shop-client"
+    assert document["tool"]["ruff"] == {"line-length": 100}
+    config = load_config(tmp_path / "pyproject.toml")
+    defaults = Config(root=tmp_path)
+    assert (config.cassette_dir, config.record_mode, config.match_on, config.refresh, config.drift) == (
+        defaults.cassette_dir, defaults.record_mode, defaults.match_on, defaults.refresh, defaults.drift)
+    assert "# max_age" in text and "EXTEND" in text  # commented, not bare
+    assert not (tmp_path / WORKFLOW_PATH).exists()
+
+
+def test_init_never_touches_an_existing_section(tmp_path: Path) -> None:
+    original = EXISTING + '\n[tool.cassettes]\ncassette_dir = "cassettes"\nrecord_mode = "once"\n'
+    (tmp_path / "pyproject.toml").write_text(original, encoding="utf-8")
+    result = run(tmp_path)
+    assert result.exit_code == 0
+    assert "already has [tool.cassettes]; left unchanged" in result.output
+    assert (tmp_path / "pyproject.toml").read_text(encoding="utf-8") == original
+
+
+def test_init_creates_a_pyproject_when_there_is_none(tmp_path: Path) -> None:
+    result = run(tmp_path, "--cassette-dir", "tests/fixtures/cassettes")
+    assert result.exit_code == 0
+    assert "created" in result.output
+    config = load_config(tmp_path / "pyproject.toml")
+    assert config.cassette_dir == Path("tests/fixtures/cassettes")
+
+
+def test_init_adds_a_blank_line_after_a_file_without_a_final_newline(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"', encoding="utf-8")
+    assert run(tmp_path).exit_code == 0
+    assert (tmp_path / "pyproject.toml").read_text(encoding="utf-8").startswith('[project]\nname = "x"\n\n[tool.cassettes]\n')
+
+
+def test_a_broken_pyproject_is_a_one_line_config_error_and_is_not_rewritten(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project\nname=", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["init", "--project-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not valid TOML" in str(result.exception) or "not valid TOML" in result.output
+    assert (tmp_path / "pyproject.toml").read_text(encoding="utf-8") == "[project\nname="
+
+
+def test_the_github_workflow_is_valid_yaml_scheduled_nightly_and_reports_everywhere(tmp_path: Path) -> None:
+    result = run(tmp_path, "--ci", "github")
+    assert result.exit_code == 0, result.output
+    flow = workflow(tmp_path)
+    assert flow["on"]["schedule"][0]["cron"] == "17 3 * * *"
+    assert "workflow_dispatch" in flow["on"]
+    assert flow["permissions"] == {"contents": "read"}
+    assert list(flow["jobs"]) == ["refresh"]
+    job = flow["jobs"]["refresh"]
+    runs = commands(job)
+    assert "cassettes refresh --report cassettes-report.json --format junit --output cassettes-junit.xml" in runs
+    assert any(r.startswith("cassettes report cassettes-report.json --format html --output cassettes-report.html") for r in runs)
+    assert any("--format markdown" in r and r.endswith('>> "$GITHUB_STEP_SUMMARY"') for r in runs)
+    upload = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["if"] == "always()"
+    assert set(upload["with"]["path"].split()) == {"cassettes-report.json", "cassettes-junit.xml", "cassettes-report.html"}
+    assert "strategy" not in job
+
+
+def test_sharded_workflow_runs_a_matrix_and_merges_the_shard_reports(tmp_path: Path) -> None:
+    assert run(tmp_path, "--ci", "github", "--shards", "4").exit_code == 0
+    jobs = workflow(tmp_path)["jobs"]
+    assert list(jobs) == ["refresh", "merge"]
+    refresh = jobs["refresh"]
+    assert refresh["strategy"]["matrix"]["shard"] == [1, 2, 3, 4]
+    assert any(r.startswith("cassettes refresh --shard ${{ matrix.shard }}/4 ") for r in commands(refresh))
+    merge = jobs["merge"]
+    assert merge["needs"] == "refresh" and merge["if"] == "always()"
+    assert "actions/download-artifact" in uses(merge)
+    assert "cassettes merge shards/*.json --output cassettes-report.json" in commands(merge)
+    assert commands(merge)[-1] == "cassettes report cassettes-report.json --format text"  # the verdict
+
+
+def test_the_pull_request_job_accepts_the_report_and_opens_a_pull_request(tmp_path: Path) -> None:
+    assert run(tmp_path, "--ci", "github", "--pr-job", "--schedule", "0 5 * * 1-5").exit_code == 0
+    flow = workflow(tmp_path)
+    assert flow["on"]["schedule"][0]["cron"] == "0 5 * * 1-5"
+    job = flow["jobs"]["pull-request"]
+    assert job["needs"] == "refresh"
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert any(r.startswith("cassettes accept ") for r in commands(job))
+    assert uses(job)[-1] == "peter-evans/create-pull-request"
+
+
+def test_auth_environment_variables_become_secrets_of_the_refresh_step(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.cassettes.auth."api.acme-shop.example"]\nenv = "ACME_TOKEN"\nformat = "Bearer {}"\n', encoding="utf-8")
+    assert run(tmp_path, "--ci", "github").exit_code == 0
+    step = next(s for s in workflow(tmp_path)["jobs"]["refresh"]["steps"] if s.get("run", "").startswith("cassettes refresh"))
+    assert step["env"] == {"ACME_TOKEN": "${{ secrets.ACME_TOKEN }}"}
+
+
+def test_an_existing_workflow_is_kept_unless_forced(tmp_path: Path) -> None:
+    path = tmp_path / WORKFLOW_PATH
+    path.parent.mkdir(parents=True)
+    path.write_text("name: mine\n", encoding="utf-8")
+    result = run(tmp_path, "--ci", "github")
+    assert result.exit_code == 0 and "use --force" in result.output
+    assert path.read_text(encoding="utf-8") == "name: mine\n"
+    assert run(tmp_path, "--ci", "github", "--force").exit_code == 0
+    assert workflow(tmp_path)["name"] == "cassettes refresh"
+
+
+def test_workflow_options_without_ci_are_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", "--project-dir", str(tmp_path), "--shards", "2"])
+    assert result.exit_code == 2
+    assert not (tmp_path / "pyproject.toml").exists()
+
+
+@pytest.mark.parametrize("shards", [1, 2, 16])
+@pytest.mark.parametrize("pr_job", [False, True])
+def test_every_variant_of_the_workflow_round_trips_through_yaml(shards: int, pr_job: bool) -> None:
+    options = WorkflowOptions(shards=shards, pr_job=pr_job, secrets=("A_TOKEN",))
+    assert yaml.safe_load(render_workflow(options)) == build_workflow(options)
