@@ -89,17 +89,22 @@ def diff_shapes(recorded: Shape, live: Shape) -> ShapeDelta:
     if stats.get("MAX PASS LIMIT REACHED") or stats.get("MAX DIFF LIMIT REACHED"):
         raise DriftEngineError("deepdiff stopped at a limit; the comparison is incomplete")
     for key in list(tree):
-        action = REPORT_KEY_ACTIONS.get(key)
-        if action is None:
-            raise DriftEngineError(f"deepdiff reported {key!r}, which the drift engine does not map")
-        if action == IMPOSSIBLE:
-            raise DriftEngineError(f"deepdiff reported {key!r}, impossible for flat shape projections")
-        target = {ADDED: delta.added, REMOVED: delta.removed, CHANGED: delta.changed}[action]
+        target = {ADDED: delta.added, REMOVED: delta.removed, CHANGED: delta.changed}[action_for(key)]
         for level in tree[key]:
             target.append(_path_of(level))
     if not delta:
         raise DriftEngineError("the shapes differ but deepdiff reported nothing")
     return delta
+
+
+def action_for(report_key: str) -> str:
+    """``added``, ``removed`` or ``changed`` for a deepdiff report key; anything else is an error."""
+    action = REPORT_KEY_ACTIONS.get(report_key)
+    if action is None:
+        raise DriftEngineError(f"deepdiff reported {report_key!r}, which the drift engine does not map")
+    if action == IMPOSSIBLE:
+        raise DriftEngineError(f"deepdiff reported {report_key!r}, impossible for flat shape projections")
+    return action
 
 
 def _path_of(level: Any) -> str:

@@ -15,6 +15,9 @@ ITEM = "[*]"  # any element of an array
 MEMBER = ".*"  # any member of an object used as a map
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_DOTTED = re.compile(r"[^.\[\]]+")  # a key after "." runs to the next ".", "[" or "]"
+_INDEX = re.compile(r"\[(\d+)\]")
+_HEX4 = re.compile(r"[0-9a-fA-F]{4}")
 _ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -61,7 +64,7 @@ def parse_path(path: str) -> tuple[str, ...]:
     while i < n:
         char = path[i]
         if char == ".":
-            match = re.compile(r"[^.\[]+").match(path, i + 1)
+            match = _DOTTED.match(path, i + 1)
             if not match:
                 raise PathSyntaxError(f"path {path!r}: empty key after '.' at {i}")
             name = match.group(0)
@@ -72,7 +75,7 @@ def parse_path(path: str) -> tuple[str, ...]:
                 segments.append(WILDCARD)
                 i += 3
                 continue
-            index = re.compile(r"\[(\d+)\]").match(path, i)
+            index = _INDEX.match(path, i)
             if index:
                 segments.append(WILDCARD)
                 i = index.end()
@@ -98,7 +101,7 @@ def _quoted(path: str, start: int) -> tuple[str, int]:
         char = path[i]
         if char == "\\" and i + 1 < len(path):
             nxt = path[i + 1]
-            if nxt == "u" and re.compile(r"[0-9a-fA-F]{4}").match(path, i + 2):
+            if nxt == "u" and _HEX4.match(path, i + 2):
                 out.append(chr(int(path[i + 2:i + 6], 16)))
                 i += 6
                 continue
