@@ -97,6 +97,7 @@ def _register() -> None:
     from .commands.merge import merge_command; cli.add_command(merge_command)  # noqa: E702, I001
     from .commands.accept import accept_command; cli.add_command(accept_command)  # noqa: E702, I001
     from .commands.init import init_command; cli.add_command(init_command)  # noqa: E702, I001
+    from .commands.demo import demo_command; cli.add_command(demo_command)  # noqa: E702, I001
     from .commands.refresh import refresh_command; cli.add_command(refresh_command)  # noqa: E702, I001
 
 
