@@ -10,7 +10,7 @@ def render_text(result: AuditResult) -> str:
     lines: list[str] = []
     for audited in result.files:
         if audited.error:
-            lines.append(f"{audited.path}: error: {audited.error}")
+            lines.append(f"error: {audited.error}")
             continue
         if not audited.findings:
             continue

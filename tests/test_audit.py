@@ -1,0 +1,333 @@
+"""``cassettes audit``: planted secrets in every location are found, masked, and scrubbed by --fix."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from cassettes_tool.audit import audit_paths
+from cassettes_tool.audit.detectors import NameRules, is_credential_like, is_high_entropy, is_placeholder, scan_text
+from cassettes_tool.audit.masking import mask
+from cassettes_tool.cli import cli
+from cassettes_tool.reader import load_cassette
+from cassettes_tool.storage import serialize_document
+
+CORPUS = Path("/work/shared/corpus")
+
+
+def _b64url(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+# Synthetic values in each real format (none of them is a live credential).
+AWS_KEY = "AKIAQ3EGRTY7UJVK2L5M"
+GITHUB = "ghp_R8kQz2LmV7xWc4Tn9PbJ5sYh3GdA6fKe1Uo0"
+SLACK = "xoxb-263594206564-2343594206574-FGqddMF8t9cdLu1hQkT3wnZs"
+STRIPE = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+JWT = f"{_b64url({'alg': 'HS256', 'typ': 'JWT'})}.{_b64url({'sub': '1234567890', 'name': 'Jane'})}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+GOOGLE = "AIzaSyD9k2Lm7Qw4Rt8Yp1Zx6Cv3Bn5Mh0Jg2Fd"
+BEARER = "q8Xf2Lr9Vb4Nz7Kc1Wm5Ts3Hy6Pd0Gj8Ae2Qu"
+API_KEY = "7f3c9a1e5b2d8f6a4c0e9b7d3a1f5c8e"
+SESSION = "s%3AJk2mQ9xLr7Vb4Nw1Zc8Tf5Hp3Dy6Ga0E"
+QUERY_KEY = "Zq7Lm2Xr9Vk4Nb1Wc8Tf5Hs3Pd6Gy0Aj"
+PASSWORD = "correct-horse-battery-staple-42"
+CLIENT_SECRET = "cs_9LmQ2xV7rB4nZ1wK8tF5hP3dY6gA0eJ"
+SESSION_TOKEN = "FwoGZXIvYXdzEDgaDEa9xBmf1ESqKScSKAYDyyAkOxPlUZ61olEPeLBiFxf3AbYKsmPRPXo"
+BASIC_PW = "s3cr3tPassw0rd"
+ACCESS_TOKEN = "at_8Hk2Lq9Xm4Vr7Nb1Zc5Tw3Fp6Dy0Gs"
+REFRESH_TOKEN = "rt_3Jd7Qm1Xk9Lv5Nb2Wc8Tz4Fh6Py0Gr"
+PRIVATE_KEY = (
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+    "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n"
+    "-----END RSA PRIVATE KEY-----"
+)
+LOCATION_TOKEN = "lt_6Vb2Xq8Lm3Zr9Nk1Wc7Tf4Hs5Pd0Gy"
+GZIP_TOKEN = "gz_5Rm8Xq2Lk7Vb1Nz9Wc4Tf3Hs6Pd0Gy"
+
+SECRETS = [AWS_KEY, GITHUB, SLACK, STRIPE, JWT, GOOGLE, BEARER, API_KEY, SESSION, QUERY_KEY, PASSWORD,
+           CLIENT_SECRET, SESSION_TOKEN, BASIC_PW, ACCESS_TOKEN, REFRESH_TOKEN, PRIVATE_KEY, LOCATION_TOKEN,
+           GZIP_TOKEN]
+
+
+def _interaction(method: str, uri: str, *, req_headers: dict[str, list[str]] | None = None, req_body: Any = None,
+                 status: int = 200, headers: dict[str, list[str]] | None = None, body: str | bytes = "") -> dict[str, Any]:
+    return {
+        "request": {"method": method, "uri": uri, "body": req_body, "headers": req_headers or {}},
+        "response": {"status": {"code": status, "message": "OK"}, "headers": headers or {}, "body": {"string": body}},
+    }
+
+
+def planted_document() -> dict[str, Any]:
+    """One cassette with at least ten kinds of secret in every place a secret can hide."""
+    json_ct = {"Content-Type": ["application/json"]}
+    return {
+        "interactions": [
+            # 0: request headers, query string, basic-auth URL
+            _interaction(
+                "GET", f"https://alice:{BASIC_PW}@api.test/v1/users?api_key={QUERY_KEY}&page=2",
+                req_headers={"Authorization": [f"Bearer {BEARER}"], "X-Api-Key": [API_KEY],
+                             "Cookie": [f"theme=dark; sessionid={SESSION}"], "X-Trace": [f"trace {GITHUB}"]},
+                headers=json_ct, body='{"users": []}',
+            ),
+            # 1: JSON request body and JSON response body
+            _interaction(
+                "POST", "https://api.test/v1/login",
+                req_headers={"Content-Type": ["application/json"]},
+                req_body=json.dumps({"username": "jane", "password": PASSWORD,
+                                     "app": {"client_secret": CLIENT_SECRET, "sessionToken": SESSION_TOKEN}}),
+                headers={**json_ct, "Set-Cookie": [f"session={SESSION}; Path=/; HttpOnly"]},
+                body=json.dumps({"access_token": ACCESS_TOKEN, "refresh_token": REFRESH_TOKEN,
+                                 "profile": {"note": f"stripe {STRIPE}"}, "id_token": JWT}),
+            ),
+            # 2: form request body, response headers with a URL, text response body
+            _interaction(
+                "POST", "https://api.test/v1/upload",
+                req_headers={"Content-Type": ["application/x-www-form-urlencoded"]},
+                req_body=f"user=jane&token={SLACK}&aws={AWS_KEY}",
+                status=302,
+                headers={"Location": [f"https://cdn.test/file?token={LOCATION_TOKEN}&size=2"],
+                         "Content-Type": ["text/html"]},
+                body=f"<html><pre>{PRIVATE_KEY}</pre><p>maps key {GOOGLE}</p></html>",
+            ),
+            # 3: gzip-compressed JSON response body
+            _interaction(
+                "GET", "https://api.test/v1/keys",
+                headers={**json_ct, "Content-Encoding": ["gzip"]},
+                body=gzip.compress(json.dumps({"keys": [{"name": "ci", "secret": GZIP_TOKEN}]}).encode()),
+            ),
+            # 4: nothing secret: must stay byte-identical after --fix
+            _interaction("GET", "https://api.test/v1/health", headers=json_ct, body='{"ok": true}'),
+        ],
+        "version": 1,
+    }
+
+
+EXPECTED = {
+    (0, "request.uri", "basic-auth-credentials"),
+    (0, "request.uri query `api_key`", "credential-query-parameter"),
+    (0, "request.headers.Authorization", "credential-header"),
+    (0, "request.headers.X-Api-Key", "credential-header"),
+    (0, "request.headers.Cookie", "session-cookie"),
+    (0, "request.headers.X-Trace", "github-token"),
+    (1, "request.body $.password", "credential-field"),
+    (1, "request.body $.app.client_secret", "credential-field"),
+    (1, "request.body $.app.sessionToken", "high-entropy-credential"),
+    (1, "response.headers.Set-Cookie", "session-cookie"),
+    (1, "response.body $.access_token", "credential-field"),
+    (1, "response.body $.refresh_token", "credential-field"),
+    (1, "response.body $.profile.note", "stripe-access-key"),
+    (1, "response.body $.id_token", "credential-field"),
+    (2, "request.body form `token`", "credential-field"),
+    (2, "request.body form `aws`", "aws-access-key"),
+    (2, "response.headers.Location query `token`", "credential-query-parameter"),
+    (2, "response.body line 1", "private-key"),
+    (2, "response.body line 4", "google-api-key"),
+    (3, "response.body $.keys[0].secret", "credential-field"),
+}
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> Path:
+    path = tmp_path / "cassettes" / "planted.yaml"
+    path.parent.mkdir()
+    path.write_bytes(serialize_document(planted_document(), "yaml"))
+    return path
+
+
+def _found(path: Path) -> set[tuple[int, str, str]]:
+    return {(f.interaction, f.location, f.rule) for f in audit_paths([path]).findings}
+
+
+def test_every_planted_secret_is_found_in_every_location(planted: Path) -> None:
+    found = _found(planted)
+    assert EXPECTED <= found, sorted(EXPECTED - found)
+    assert not {f for f in found if f[0] == 4}, "the clean interaction has no finding"
+    kinds = {rule for _, _, rule in found}
+    assert len(kinds) >= 10, kinds
+
+
+def test_text_and_json_output_never_contain_a_secret(planted: Path) -> None:
+    for fmt in ("text", "json"):
+        result = CliRunner().invoke(cli, ["audit", "--format", fmt, str(planted)])
+        assert result.exit_code == 1, result.output
+        printed = result.stdout + result.stderr
+        for secret in SECRETS:
+            assert secret not in printed, f"{fmt} output leaks {mask(secret)}"
+        assert "…(" in printed
+    document = json.loads(CliRunner().invoke(cli, ["audit", "--format", "json", str(planted)]).stdout)
+    assert document["schema_version"] == 1
+    finding = document["files"][0]["findings"][0]
+    assert set(finding) >= {"path", "interaction", "location", "rule", "value"}
+    assert document["summary"]["findings"] >= len(EXPECTED)
+
+
+def test_fix_scrubs_every_finding_and_the_cassette_still_loads_in_plain_vcrpy(planted: Path) -> None:
+    before = yaml.safe_load(planted.read_text())
+    result = CliRunner().invoke(cli, ["audit", "--fix", str(planted)])
+    assert result.exit_code == 0, result.output
+    assert "scrubbed" in result.stdout
+    text = planted.read_text()
+    for secret in SECRETS:
+        assert secret not in text, f"{mask(secret)} survived --fix"
+    assert CliRunner().invoke(cli, ["audit", str(planted)]).exit_code == 0
+
+    after = yaml.safe_load(text)
+    assert after["interactions"][4] == before["interactions"][4], "untouched interactions keep their mapping"
+    assert [i["request"]["uri"].split("?")[0] for i in after["interactions"]] == [
+        i["request"]["uri"].split("?")[0].replace(f"alice:{BASIC_PW}@", "alice:<FILTERED>@") for i in before["interactions"]
+    ], "order kept, only the secret part of a URI replaced"
+    gz = after["interactions"][3]["response"]
+    assert "Content-Encoding" not in gz["headers"], "a scrubbed compressed body is stored decoded"
+    assert json.loads(gz["body"]["string"])["keys"][0]["secret"] == "<FILTERED>"
+    assert after["interactions"][0]["request"]["headers"]["Authorization"] == ["<FILTERED>"]
+    assert "theme" not in json.dumps(after["interactions"][0]["request"]["headers"]["Cookie"])
+    assert load_cassette(planted).interactions[1].request.body is not None
+
+    from vcr.persisters.filesystem import FilesystemPersister
+    from vcr.serializers import yamlserializer
+
+    requests, responses = FilesystemPersister.load_cassette(str(planted), yamlserializer)
+    assert len(requests) == 5 and len(responses) == 5
+    assert requests[0].headers["Authorization"] == "<FILTERED>"
+
+
+def test_fix_of_a_json_cassette_writes_json(tmp_path: Path) -> None:
+    path = tmp_path / "login.json"
+    path.write_bytes(json.dumps({
+        "interactions": [_interaction("GET", f"https://api.test/?access_token={ACCESS_TOKEN}", body='{"a": 1}')],
+        "version": 1,
+    }, indent=4).encode())
+    assert CliRunner().invoke(cli, ["audit", "--fix", str(path)]).exit_code == 0
+    document = json.loads(path.read_text())
+    assert document["interactions"][0]["request"]["uri"] == "https://api.test/?access_token=<FILTERED>"
+
+
+def test_placeholders_and_filtered_values_are_not_findings(tmp_path: Path) -> None:
+    path = tmp_path / "clean.yaml"
+    document = {"interactions": [
+        _interaction(
+            "POST", "https://api.test/v1/login?api_key=<FILTERED>&token=",
+            req_headers={"Authorization": ["Bearer <FILTERED>"], "X-Api-Key": ["**REDACTED**"],
+                         "Cookie": ["sessionid=<FILTERED>"], "Content-Type": ["application/json"]},
+            req_body=json.dumps({"password": "<FILTERED>", "client_secret": "${CLIENT_SECRET}",
+                                 "api_key": "your-api-key-here", "refresh_token": None}),
+            headers={"Content-Type": ["application/json"], "Set-Cookie": ["<FILTERED>"]},
+            body=json.dumps({"access_token": "XXXXXXXXXXXXXXXX", "token_type": "bearer", "expires_in": 3600,
+                             "next_page_token": "CiAKGjBpNDd2Nmp2Zml2cXRwYjBpOXA", "id": "a1b2c3d4e5f6"}),
+        ),
+    ], "version": 1}
+    path.write_bytes(serialize_document(document, "yaml"))
+    result = CliRunner().invoke(cli, ["audit", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "no secrets in 1 file(s)" in result.stdout
+
+
+def test_an_unreadable_file_exits_3_and_a_secret_wins_over_it(tmp_path: Path, planted: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("interactions: [unclosed\n")
+    result = CliRunner().invoke(cli, ["audit", str(broken)])
+    assert result.exit_code == 3
+    assert "broken.yaml" in result.stdout
+    assert CliRunner().invoke(cli, ["audit", str(broken), str(planted)]).exit_code == 1
+
+
+def test_skip_non_cassettes_ignores_other_yaml_files_named_by_a_hook(tmp_path: Path) -> None:
+    workflow = tmp_path / "ci.yaml"
+    workflow.write_text("name: ci\non: [push]\njobs: {}\n")
+    assert CliRunner().invoke(cli, ["audit", str(workflow)]).exit_code == 3
+    result = CliRunner().invoke(cli, ["audit", "--skip-non-cassettes", str(workflow)])
+    assert result.exit_code == 0, result.output
+
+
+def test_fix_leaves_read_only_variants_alone_and_still_fails(tmp_path: Path) -> None:
+    path = tmp_path / "betamax.json"
+    original = json.dumps({"http_interactions": [{
+        "request": {"method": "GET", "uri": f"https://api.test/?api_key={QUERY_KEY}", "headers": {},
+                    "body": {"string": ""}},
+        "response": {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": ""}},
+        "recorded_at": "2020-01-01T00:00:00",
+    }], "recorded_with": "betamax/0.8"})
+    path.write_text(original)
+    result = CliRunner().invoke(cli, ["audit", "--fix", str(path)])
+    assert result.exit_code == 1
+    assert "read-only" in result.stdout
+    assert path.read_text() == original
+
+
+def test_the_default_folder_is_the_configured_cassette_dir(tmp_path: Path, planted: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.cassettes]\ncassette_dir = "cassettes"\nfilter_headers = ["X-Trace"]\n')
+    monkeypatch.chdir(tmp_path)
+    document = json.loads(CliRunner().invoke(cli, ["audit", "--format", "json"]).stdout)
+    rules = {(f["location"], f["rule"]) for f in document["files"][0]["findings"]}
+    assert ("request.headers.X-Trace", "credential-header") in rules, "user filter lists extend the audit"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not here")
+def test_the_real_corpus_is_audited_without_a_crash() -> None:
+    result = audit_paths([CORPUS])
+    assert len(result.files) == 50
+    assert [Path(f.path).name for f in result.errors] == ["test_cancel_recorded_provider_stream[xai].xai.yaml"]
+    rules = {f.rule for f in result.findings}
+    # Real leftovers: asyncpraw's S3 upload leases hold AWS STS credentials and signatures.
+    assert {"credential-field", "high-entropy-credential"} <= rules
+    assert result.exit_code() == 1
+
+
+@pytest.mark.parametrize("value", [
+    "<FILTERED>", "Bearer <FILTERED>", "**REDACTED**", "xxxxxxxx", "${API_TOKEN}", "{{ token }}",
+    "<your-token>", "dummy-token", "", "   ", "Basic <FILTERED>", "fake_key_123",
+])
+def test_obvious_placeholders_are_recognised(value: str) -> None:
+    assert is_placeholder(value)
+
+
+@pytest.mark.parametrize("value", [GITHUB, BEARER, "Bearer " + BEARER, STRIPE])
+def test_real_looking_values_are_not_placeholders(value: str) -> None:
+    assert not is_placeholder(value)
+
+
+def test_names_are_credential_like_by_their_words_not_their_letters() -> None:
+    assert is_credential_like("sessionToken") and is_credential_like("X-Client-Secret")
+    assert is_credential_like("aws_secret_access_key") and is_credential_like("apiKey")
+    assert not is_credential_like("author") and not is_credential_like("next_page_token")
+    assert not is_credential_like("token_type") and not is_credential_like("input_tokens")
+
+
+def test_entropy_separates_tokens_from_words() -> None:
+    assert is_high_entropy(SESSION_TOKEN) and is_high_entropy(API_KEY)
+    assert not is_high_entropy("aaaaaaaaaaaaaaaaaaaaaaaa") and not is_high_entropy("hello world, this is text")
+
+
+def test_masks_show_at_most_four_characters_and_the_length() -> None:
+    assert mask(GITHUB) == f"ghp_…({len(GITHUB)} chars)"
+    assert mask("hunter22") == "hu…(8 chars)"
+    assert mask("abc") == "…(3 chars)"
+    assert "MIIE" not in mask(PRIVATE_KEY)
+
+
+def test_token_formats_come_from_detect_secrets_and_overlaps_are_merged() -> None:
+    rules = {h.rule for h in scan_text(f"a {AWS_KEY} b {GITHUB} c {JWT} d {SLACK}")}
+    assert rules == {"aws-access-key", "github-token", "json-web-token", "slack-token"}
+    assert len(scan_text(f"url https://u:{BASIC_PW}@h.test/")) == 1
+    assert NameRules.from_config().headers >= {"authorization", "set-cookie", "x-amz-security-token"}
+
+
+def test_the_pre_commit_hook_definition_runs_the_audit_on_cassette_files() -> None:
+    import re
+
+    hooks = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "cassettes-audit")
+    assert hook["entry"] == "cassettes audit" and hook["language"] == "python"
+    assert "--skip-non-cassettes" in hook["args"]
+    pattern = re.compile(hook["files"])
+    assert pattern.search("tests/cassettes/users/get.yaml") and pattern.search("fixtures/a.json")
+    assert not pattern.search("README.md") and not pattern.search("cassettes_tool/cli.py")
