@@ -13,7 +13,13 @@ import yaml
 from click.testing import CliRunner
 
 from cassettes_tool.audit import audit_paths
-from cassettes_tool.audit.detectors import NameRules, is_credential_like, is_high_entropy, is_placeholder, scan_text
+from cassettes_tool.audit.detectors import (
+    NameRules,
+    is_credential_like,
+    is_high_entropy,
+    is_placeholder,
+    scan_text,
+)
 from cassettes_tool.audit.masking import mask
 from cassettes_tool.cli import cli
 from cassettes_tool.reader import load_cassette
@@ -148,7 +154,7 @@ def _found(path: Path) -> set[tuple[int, str, str]]:
 
 def test_every_planted_secret_is_found_in_every_location(planted: Path) -> None:
     found = _found(planted)
-    assert EXPECTED <= found, sorted(EXPECTED - found)
+    assert found >= EXPECTED, sorted(EXPECTED - found)
     assert not {f for f in found if f[0] == 4}, "the clean interaction has no finding"
     kinds = {rule for _, _, rule in found}
     assert len(kinds) >= 10, kinds
