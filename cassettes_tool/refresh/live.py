@@ -12,6 +12,7 @@ server sends back (an echo endpoint must not leak them into a report or a casset
 from __future__ import annotations
 
 import http.cookiejar
+import ssl
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,12 @@ from dataclasses import dataclass
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    NameResolutionError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.util.retry import Retry
 
@@ -206,20 +213,24 @@ class LiveClient:
         after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
         inner = _innermost(exc)
         lowered = inner.lower()
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return (f"timed out connecting to {origin} ({self.settings.timeout:g}s{after}); is the host "
-                    "reachable? raise --timeout if it is slow"), True
-        if isinstance(exc, requests.exceptions.ReadTimeout):
-            return (f"no response from {origin} within {self.settings.timeout:g}s{after}; raise --timeout "
-                    "if the API is slow"), False
-        if isinstance(exc, requests.exceptions.SSLError):
-            return f"TLS error talking to {origin}: {inner}", True
-        if any(marker in lowered for marker in _DNS_MARKERS):
+        chain = _chain(exc)
+        if any(isinstance(e, NameResolutionError) for e in chain) or any(m in lowered for m in _DNS_MARKERS):
             return (f"unknown host {origin}: the name does not resolve{after}; check the recorded URI, "
                     "or point it at a reachable base URL with --rewrite-host"), True
-        if "refused" in lowered:
+        if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in lowered:
             return (f"cannot connect to {origin}: connection refused{after}; is the API up? "
                     "(use --rewrite-host to point at a stand-in)"), True
+        # urllib3's NewConnectionError (refused, DNS) subclasses ConnectTimeoutError.
+        if any(isinstance(e, requests.exceptions.ConnectTimeout)
+               or (isinstance(e, ConnectTimeoutError) and not isinstance(e, NewConnectionError))
+               for e in chain):
+            return (f"timed out connecting to {origin} ({self.settings.timeout:g}s{after}); is the host "
+                    "reachable? raise --timeout if it is slow"), True
+        if any(isinstance(e, requests.exceptions.ReadTimeout | ReadTimeoutError | TimeoutError) for e in chain):
+            return (f"no response from {origin} within {self.settings.timeout:g}s{after}; raise --timeout "
+                    "if the API is slow"), False
+        if any(isinstance(e, requests.exceptions.SSLError | ssl.SSLError) for e in chain):
+            return f"TLS error talking to {origin}: {inner}", True
         if isinstance(exc, requests.exceptions.ConnectionError):
             return f"cannot talk to {origin}{after}: {inner}", False
         return f"request to {origin} failed: {inner}", False
@@ -229,8 +240,8 @@ _DNS_MARKERS = ("name or service not known", "nodename nor servname", "getaddrin
                 "temporary failure in name resolution", "failed to resolve", "no address associated")
 
 
-def _innermost(exc: BaseException) -> str:
-    """A short, one-line description of the root cause of ``exc`` (no object reprs)."""
+def _root(exc: BaseException) -> BaseException:
+    """The innermost cause of ``exc`` (requests wraps urllib3, which wraps socket errors)."""
     seen: set[int] = set()
     current: BaseException = exc
     while id(current) not in seen:
@@ -238,14 +249,34 @@ def _innermost(exc: BaseException) -> str:
         reason = getattr(current, "reason", None)
         if isinstance(reason, BaseException):
             current = reason
-            continue
-        if current.args and isinstance(current.args[0], BaseException):
+        elif current.args and isinstance(current.args[0], BaseException):
             current = current.args[0]
-            continue
-        if current.__cause__ is not None:
+        elif current.__cause__ is not None:
             current = current.__cause__
-            continue
-        break
+        else:
+            break
+    return current
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception it wraps, outermost first."""
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not f for f in found):
+        found.append(current)
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            current = reason
+        elif current.args and isinstance(current.args[0], BaseException):
+            current = current.args[0]
+        else:
+            current = current.__cause__
+    return found
+
+
+def _innermost(exc: BaseException) -> str:
+    """A short, one-line description of the root cause of ``exc`` (no object reprs)."""
+    current = _root(exc)
     text = " ".join(str(current).split()) or type(current).__name__
     # urllib3 prefixes its messages with the connection object's repr; keep the cause.
     if "): " in text and text.startswith(("HTTPConnection(", "HTTPSConnection(", "<urllib3")):

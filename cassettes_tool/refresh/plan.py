@@ -158,8 +158,10 @@ def plan_call(
     if key is not None:
         used.add(key)
     target = urlsplit(url)
-    if target.scheme.lower() not in SCHEMES:
-        return skip(f"scheme {target.scheme or '(none)'!r} is not sent live (only http and https)")
+    # The recorded scheme decides (a ws:// request rewritten to an http base is still not HTTP).
+    for scheme in (request.scheme, target.scheme.lower()):
+        if scheme not in SCHEMES:
+            return skip(f"scheme {scheme or '(none)'!r} is not sent live (only http and https)")
     if method not in methods:
         return skip(f"method {method} is not sent live (allowed: {', '.join(methods)}; "
                     "widen with --allow-methods)")

@@ -1,0 +1,347 @@
+"""`cassettes refresh` against a real HTTP server on 127.0.0.1: drift, auth, faults, concurrency."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from cassettes_tool.cli import main
+from cassettes_tool.config import Config, parse_config
+from cassettes_tool.refresh import RefreshOptions, run_refresh
+from cassettes_tool.report import load_report
+
+from .test_refresh_helpers import LiveAPI, interaction, live_api, write_cassette
+
+__all__ = ["live_api"]
+
+HOST = "api.example.com"
+
+
+def refresh(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["refresh", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def rewrite(api: LiveAPI) -> list[str]:
+    return ["--rewrite-host", f"{HOST}={api.url}"]
+
+
+def run(tmp_path: Path, api: LiveAPI, *, config: Config | None = None, **options: object):  # type: ignore[no-untyped-def]
+    """Refresh through the library with tiny backoff (keeps retry tests fast)."""
+    config = config or Config(root=tmp_path)
+    values: dict[str, object] = {"rewrite_hosts": {HOST: api.url}, "backoff_factor": 0.0, "retries": 0}
+    values.update(options)
+    return run_refresh(config, RefreshOptions.from_config(config, [tmp_path], **values), environ={})
+
+
+def only_interaction(outcome):  # type: ignore[no-untyped-def]
+    [cassette] = outcome.report.cassettes
+    return cassette.interactions[0]
+
+
+def test_each_kind_of_drift_is_found_end_to_end(tmp_path: Path, live_api: LiveAPI,
+                                                capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.cassettes]\ncassette_dir = "cassettes"\n[tool.cassettes.drift]\nwatch_headers = ["x-rate-limit"]\n'
+    )
+    base = f"https://{HOST}"
+    write_cassette(tmp_path / "cassettes" / "drift.yaml", [
+        interaction("GET", f"{base}/status", {"id": 1}),
+        interaction("GET", f"{base}/ctype", {"id": 1}),
+        interaction("GET", f"{base}/format", {"id": 1}, content_type="application/json"),
+        interaction("GET", f"{base}/fields", {"id": 1, "zip": "1000", "count": 3, "note": "a"}),
+        interaction("GET", f"{base}/header", {"id": 1}, response_headers={"X-Rate-Limit": ["10"]}),
+        interaction("GET", f"{base}/same", {"id": 1, "tags": ["a"], "at": "2020-01-01"}),
+    ])
+    live_api.json_route("/status", {"error": "gone"}, status=404)
+    live_api.json_route("/ctype", {"id": 2}, headers={"Content-Type": "application/vnd.api+json"})
+    live_api.route("/format", body=b"plain text now", headers={"Content-Type": "text/plain"})
+    live_api.json_route("/fields", {"id": 1, "count": "three", "note": None, "added": True})
+    live_api.json_route("/header", {"id": 1})
+    live_api.json_route("/same", {"id": 99, "tags": ["x", "y", "z"], "at": "2026-11-24"})
+    monkeypatch.chdir(tmp_path)
+
+    code, out, err = refresh(capsys, *rewrite(live_api), "--format", "json", "--fail-on", "never")
+
+    assert code == 0, err
+    report = json.loads(out)
+    kinds = {i["uri"].rsplit("/", 1)[1]: {f["kind"] for f in i["findings"]}
+             for i in report["cassettes"][0]["interactions"]}
+    assert "status_changed" in kinds["status"]
+    assert kinds["ctype"] == {"content_type_changed"}
+    assert "body_format_changed" in kinds["format"]
+    assert {"field_removed", "type_changed", "nullability_changed", "field_added"} <= kinds["fields"]
+    assert kinds["header"] == {"header_changed"}
+    assert kinds["same"] == set()  # other values, lengths and dates are not drift
+    assert report["cassettes"][0]["path"] == "cassettes/drift.yaml"  # relative to the working dir
+    assert "refresh: 1 cassette(s), 6 interaction(s)" in err
+
+
+def test_breaking_drift_exits_1_and_fail_on_never_exits_0(tmp_path: Path, live_api: LiveAPI,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/u", {"id": 1, "zip": "1"})])
+    live_api.json_route("/u", {"id": 1})
+    assert refresh(capsys, str(tmp_path), *rewrite(live_api))[0] == 1
+    assert refresh(capsys, str(tmp_path), *rewrite(live_api), "--fail-on", "never")[0] == 0
+
+
+def test_the_auth_token_reaches_the_server_but_never_the_report_nor_the_cassette(
+        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    token = "tok-6f1d9c2b7a-planted"
+    monkeypatch.setenv("EXAMPLE_TOKEN", token)
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.cassettes]\ncassette_dir = "c"\n[tool.cassettes.auth."{HOST}"]\n'
+        'header = "Authorization"\nenv = "EXAMPLE_TOKEN"\nformat = "Bearer {}"\n'
+    )
+    cassette = write_cassette(tmp_path / "c" / "echo.yaml", [
+        interaction("GET", f"https://{HOST}/echo?api_key=<FILTERED>&page=2", {"headers": {}},
+                    headers={"Authorization": ["<FILTERED>"], "X-Trace": ["<FILTERED>"],
+                             "Accept": ["application/json"]}),
+    ])
+    live_api.route("/echo", echo_headers=True)
+    monkeypatch.chdir(tmp_path)
+
+    code, out, err = refresh(capsys, *rewrite(live_api), "--update", "all", "--report", "r.json",
+                             "--format", "json", "--fail-on", "never")
+
+    assert code == 0, err
+    [seen] = live_api.requests_to("/echo")
+    assert seen.headers["Authorization"] == f"Bearer {token}"
+    assert "X-Trace" not in seen.headers  # a placeholder is never sent as a value
+    assert seen.path == "/echo?page=2"
+    assert seen.headers["Accept"] == "application/json"
+    for text in (out, err, (tmp_path / "r.json").read_text(), cassette.read_text()):
+        assert token not in text
+    assert "<FILTERED>" in cassette.read_text()  # the echoed credential was scrubbed, not dropped
+
+
+def test_a_missing_environment_variable_is_one_clear_line_and_nothing_is_sent(
+        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MISSING_TOKEN_VAR", raising=False)
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.cassettes]\n[tool.cassettes.auth."{HOST}"]\nenv = "MISSING_TOKEN_VAR"\n'
+    )
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/u", {"id": 1})])
+    live_api.json_route("/u", {"id": 1})
+    monkeypatch.chdir(tmp_path)
+
+    code, _, err = refresh(capsys, "c.yaml", *rewrite(live_api))
+
+    assert code == 2
+    assert "MISSING_TOKEN_VAR" in err and HOST in err
+    assert len(err.strip().splitlines()) == 1
+    assert live_api.seen == []
+
+
+def test_unsafe_methods_never_reach_the_server_unless_allowed(tmp_path: Path, live_api: LiveAPI,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    write_cassette(tmp_path / "c.yaml", [
+        interaction("GET", f"https://{HOST}/items", []),
+        interaction("POST", f"https://{HOST}/items", {"id": 1}, request_body=b'{"name": "a"}'),
+        interaction("DELETE", f"https://{HOST}/items/1", {}),
+        interaction("GET", f"wss://{HOST}/stream", {}),
+    ])
+    live_api.json_route("/items", [])
+
+    code, out, _ = refresh(capsys, str(tmp_path), *rewrite(live_api), "--format", "json")
+
+    assert code == 0
+    statuses = [(i["status"], i["reason"]) for i in json.loads(out)["cassettes"][0]["interactions"]]
+    assert statuses[0] == ("ok", None)
+    assert statuses[1][0] == statuses[2][0] == statuses[3][0] == "skipped"
+    assert "--allow-methods" in statuses[1][1] and "http" in statuses[3][1]
+    assert [s.method for s in live_api.seen] == ["GET"]
+
+    refresh(capsys, str(tmp_path), *rewrite(live_api), "--allow-methods", "get,post")
+    assert sorted(s.method for s in live_api.seen) == ["GET", "GET", "POST"]
+    assert live_api.requests_to("/items")[-1].body in (b'{"name": "a"}', b"")
+
+
+def test_a_request_body_holding_a_placeholder_is_skipped_not_sent(tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [
+        interaction("POST", f"https://{HOST}/login", {"ok": True},
+                    request_body=b'{"user": "a", "password": "<FILTERED>"}'),
+    ])
+    outcome = run(tmp_path, live_api, methods=("POST",))
+    result = only_interaction(outcome)
+    assert result.status == "skipped" and "filtered value" in (result.reason or "")
+    assert live_api.seen == []
+
+
+def test_rewrite_hosts_from_the_config_apply_and_an_unused_rewrite_is_noted(
+        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.cassettes]\ncassette_dir = "c"\n[tool.cassettes.refresh]\nrewrite_hosts = {{ "{HOST}" = "{live_api.url}/v2" }}\n'
+    )
+    write_cassette(tmp_path / "c" / "a.yaml", [interaction("GET", f"https://{HOST}/users?page=1", [])])
+    live_api.json_route("/v2/users", [])
+    monkeypatch.chdir(tmp_path)
+
+    code, _, err = refresh(capsys, "--rewrite-host", f"other.example.org={live_api.url}")
+
+    assert code == 0, err
+    assert [s.path for s in live_api.seen] == ["/v2/users?page=1"]
+    assert "other.example.org" in err and "unused" in err
+
+
+def test_a_503_with_retry_after_is_retried_then_succeeds(tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/busy", {"id": 1})])
+    route = live_api.json_route("/busy", {"id": 1}, fail_times=1, fail_status=503,
+                                fail_headers={"Retry-After": "1"})
+    result = only_interaction(run(tmp_path, live_api, retries=2))
+    assert result.status == "ok"
+    assert route.calls == 2
+
+
+def test_a_server_error_that_persists_is_an_error_not_drift(tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/down", {"id": 1})])
+    route = live_api.json_route("/down", {"id": 1}, fail_times=99, fail_status=502)
+    outcome = run(tmp_path, live_api, retries=2)
+    result = only_interaction(outcome)
+    assert result.status == "error" and not result.findings
+    assert "502" in (result.reason or "") and "could not check" in (result.reason or "")
+    assert route.calls == 3
+    from cassettes_tool.report import exit_code
+    assert exit_code(outcome.report, "breaking") == 3
+
+
+def test_401_is_an_error_that_points_at_the_credentials(tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/me", {"id": 1})])
+    live_api.json_route("/me", {"error": "unauthorized"}, status=401)
+    result = only_interaction(run(tmp_path, live_api))
+    assert result.status == "error"
+    assert "credentials" in (result.reason or "") and HOST in (result.reason or "")
+
+
+def test_a_slow_response_times_out_as_an_error(tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/slow", {"id": 1})])
+    live_api.json_route("/slow", {"id": 1}, delay=1.5)
+    result = only_interaction(run(tmp_path, live_api, timeout=0.3))
+    assert result.status == "error"
+    assert "--timeout" in (result.reason or "")
+
+
+def test_connection_refused_is_an_error_and_the_host_is_not_hammered(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {}),
+                                        interaction("GET", f"https://{HOST}/b", {})])
+
+    code, out, err = refresh(capsys, str(tmp_path), "--rewrite-host", f"{HOST}=http://127.0.0.1:{port}",
+                             "--retries", "0", "--workers", "1", "--format", "json")
+
+    assert code == 3
+    reasons = [i["reason"] for i in json.loads(out)["cassettes"][0]["interactions"]]
+    assert "connection refused" in reasons[0]
+    assert reasons[1].startswith("not attempted")
+    assert "2 error" in err
+
+
+def test_an_unknown_host_is_an_error_that_suggests_rewrite_host(tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", "http://api.nonexistent.invalid/x", {})])
+    result = only_interaction(run(tmp_path, live_api))
+    assert result.status == "error"
+    assert "unknown host" in (result.reason or "") and "--rewrite-host" in (result.reason or "")
+
+
+def test_a_connection_reset_mid_body_is_an_error(tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/reset", {"id": 1})])
+    live_api.route("/reset", reset_mid_body=True)
+    result = only_interaction(run(tmp_path, live_api))
+    assert result.status == "error"
+    assert "broke while reading" in (result.reason or "")
+
+
+def test_a_two_megabyte_body_is_compared_and_kept(tmp_path: Path, live_api: LiveAPI) -> None:
+    rows = [{"id": i, "name": "x" * 40, "tags": ["a", "b"]} for i in range(30_000)]
+    body = json.dumps(rows).encode()
+    assert len(body) > 2_000_000
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/big", rows[:2])])
+    live_api.route("/big", body=body)
+    result = only_interaction(run(tmp_path, live_api))
+    assert result.status == "ok"
+    assert result.live is not None and result.live.body == body
+
+
+def test_a_body_that_claims_json_but_is_not_is_drift_not_a_crash(tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/liar", {"id": 1})])
+    live_api.route("/liar", body=b"<html>maintenance</html>")
+    result = only_interaction(run(tmp_path, live_api))
+    assert result.status == "drift"
+    assert "body_format_changed" in {f.kind for f in result.findings}
+
+
+def test_a_slow_server_is_called_concurrently_within_the_per_host_limit(tmp_path: Path, live_api: LiveAPI) -> None:
+    for n in range(4):
+        write_cassette(tmp_path / f"c{n}.yaml",
+                       [interaction("GET", f"https://{HOST}/slow/{n}/{i}", {"id": 1}) for i in range(3)])
+    for n in range(4):
+        for i in range(3):
+            live_api.json_route(f"/slow/{n}/{i}", {"id": 2}, delay=0.15)
+
+    outcome = run(tmp_path, live_api, workers=6)
+    assert [i.status for c in outcome.report.cassettes for i in c.interactions] == ["ok"] * 12
+    assert 1 < live_api.max_in_flight <= 6
+
+    live_api.max_in_flight = 0
+    run(tmp_path, live_api, workers=6, per_host=2)
+    assert live_api.max_in_flight <= 2
+
+
+def test_samples_call_each_interaction_several_times_and_merge_shapes(tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/s", {"id": 1})])
+    route = live_api.json_route("/s", {"id": 1})
+    result = only_interaction(run(tmp_path, live_api, samples=3))
+    assert result.status == "ok" and route.calls == 3
+
+
+def test_the_report_keeps_the_filtered_live_body_and_the_cassette_sha256(tmp_path: Path, live_api: LiveAPI) -> None:
+    from cassettes_tool.updating import file_sha256
+
+    path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/tok", {"access_token": "x"})])
+    live_api.json_route("/tok", {"access_token": "live-secret-123456", "password": "hunter2"},
+                        headers={"Content-Type": "application/json", "Set-Cookie": "sid=abcdef123456"})
+    outcome = run(tmp_path, live_api, config=parse_config({}, root=tmp_path))
+    [cassette] = outcome.report.cassettes
+    assert cassette.sha256 == file_sha256(path)
+    text = outcome.report.dumps()
+    assert "live-secret-123456" not in text and "hunter2" not in text and "sid=abcdef" not in text
+    live = cassette.interactions[0].live
+    assert live is not None and json.loads(live.body)["access_token"] == "<FILTERED>"
+
+
+def test_an_unreadable_cassette_is_reported_and_the_rest_still_checked(tmp_path: Path, live_api: LiveAPI,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "broken.yaml").write_text("interactions: [\n")
+    write_cassette(tmp_path / "good.yaml", [interaction("GET", f"https://{HOST}/g", {"id": 1})])
+    live_api.json_route("/g", {"id": 1})
+    code, _, _ = refresh(capsys, str(tmp_path), *rewrite(live_api), "--report", str(tmp_path / "r.json"))
+    assert code == 3
+    report = load_report(tmp_path / "r.json")
+    statuses = {Path(c.path).name: (c.status, c.error) for c in report.cassettes}
+    assert statuses["good.yaml"] == ("ok", None)
+    assert statuses["broken.yaml"][0] == "error" and "broken.yaml" in (statuses["broken.yaml"][1] or "")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "junit", "html"])
+def test_every_report_format_renders_to_output(tmp_path: Path, live_api: LiveAPI, fmt: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/u", {"id": 1, "zip": "1"})])
+    live_api.json_route("/u", {"id": 1})
+    target = tmp_path / f"out.{fmt}"
+    code, out, err = refresh(capsys, str(tmp_path / "c.yaml"), *rewrite(live_api), "--format", fmt,
+                             "--output", str(target))
+    assert code == 1
+    assert out == ""
+    assert "zip" in target.read_text()
+    assert f"wrote {fmt} report" in err
