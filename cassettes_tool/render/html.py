@@ -33,7 +33,7 @@ from .common import (
     summary_line,
     verdict,
 )
-from .shapes import RecordedShape, ShapeKey, iter_changed, live_rows, merge_rows
+from .shapes import RecordedShape, ShapeKey, ShapeLine, highlight, live_rows, merge_rows
 
 MAX_BODY_CHARS = 20_000  # of the live body shown per interaction; the JSON report keeps it all
 
@@ -61,7 +61,7 @@ def _csp_hash(script: str) -> str:
 
 @dataclass
 class _ShapeView:
-    rows: list[tuple[str, str | None, str | None, str | None]]
+    rows: list[ShapeLine]
     note: str | None
 
 
@@ -89,13 +89,12 @@ def _shape_view(cassette: CassetteResult, item: InteractionResult,
                 recorded: Mapping[ShapeKey, RecordedShape] | None) -> _ShapeView | None:
     if not item.findings or item.live is None:
         return None
-    paths = [(f.path, f.severity) for f in item.findings if f.path and f.location == "body"]
     live = live_rows(item.live)
     shape = (recorded or {}).get((cassette.path, item.index))
     if shape is None or shape.rows is None:
         note = shape.note if shape else "recorded shape not available (re-render with `cassettes report`)"
-        return _ShapeView(list(iter_changed(merge_rows((), live), paths)), note)
-    return _ShapeView(list(iter_changed(merge_rows(shape.rows, live), paths)), None)
+        return _ShapeView(highlight(merge_rows((), live), item.findings, recorded_known=False), note)
+    return _ShapeView(highlight(merge_rows(shape.rows, live), item.findings), None)
 
 
 def _interaction_context(cassette: CassetteResult, item: InteractionResult, fail_on: str,

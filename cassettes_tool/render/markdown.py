@@ -54,13 +54,14 @@ def _summary_table(report: Report) -> list[str]:
     ]
 
 
-def _finding_row(item: InteractionResult, finding: Finding, fail_on: str) -> str:
+def _finding_row(item: InteractionResult, finding: Finding, fail_on: str, first: bool) -> str:
     severity = f"{finding.severity} (acknowledged)" if finding.acknowledged else finding.severity
     if fails(finding, fail_on):
         severity = f"**{severity}**"  # this one decides the exit code
     where = code(finding.path) if finding.path else md(finding.location)
     change = f"{code(short_value(finding.recorded))} → {code(short_value(finding.live))}"
-    return (f"| {item.index} | {md(item.method)} {code(item.uri)} | {severity} | {md(finding.kind)} | {where} "
+    request = f"{item.index} | {md(item.method)} {code(item.uri)}" if first else " | "
+    return (f"| {request} | {severity} | {md(finding.kind)} | {where} "
             f"| {change} | {md(finding.message)} | {code(finding.fingerprint)} |")
 
 
@@ -74,12 +75,12 @@ def _cassette_block(cassette: CassetteResult, fail_on: str) -> list[str]:
     lines = ["<details>", f"<summary>{summary}</summary>", ""]
     if cassette.error:
         lines += [f"Cassette error: {md(cassette.error)}", ""]
-    rows = [(i, f) for i in sorted_interactions(cassette) for f in sorted_findings(i.findings)]
+    rows = [(i, f, n == 0) for i in sorted_interactions(cassette) for n, f in enumerate(sorted_findings(i.findings))]
     if rows:
         lines += [
             "| # | request | severity | kind | path | recorded → live | message | fingerprint |",
             "| ---: | --- | --- | --- | --- | --- | --- | --- |",
-            *(_finding_row(i, f, fail_on) for i, f in rows),
+            *(_finding_row(i, f, fail_on, first) for i, f, first in rows),
             "",
         ]
     others = [i for i in sorted_interactions(cassette) if i.status in ("error", "skipped")]

@@ -13,7 +13,7 @@ renderer itself stays pure: callers pass what this returns).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from ..cassette import Response
 from ..drift.body import JSON_KINDS, view_body
 from ..drift.paths import ITEM, PathSyntaxError, parse_path
 from ..drift.shape import shape_of
-from ..report import LiveResponse, Report
+from ..report import Finding, LiveResponse, Report
 
 MAX_ROWS = 400  # a huge body is cut: the view is for people
 ShapeKey = tuple[str, int]  # (cassette path as written in the report, interaction index)
@@ -149,10 +149,35 @@ def recorded_rows(report: Report, base: Path | None = None) -> dict[ShapeKey, Re
     return shapes
 
 
-def iter_changed(rows: list[tuple[str, str | None, str | None]], finding_paths: list[tuple[str, str]]
-                 ) -> Iterator[tuple[str, str | None, str | None, str | None]]:
-    """Rows with the worst severity of a finding naming their path (None when none does)."""
-    rank = {"info": 1, "warning": 2, "breaking": 3}
+ShapeLine = tuple[str, str | None, str | None, str | None]  # path, recorded, live, highlight
+
+
+def highlight(rows: list[tuple[str, str | None, str | None]], findings: Sequence[Finding], *,
+              recorded_known: bool = True) -> list[ShapeLine]:
+    """Rows marked with the worst severity of a body finding naming their path.
+
+    A finding whose path is in neither shape (the recorded side is unknown and a field was
+    removed) gets a row of its own from the finding's values; when the recorded side is not
+    known, a highlighted row takes its recorded type from the finding. Acknowledged findings mark
+    their rows ``acknowledged``, below every severity.
+    """
+    rank = {"acknowledged": 0, "info": 1, "warning": 2, "breaking": 3}
+    body = [f for f in findings if f.path and f.location == "body"]
+    out: list[ShapeLine] = []
     for path, rec, live in rows:
-        hits = [sev for fpath, sev in finding_paths if path_matches(path, fpath)]
-        yield path, rec, live, max(hits, key=rank.__getitem__) if hits else None
+        named = [f for f in body if path_matches(path, f.path or "")]
+        hits = ["acknowledged" if f.acknowledged else f.severity for f in named]
+        if rec is None and not recorded_known and named:
+            rec = _text(named[0].recorded)
+        out.append((path, rec, live, max(hits, key=rank.__getitem__) if hits else None))
+    for finding in body:
+        path = finding.path or "$"
+        if not any(path_matches(row[0], path) for row in out):
+            severity = "acknowledged" if finding.acknowledged else finding.severity
+            out.append((path, _text(finding.recorded), _text(finding.live), severity))
+    out.sort(key=lambda row: _order(row[0]))
+    return out
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -70,8 +70,8 @@ def _finding_lines(finding: Finding, paint: _Painter) -> list[str]:
     change = f"{short_value(finding.recorded)} → {short_value(finding.live)}"
     lines = [head] if len(f"     {severity.ljust(9)} {finding.kind}  {where}") <= WIDTH else [
         f"     {paint(severity.ljust(9), style)} {finding.kind}", *_wrap(where, 15)]
-    ack = " acknowledged," if finding.acknowledged else ""
-    tail = f"{clean(finding.message)} ({clean(change)}){ack} [{finding.fingerprint}]"
+    ack = ", acknowledged" if finding.acknowledged else ""
+    tail = f"{clean(finding.message)} ({clean(change)}) [{finding.fingerprint}{ack}]"
     lines += [paint(line, "dim") if finding.acknowledged else line for line in _wrap(tail, 15)]
     return lines
 

@@ -15,7 +15,8 @@
     document.querySelectorAll(".cassette").forEach(function (section) {
       var any = false;
       section.querySelectorAll(".interaction").forEach(function (row) {
-        total += 1;
+        var counted = row.tagName === "ARTICLE";  // an unreadable cassette is filtered, not counted
+        if (counted) { total += 1; }
         var severities = row.getAttribute("data-severities").split(" ").filter(Boolean);
         var show = status[row.getAttribute("data-status")] !== false;
         if (show && severities.length) {
@@ -28,7 +29,7 @@
         row.querySelectorAll(".finding").forEach(function (f) {
           f.classList.toggle("hidden", !severity[f.getAttribute("data-severity")]);
         });
-        if (show) { visible += 1; any = true; }
+        if (show) { any = true; if (counted) { visible += 1; } }
       });
       section.classList.toggle("hidden", !any);
     });
