@@ -211,6 +211,13 @@ def test_non_json_that_became_json_is_a_body_format_change() -> None:
     assert summary(compare(recorded, live)) == {("body_format_changed", "breaking", "$")}
 
 
+def test_json_that_became_an_empty_body_is_a_body_format_change_but_not_the_reverse() -> None:
+    empty = response(None, raw=b"")
+    assert summary(compare(response({"a": 1}), empty)) == {("body_format_changed", "breaking", "$")}
+    assert compare(empty, response({"a": 1})) == []
+    assert compare(empty, empty) == []
+
+
 def test_invalid_json_under_a_json_media_type_is_a_body_format_change() -> None:
     live = response(None, raw=b'{"a": 1, "b": ')
     assert summary(compare(response({"a": 1}), live)) == {("body_format_changed", "breaking", "$")}

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from ..cassette import Response
 from ..config import DriftConfig
 from ..report import Finding
-from .body import JSON_KINDS, view_body
+from .body import EMPTY, JSON_KINDS, view_body
 from .classify import (
     RequestId,
     body_format_finding,
@@ -65,7 +65,8 @@ def compare_responses(
     findings += header_findings(request, config.watch_headers, recorded.headers, first.headers,
                                 skip=skip_headers)
     before, after = view_body(recorded), view_body(first)
-    if before.kind != after.kind and (before.kind in JSON_KINDS or after.kind in JSON_KINDS):
+    # An empty recorded body had no format a consumer could depend on: a body appearing is not drift.
+    if before.kind != after.kind and before.kind != EMPTY and (before.kind in JSON_KINDS or after.kind in JSON_KINDS):
         findings.append(body_format_finding(request, before.kind, before.label, after.kind, after.label))
     elif before.kind in JSON_KINDS:
         samples = [value for view in (after, *map(view_body, live[1:])) if view.kind == after.kind
