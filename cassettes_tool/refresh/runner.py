@@ -10,27 +10,31 @@ if the file changed since it was read), so a crash keeps every cassette already 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from ..cassette import Response
 from ..config import DEFAULT_FAIL_ON, Config
 from ..errors import CassetteError, UsageError
 from ..filters import FilterRules, filter_response
 from ..report import CassetteResult, InteractionResult, LiveResponse, Report, cassette_status
-from ..storage import now_iso
+from ..storage import lock_path, now_iso
 from ..updating import CassetteChangedError, apply_responses
 from .live import LiveClient, LiveFailure, LiveSettings, unusable_status
 from .plan import CassettePlan, Plan, PlannedCall, build_plan, resolve_credentials
 from .select import Selection, Shard, select_cassettes
 
 UPDATE_MODES = ("never", "drift", "all")
+UPDATE_LOCK_TIMEOUT = 3600.0
 Progress = Callable[[int, int], None]
 
 
@@ -123,9 +127,39 @@ def empty_selection_note(selection: Selection, options: RefreshOptions) -> str |
     return "nothing to refresh"
 
 
+@contextlib.contextmanager
+def update_lock(root: Path, timeout: float = UPDATE_LOCK_TIMEOUT) -> Iterator[None]:
+    """Serialise ``refresh --update`` runs of one project: the second waits for the first.
+
+    Without it, two runs would each read cassettes the other is rewriting, and every cassette
+    written by one would be refused by the other as "changed on disk".
+    """
+    lock = FileLock(str(lock_path(root.resolve() / ".cassettes" / "refresh-update")), timeout=timeout)
+    try:
+        with lock:
+            yield
+    except Timeout:
+        raise CassetteError(
+            root, f"another `cassettes refresh --update` has held the update lock for more than {timeout:.0f}s",
+            f"wait for it to finish, or remove {lock.lock_file} if no refresh is running",
+        ) from None
+
+
 def run_refresh(config: Config, options: RefreshOptions, *, progress: Progress | None = None,
                 environ: Mapping[str, str] | None = None) -> RefreshOutcome:
-    """The nightly job; raises only for problems that stop the whole run (config, usage)."""
+    """The nightly job; raises only for problems that stop the whole run (config, usage).
+
+    With ``--update`` the whole run (reading included) holds the project's update lock, so a
+    concurrent refresh reads the cassettes only once this one has written them.
+    """
+    if options.update == "never":
+        return _run_refresh(config, options, progress, environ)
+    with update_lock(config.root):
+        return _run_refresh(config, options, progress, environ)
+
+
+def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | None,
+                 environ: Mapping[str, str] | None) -> RefreshOutcome:
     started, clock = now_iso(), time.monotonic()
     selection, plan = prepare(config, options)
     environ = os.environ if environ is None else environ

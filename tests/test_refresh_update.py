@@ -1,0 +1,188 @@
+"""`cassettes refresh --update`: what is written, what is left byte-identical, crashes, concurrency."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cassettes_tool.cli import main
+from cassettes_tool.reader import load_cassette
+
+from .test_refresh_helpers import LiveAPI, interaction, live_api, write_cassette
+
+__all__ = ["live_api"]
+
+HOST = "api.example.com"
+
+
+def mixed_cassette(folder: Path, api: LiveAPI) -> Path:
+    """0 ok, 1 drift, 2 error (500), 3 skipped (POST)."""
+    path = write_cassette(folder / "mixed.yaml", [
+        interaction("GET", f"https://{HOST}/same", {"id": 1, "name": "old"}),
+        interaction("GET", f"https://{HOST}/drift", {"id": 1, "zip": "1000"}),
+        interaction("GET", f"https://{HOST}/broken", {"id": 1}),
+        interaction("POST", f"https://{HOST}/create", {"id": 2}),
+    ])
+    api.json_route("/same", {"id": 7, "name": "new"})
+    api.json_route("/drift", {"id": 1, "zip": 1000})
+    api.json_route("/broken", {"error": "boom"}, status=500)
+    api.json_route("/create", {"id": 3})
+    return path
+
+
+def interactions_of(path: Path) -> list[dict[str, object]]:
+    return list(yaml.safe_load(path.read_text())["interactions"])
+
+
+def refresh(api: LiveAPI, *args: str) -> int:
+    return main(["refresh", "--rewrite-host", f"{HOST}={api.url}", "--retries", "0", *args])
+
+
+def test_update_never_leaves_the_cassette_byte_identical(tmp_path: Path, live_api: LiveAPI,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = mixed_cassette(tmp_path, live_api)
+    before = path.read_bytes()
+    assert refresh(live_api, str(path)) == 1
+    assert path.read_bytes() == before
+
+
+def test_update_drift_writes_only_drifted_interactions(tmp_path: Path, live_api: LiveAPI,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = mixed_cassette(tmp_path, live_api)
+    before = interactions_of(path)
+    text_before = path.read_text()
+
+    refresh(live_api, str(path), "--update", "drift")
+
+    after = interactions_of(path)
+    assert [after[i] for i in (0, 2, 3)] == [before[i] for i in (0, 2, 3)]
+    assert json.loads(after[1]["response"]["body"]["string"]) == {"id": 1, "zip": 1000}  # type: ignore[index]
+    assert after[1]["request"] == before[1]["request"]
+    assert load_cassette(path).metadata["recorded_at"] != "2026-01-01T00:00:00Z"
+    # Minimal diff: the untouched interactions' text is still in the file, verbatim.
+    for index in (0, 2, 3):
+        chunk = yaml.safe_dump(before[index], sort_keys=False)
+        assert chunk.splitlines()[1] in path.read_text()
+    assert "updated 1 cassette(s)" in capsys.readouterr().err
+    assert text_before != path.read_text()
+
+
+def test_update_all_writes_every_checked_interaction_but_never_errored_or_skipped_ones(
+        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str]) -> None:
+    path = mixed_cassette(tmp_path, live_api)
+    before = interactions_of(path)
+
+    code = refresh(live_api, str(path), "--update", "all")
+
+    assert code == 1  # the drift is still reported
+    after = interactions_of(path)
+    assert json.loads(after[0]["response"]["body"]["string"]) == {"id": 7, "name": "new"}  # type: ignore[index]
+    assert json.loads(after[1]["response"]["body"]["string"]) == {"id": 1, "zip": 1000}  # type: ignore[index]
+    assert after[2] == before[2] and after[3] == before[3]
+
+
+def test_an_unchanged_api_with_update_drift_writes_nothing(tmp_path: Path, live_api: LiveAPI,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {"id": 1})])
+    live_api.json_route("/a", {"id": 2})
+    before = path.read_bytes()
+    assert refresh(live_api, str(path), "--update", "drift") == 0
+    assert path.read_bytes() == before
+
+
+def test_a_cassette_edited_during_the_refresh_is_not_overwritten(tmp_path: Path, live_api: LiveAPI) -> None:
+    from cassettes_tool.config import Config
+    from cassettes_tool.refresh import RefreshOptions, run_refresh
+
+    path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {"id": 1, "x": 1})])
+    live_api.json_route("/a", {"id": 1})
+    config = Config(root=tmp_path)
+    options = RefreshOptions.from_config(config, [path], rewrite_hosts={HOST: live_api.url}, update="all",
+                                         workers=1)
+    progress_calls: list[tuple[int, int]] = []
+
+    def edit_while_running(done: int, total: int) -> None:
+        progress_calls.append((done, total))
+        path.write_text(path.read_text() + "\n")  # someone re-records it meanwhile
+
+    outcome = run_refresh(config, options, progress=edit_while_running, environ={})
+
+    [result] = outcome.report.cassettes
+    assert result.status == "error" and "changed on disk" in (result.error or "")
+    assert progress_calls == [(1, 1)]
+    assert outcome.updated == []
+
+
+def _start_refresh(folder: Path, api: LiveAPI, *extra: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "CI": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "cassettes_tool", "refresh", str(folder), "--rewrite-host",
+         f"{HOST}={api.url}", "--update", "all", "--workers", "4", "--fail-on", "never", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )
+
+
+def _fleet(folder: Path, api: LiveAPI, count: int, delay: float) -> dict[Path, bytes]:
+    originals: dict[Path, bytes] = {}
+    for n in range(count):
+        path = write_cassette(folder / f"c{n:03}.yaml", [
+            interaction("GET", f"https://{HOST}/r/{n}/{i}", {"id": i, "old": True}) for i in range(3)
+        ])
+        originals[path] = path.read_bytes()
+        for i in range(3):
+            api.json_route(f"/r/{n}/{i}", {"id": i, "new": True}, delay=delay)
+    return originals
+
+
+def _kill_mid_update(folder: Path, api: LiveAPI, originals: dict[Path, bytes]) -> None:
+    process = _start_refresh(folder, api)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(p.read_bytes() != data for p, data in originals.items()):
+            break
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    changed = 0
+    for path, data in originals.items():
+        cassette = load_cassette(path)  # old or new, always loadable
+        if path.read_bytes() != data:
+            changed += 1
+            assert all(json.loads(i.response.body) == {"id": n, "new": True}
+                       for n, i in enumerate(cassette.interactions))
+    assert changed >= 1
+
+
+def test_a_refresh_killed_during_update_leaves_every_cassette_loadable(tmp_path: Path, live_api: LiveAPI) -> None:
+    originals = _fleet(tmp_path, live_api, 40, delay=0.01)
+    _kill_mid_update(tmp_path, live_api, originals)
+
+
+@pytest.mark.slow
+def test_repeated_kills_during_update_never_leave_a_broken_cassette(tmp_path: Path, live_api: LiveAPI) -> None:
+    for trial in range(5):
+        folder = tmp_path / f"t{trial}"
+        originals = _fleet(folder, live_api, 40, delay=0.01)
+        _kill_mid_update(folder, live_api, originals)
+
+
+def test_two_concurrent_refreshes_on_one_folder_are_serialised(tmp_path: Path, live_api: LiveAPI) -> None:
+    originals = _fleet(tmp_path, live_api, 20, delay=0.005)
+    first, second = _start_refresh(tmp_path, live_api), _start_refresh(tmp_path, live_api)
+    outputs = [p.communicate(timeout=120) for p in (first, second)]
+    # The second run waits for the first one's update lock, then reads what it wrote.
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    for path in originals:
+        cassette = load_cassette(path)
+        assert [json.loads(i.response.body) for i in cassette.interactions] == [
+            {"id": i, "new": True} for i in range(3)
+        ]
+    assert not list(tmp_path.glob(".cassettes-tmp-*"))
