@@ -106,6 +106,17 @@ def test_the_engine_never_raises_on_any_bytes(status: int, body: bytes, ctype: s
     json.dumps([f.to_json() for f in findings])  # the report can always hold them
 
 
+@SETTINGS
+@given(json_values, json_values)
+def test_any_two_json_bodies_give_valid_paths_and_distinct_fingerprints(recorded: Any, live: Any) -> None:
+    findings = compare(recorded, live)
+    for finding in findings:
+        assert finding.path is not None and parse_path(finding.path) is not None
+        assert "\n" not in finding.message
+    assert len({f.fingerprint for f in findings}) == len(findings)
+    assert findings == compare(recorded, live)  # deterministic, order included
+
+
 def object_paths(value: dict[str, Any], path: str = "$") -> list[tuple[str, dict[str, Any], str]]:
     """Every (path of key, holding object, key) reachable through objects only (not arrays)."""
     found = []
