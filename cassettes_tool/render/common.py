@@ -21,8 +21,6 @@ from ..report import (
     fails,
 )
 
-# Order of statuses when nothing else tells two items apart: problems before calm.
-STATUS_RANK = {"drift": 3, "error": 2, "ok": 1, "skipped": 0}
 FAIL_ON_LEVELS = tuple(FAIL_ON_RANK)
 
 
@@ -40,10 +38,27 @@ def worst_severity(findings: Iterable[Finding]) -> str | None:
     return next(s for s, r in SEVERITY_RANK.items() if r == best)
 
 
+# Rank of what a reviewer must look at, worst first: open drift, could not check, acknowledged
+# drift only, fine, not checked.
+_LOOK_RANK = {"drift": 4, "error": 3, "acked": 2, "ok": 1, "skipped": 0}
+
+
+def _look(statuses: set[str], findings: list[Finding], error: bool) -> int:
+    if open_findings(findings):
+        return _LOOK_RANK["drift"]
+    if error or "error" in statuses:
+        return _LOOK_RANK["error"]
+    if findings:
+        return _LOOK_RANK["acked"]
+    if "ok" in statuses or not statuses:
+        return _LOOK_RANK["ok"]
+    return _LOOK_RANK["skipped"]
+
+
 def interaction_weight(item: InteractionResult) -> tuple[int, int, int]:
-    """Sort key, larger is worse: worst open severity, then status, then number of findings."""
+    """Sort key, larger is worse: worst open severity, then what needs a look, then how much."""
     severity = worst_severity(item.findings)
-    return (SEVERITY_RANK[severity] if severity else 0, STATUS_RANK[item.status],
+    return (SEVERITY_RANK[severity] if severity else 0, _look({item.status}, item.findings, False),
             len(open_findings(item.findings)))
 
 
@@ -51,8 +66,9 @@ def cassette_weight(cassette: CassetteResult) -> tuple[int, int, int]:
     """Sort key, larger is worse (an unreadable cassette ranks with interaction errors)."""
     findings = [f for i in cassette.interactions for f in i.findings]
     severity = worst_severity(findings)
-    status = "error" if cassette.error else cassette.status
-    return (SEVERITY_RANK[severity] if severity else 0, STATUS_RANK.get(status, 0), len(open_findings(findings)))
+    statuses = {i.status for i in cassette.interactions}
+    return (SEVERITY_RANK[severity] if severity else 0, _look(statuses, findings, bool(cassette.error)),
+            len(open_findings(findings)))
 
 
 def sorted_cassettes(report: Report) -> list[CassetteResult]:
@@ -149,15 +165,16 @@ def summary_line(report: Report, fail_on: str) -> str:
     s = report.summary()
     findings = severity_counts(report.findings())
     acked = s.get("acknowledged", 0)
+    counted = [describe_counts(findings)] if any(findings.values()) else []
+    if acked:
+        counted.append(f"{acked} acknowledged")
     parts = [
         f"{s['cassettes']} cassette{'s' if s['cassettes'] != 1 else ''},",
         f"{s['interactions']} interaction{'s' if s['interactions'] != 1 else ''}:",
         f"{s['ok']} ok, {s['drift']} drift, {s['error']} error, {s['skipped']} skipped;",
-        "findings: " + (describe_counts(findings) or "none"),
+        "findings: " + (", ".join(counted) or "none"),
     ]
     line = " ".join(parts)
-    if acked:
-        line += f" ({acked} acknowledged)"
     if s.get("cassette_errors"):
         line += f"; {s['cassette_errors']} unreadable cassette(s)"
     return line

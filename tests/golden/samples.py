@@ -95,3 +95,15 @@ def write_user_cassette(path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     save_cassette(Cassette(path=path, interactions=interactions))
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_json_cassette(path: Path, responses: list[tuple[str, str, object]]) -> Path:
+    """A vcrpy cassette with one JSON response per ``(method, uri, body)``."""
+    interactions = [
+        Interaction(Request(method, uri, {}, None),
+                    Response(200, "OK", {"Content-Type": ["application/json"]}, json.dumps(body).encode()))
+        for method, uri, body in responses
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_cassette(Cassette(path=path, interactions=interactions))
+    return path

@@ -1,0 +1,214 @@
+"""`cassettes accept`: the live responses of a report written into the cassettes, safely."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import vcr
+import yaml
+
+from cassettes_tool.cli import main
+from cassettes_tool.reader import load_cassette
+from cassettes_tool.report import (
+    CassetteResult,
+    Finding,
+    InteractionResult,
+    LiveResponse,
+    Report,
+    load_report,
+)
+from tests.conftest import LoopbackServer
+from tests.golden.samples import write_json_cassette
+
+HOST = "api.example.com"
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def finding(fp: str, path: str) -> Finding:
+    return Finding(fp, "breaking", "field_removed", "body", path, "string", None, f"field {path} is gone")
+
+
+def live(body: object, **headers: str) -> LiveResponse:
+    return LiveResponse(200, "application/json", {"Content-Type": ["application/json"],
+                                                  **{k.replace("_", "-"): [v] for k, v in headers.items()}},
+                        json.dumps(body).encode(), "OK")
+
+
+@pytest.fixture()
+def two_cassettes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    """Two cassettes on disk and a report (written to report.json) saying both drifted."""
+    monkeypatch.chdir(tmp_path)
+    users = write_json_cassette(tmp_path / "cassettes/users.yaml", [
+        ("GET", f"https://{HOST}/users/1", {"id": 1, "zip": "1000"}),
+        ("GET", f"https://{HOST}/users/2", {"id": 2, "zip": "2000"}),
+        ("GET", f"https://{HOST}/users/3", {"id": 3}),
+    ])
+    orders = write_json_cassette(tmp_path / "cassettes/orders.yaml", [
+        ("GET", f"https://{HOST}/orders", {"items": []}),
+    ])
+    report = Report("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", [
+        CassetteResult("cassettes/users.yaml", "drift", sha256=sha(users), interactions=[
+            InteractionResult(0, "GET", f"https://{HOST}/users/1", "drift", live=live(
+                {"id": 1, "zip": 1000, "access_token": "s3cret"}, Set_Cookie="session=abc"),
+                findings=[finding("aaaaaaaaaaa1", "$.zip")]),
+            InteractionResult(1, "GET", f"https://{HOST}/users/2", "drift", live=live({"id": 2, "zip": 2000}),
+                              findings=[finding("aaaaaaaaaaa2", "$.zip")]),
+            InteractionResult(2, "GET", f"https://{HOST}/users/3", "ok", live=live({"id": 33})),
+        ]),
+        CassetteResult("cassettes/orders.yaml", "drift", sha256=sha(orders), interactions=[
+            InteractionResult(0, "GET", f"https://{HOST}/orders", "drift", live=live({"orders": []}),
+                              findings=[finding("bbbbbbbbbbb1", "$.items")]),
+        ]),
+    ])
+    (tmp_path / "report.json").write_text(report.dumps())
+    return users, orders, tmp_path / "report.json"
+
+
+def bodies(path: Path) -> list[object]:
+    return [json.loads(i.response.decoded_body()) for i in load_cassette(path).interactions]
+
+
+def test_accept_writes_every_drifted_live_response_and_nothing_else(
+        two_cassettes: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    users, orders, report = two_cassettes
+    before = yaml.safe_load(users.read_text())["interactions"]
+    assert main(["accept", str(report)]) == 0
+    assert bodies(users) == [{"id": 1, "zip": 1000, "access_token": "<FILTERED>"}, {"id": 2, "zip": 2000},
+                             {"id": 3}]  # the ok interaction (index 2) is left alone
+    assert bodies(orders) == [{"orders": []}]
+    after = yaml.safe_load(users.read_text())["interactions"]
+    assert after[2] == before[2] and after[0]["request"] == before[0]["request"]
+    assert load_cassette(users).interactions[0].response.headers["Set-Cookie"] == ["<FILTERED>"]
+    assert "s3cret" not in users.read_text() and "session=abc" not in users.read_text()
+    err = capsys.readouterr().err
+    assert "accepted 3 interaction(s) in 2 cassette(s)" in err
+
+
+def test_accepted_cassette_still_plays_back_in_plain_vcrpy(two_cassettes: tuple[Path, Path, Path]) -> None:
+    import requests
+
+    users, _, report = two_cassettes
+    assert main(["accept", str(report)]) == 0
+    with vcr.VCR(record_mode="none").use_cassette(str(users)):
+        assert requests.get(f"https://{HOST}/users/2", timeout=5).json() == {"id": 2, "zip": 2000}
+
+
+def test_accept_only_the_selected_fingerprint(two_cassettes: tuple[Path, Path, Path]) -> None:
+    users, orders, report = two_cassettes
+    orders_before = orders.read_bytes()
+    assert main(["accept", str(report), "--fingerprint", "aaaaaaaaaaa2"]) == 0
+    assert bodies(users) == [{"id": 1, "zip": "1000"}, {"id": 2, "zip": 2000}, {"id": 3}]
+    assert orders.read_bytes() == orders_before
+
+
+def test_accept_only_the_selected_cassette(two_cassettes: tuple[Path, Path, Path]) -> None:
+    users, orders, report = two_cassettes
+    users_before = users.read_bytes()
+    assert main(["accept", str(report), "--cassette", "cassettes/orders.yaml"]) == 0
+    assert users.read_bytes() == users_before
+    assert bodies(orders) == [{"orders": []}]
+
+
+def test_accept_refuses_a_cassette_changed_since_the_report_and_writes_nothing(
+        two_cassettes: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    users, orders, report = two_cassettes
+    orders.write_text(orders.read_text() + "\n# edited by hand\n")
+    users_before, orders_before = users.read_bytes(), orders.read_bytes()
+    assert main(["accept", str(report)]) == 3
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "cassettes/orders.yaml: changed since the report was made; nothing was written" in err
+    assert "run `cassettes refresh` again" in err and "--force" in err
+    assert users.read_bytes() == users_before and orders.read_bytes() == orders_before
+    assert main(["accept", str(report), "--force"]) == 0
+    assert bodies(orders) == [{"orders": []}]
+
+
+def test_accepting_the_same_report_twice_is_refused(two_cassettes: tuple[Path, Path, Path],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, report = two_cassettes
+    assert main(["accept", str(report)]) == 0
+    assert main(["accept", str(report)]) == 3
+    assert "changed since the report was made" in capsys.readouterr().err
+
+
+def test_dry_run_and_unknown_selections(two_cassettes: tuple[Path, Path, Path],
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    users, _, report = two_cassettes
+    before = users.read_bytes()
+    assert main(["accept", str(report), "--dry-run"]) == 0
+    assert users.read_bytes() == before
+    assert "would update cassettes/users.yaml: interaction(s) 0, 1" in capsys.readouterr().err
+    assert main(["accept", str(report), "--fingerprint", "ffffffffffff"]) == 2
+    assert "--fingerprint ffffffffffff: no finding of the report has it" in capsys.readouterr().err
+    assert main(["accept", str(report), "--cassette", "cassettes/nope.yaml"]) == 2
+    assert "--cassette cassettes/nope.yaml: not in the report" in capsys.readouterr().err
+
+
+def test_a_report_without_checksums_needs_force(two_cassettes: tuple[Path, Path, Path],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    users, _, report = two_cassettes
+    data = json.loads(report.read_text())
+    for cassette in data["cassettes"]:
+        cassette["sha256"] = None
+    report.write_text(json.dumps(data))
+    before = users.read_bytes()
+    assert main(["accept", str(report)]) == 2
+    assert "the report has no checksum of this cassette" in capsys.readouterr().err
+    assert users.read_bytes() == before
+    assert main(["accept", str(report), "--force"]) == 0
+
+
+# --- end to end with `cassettes refresh` against a loopback API ---------------------------------
+
+
+def refresh(server: LoopbackServer, *args: str) -> int:
+    return main(["refresh", "--rewrite-host", f"{HOST}={server.base_url}", "--retries", "0", *args])
+
+
+def test_refresh_then_accept_then_refresh_again_shows_no_drift(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_server: LoopbackServer,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = write_json_cassette(tmp_path / "cassettes/api.yaml", [
+        ("GET", f"https://{HOST}/users/1", {"id": 1, "address": {"zip": "1000"}}),
+        ("GET", f"https://{HOST}/health", {"ok": True}),
+    ])
+    loopback_server.route("GET", "/users/1", json={"id": 1, "address": {"postcode": 1000}, "token": "x"})
+    loopback_server.route("GET", "/health", json={"ok": False})
+    before = path.read_bytes()
+
+    assert refresh(loopback_server, "cassettes", "--report", "first.json") == 1
+    assert path.read_bytes() == before  # report only
+    first = load_report(Path("first.json"))
+    assert first.summary()["drift"] == 1
+
+    assert main(["accept", "first.json"]) == 0
+    assert refresh(loopback_server, "cassettes", "--report", "second.json") == 0
+    second = load_report(Path("second.json"))
+    assert second.summary()["drift"] == 0 and second.findings() == []
+    assert second.summary()["ok"] == 2
+    capsys.readouterr()
+
+
+def test_accept_is_refused_when_the_cassette_changed_after_refresh(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_server: LoopbackServer,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = write_json_cassette(tmp_path / "cassettes/api.yaml", [
+        ("GET", f"https://{HOST}/users/1", {"id": 1, "zip": "1000"}),
+    ])
+    loopback_server.route("GET", "/users/1", json={"id": 1})
+    assert refresh(loopback_server, "cassettes", "--report", "r.json") == 1
+    write_json_cassette(path, [("GET", f"https://{HOST}/users/1", {"id": 1, "zip": "2000"})])  # re-recorded
+    edited = path.read_bytes()
+    capsys.readouterr()
+    assert main(["accept", "r.json"]) == 3
+    assert "changed since the report was made" in capsys.readouterr().err
+    assert path.read_bytes() == edited

@@ -1,0 +1,139 @@
+"""`cassettes report REPORT.json`: re-rendering, --fail-on, exit codes, baselines."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from cassettes_tool.baseline import load_baseline, write_baseline
+from cassettes_tool.cli import main
+from cassettes_tool.errors import ReportError
+from cassettes_tool.report import CassetteResult, InteractionResult, Report
+from tests.golden.samples import sample_report
+
+
+@pytest.fixture()
+def saved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "report.json"
+    path.write_text(sample_report().dumps())
+    return path
+
+
+def drift_only(severity: str) -> Report:
+    from cassettes_tool.report import Finding
+
+    finding = Finding("abcdefabcdef", severity, "field_added", "body", "$.x", None, "string", "field $.x is new")
+    return Report("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", [CassetteResult("c.yaml", "drift", interactions=[
+        InteractionResult(0, "GET", "https://api.example.com/x", "drift", findings=[finding])])])
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("breaking", 1), ("warning", 1), ("never", 3)])
+def test_exit_code_follows_fail_on(saved: Path, fail_on: str, code: int, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(saved), "--fail-on", fail_on]) == code
+    assert capsys.readouterr().out.rstrip().endswith(f"(exit {code})")
+
+
+def test_fail_on_defaults_to_the_configured_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.json").write_text(drift_only("warning").dumps())
+    assert main(["report", "r.json"]) == 0  # default breaking
+    (tmp_path / "pyproject.toml").write_text('[tool.cassettes.refresh]\nfail_on = "warning"\n')
+    assert main(["report", "r.json"]) == 1
+    assert main(["report", "r.json", "--fail-on", "never"]) == 0
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "junit", "html"])
+def test_every_format_renders_to_stdout_or_a_file(saved: Path, fmt: str, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(saved), "--format", fmt]) == 1
+    printed = capsys.readouterr().out
+    out = tmp_path / f"out.{fmt}"
+    assert main(["report", str(saved), "--format", fmt, "--output", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"wrote {fmt} report to {out}" in captured.err
+    assert out.read_text() == printed
+    if fmt == "json":
+        assert json.loads(printed) == json.loads(saved.read_text())
+    if fmt == "junit":
+        assert ET.fromstring(printed).get("failures") == "1"
+
+
+def test_the_html_of_a_saved_report_reads_the_recorded_side_from_the_cassettes(
+        saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(saved), "--format", "html"]) == 1
+    assert "Recorded side: cassette file not found." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"schema_version": 2, "cassettes": []}', "drift report schema_version 2 is not supported"),
+    ("[1, 2]", "not a drift report (top level is not an object)"),
+    ('{"schema_version": 1, "started_at": "x", "finished_at": "y"}', "malformed drift report (missing 'cassettes')"),
+    ("{oops", "line 1: not valid JSON"),
+])
+def test_a_bad_report_is_one_line_and_exit_2(tmp_path: Path, content: str, message: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    assert main(["report", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_missing_report_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(tmp_path / "nope.json")]) == 2
+    assert "nope.json: no such report file" in capsys.readouterr().err
+
+
+def test_write_baseline_then_baseline_acknowledges_every_finding(saved: Path, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    baseline = tmp_path / "baseline.json"
+    assert main(["report", str(saved), "--write-baseline", str(baseline)]) == 0
+    assert "4 acknowledged fingerprint(s)" in capsys.readouterr().err
+    document = json.loads(baseline.read_text())
+    assert document["schema_version"] == 1
+    assert document["fingerprints"] == ["0badc0ffee00", "3f9a0c1d2b4e", "a1b2c3d4e5f6", "c0ffee123456"]
+    assert {f["fingerprint"] for f in document["findings"]} == set(document["fingerprints"])
+    assert load_baseline(baseline) == set(document["fingerprints"])
+    # acknowledged drift no longer fails; the interaction that could not be checked still makes it 3
+    assert main(["report", str(saved), "--baseline", str(baseline), "--fail-on", "info"]) == 3
+    out = capsys.readouterr().out
+    assert "findings: 4 acknowledged;" in " ".join(out.split())
+    assert "INCOMPLETE" in out
+
+
+def test_a_baseline_covers_only_its_fingerprints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    report = drift_only("breaking")
+    (tmp_path / "r.json").write_text(report.dumps())
+    write_baseline(tmp_path / "b.json", report)
+    assert main(["report", "r.json"]) == 1
+    assert main(["report", "r.json", "--baseline", "b.json"]) == 0
+    other = json.loads((tmp_path / "b.json").read_text())
+    other["fingerprints"] = ["000000000000"]
+    (tmp_path / "b.json").write_text(json.dumps(other))
+    assert main(["report", "r.json", "--baseline", "b.json"]) == 1
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"schema_version": 1, "fingerprints": ["XYZ"]}', "baseline fingerprint 'XYZ' is not 12 lower-case hex"),
+    ('{"schema_version": 9, "fingerprints": []}', "baseline schema_version 9 is not supported"),
+    ('["abcdefabcdef"]', "not a cassettes baseline"),
+    ("nope", "baseline is not valid JSON"),
+])
+def test_a_bad_baseline_is_a_one_line_error(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "b.json"
+    path.write_text(content)
+    with pytest.raises(ReportError, match=message.replace("(", r"\(")):
+        load_baseline(path)
+
+
+def test_a_missing_baseline_says_how_to_write_one(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(saved), "--baseline", "none.json"]) == 2
+    assert "none.json: no such baseline file (write one with `cassettes report REPORT.json --write-baseline" in \
+        capsys.readouterr().err
