@@ -92,6 +92,7 @@ def _register() -> None:
     cli.add_command(inventory_cmd.list_command)
     cli.add_command(inventory_cmd.show_command)
     from .commands.audit import audit_command; cli.add_command(audit_command)  # noqa: E702, I001
+    from .commands.prune import prune_command; cli.add_command(prune_command)  # noqa: E702, I001
     from .commands.diff import diff_command; cli.add_command(diff_command)  # noqa: E702, I001
     from .commands.report import report_command; cli.add_command(report_command)  # noqa: E702, I001
     from .commands.merge import merge_command; cli.add_command(merge_command)  # noqa: E702, I001
