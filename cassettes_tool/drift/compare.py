@@ -14,6 +14,8 @@ Settings, and why:
   no ``exclude_paths`` (it also hides the *removal* of the excluded path); ``ignore`` paths are
   applied to the findings instead. ``get_stats()`` limit flags are checked anyway.
 * ``ignore_order=False`` — shapes have no order; ``ignore_order`` would only add quadratic work.
+* ``ignore_private_variables=False`` — its default skips dict keys that start with ``__``
+  (our keys start with ``$``, but no key may ever be skipped).
 
 Every report key of deepdiff is in :data:`REPORT_KEY_ACTIONS`; a key that is not, or one that
 the flat projection cannot produce, raises :class:`DriftEngineError` instead of being ignored.
@@ -54,6 +56,7 @@ DEEPDIFF_SETTINGS: dict[str, Any] = {
     "verbose_level": 2,
     "view": "tree",
     "cache_size": 0,
+    "ignore_private_variables": False,  # its default skips keys starting with "__"
 }
 
 
