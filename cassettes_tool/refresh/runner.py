@@ -172,10 +172,8 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
     run = _Run(config, options, plan, progress)
     with LiveClient(settings, credentials, plan.origins, secrets) as client:
         run.execute(client)
-    notes = list(plan.notes)
     note = empty_selection_note(selection, options)
-    if note:
-        notes.append(note)
+    notes = [note] if note else list(plan.notes)
     report = Report(started_at=started, finished_at=now_iso(), cassettes=run.results())
     return RefreshOutcome(report=report, plan=plan, selection=selection, notes=notes,
                           updated=sorted(run.updated), seconds=time.monotonic() - clock)

@@ -1,0 +1,167 @@
+"""Selection (shards, age, empty folders) and the plan (--dry-run): decided before any call."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from cassettes_tool.cassette import Request
+from cassettes_tool.cli import main
+from cassettes_tool.config import Config, parse_config
+from cassettes_tool.errors import ConfigError, UsageError
+from cassettes_tool.filters import FilterRules
+from cassettes_tool.refresh import parse_rewrite, parse_shard, select_cassettes
+from cassettes_tool.refresh.plan import build_plan, outgoing_headers, plan_call, resolve_credentials
+
+from .test_refresh_helpers import LiveAPI, interaction, live_api, write_cassette
+
+__all__ = ["live_api"]
+
+HOST = "api.example.com"
+
+
+def fleet(folder: Path, count: int) -> list[Path]:
+    return [write_cassette(folder / f"group{n % 3}" / f"c{n:02}.yaml",
+                           [interaction("GET", f"https://{HOST}/{n}", {})]) for n in range(count)]
+
+
+@pytest.mark.parametrize("shards", [1, 2, 3, 7])
+def test_shards_cover_every_cassette_exactly_once(tmp_path: Path, shards: int) -> None:
+    paths = fleet(tmp_path, 30)
+    chosen: list[Path] = []
+    for index in range(1, shards + 1):
+        selection = select_cassettes([tmp_path], root=tmp_path, shard=parse_shard(f"{index}/{shards}"))
+        chosen += [item.path for item in selection.items]
+    assert sorted(chosen) == sorted(paths)
+
+
+def test_a_shard_does_not_depend_on_where_the_checkout_lives_nor_on_other_cassettes(tmp_path: Path) -> None:
+    fleet(tmp_path / "a", 12)
+    fleet(tmp_path / "b", 12)
+    shard = parse_shard("2/3")
+    in_a = [i.path.relative_to(tmp_path / "a") for i in select_cassettes([tmp_path / "a"], root=tmp_path / "a", shard=shard).items]
+    in_b = [i.path.relative_to(tmp_path / "b") for i in select_cassettes([tmp_path / "b"], root=tmp_path / "b", shard=shard).items]
+    assert in_a == in_b and in_a
+    (tmp_path / "a" / "group0" / "c00.yaml").unlink()
+    after = [i.path.relative_to(tmp_path / "a") for i in select_cassettes([tmp_path / "a"], root=tmp_path / "a", shard=shard).items]
+    assert [p for p in in_a if p != Path("group0/c00.yaml")] == after
+
+
+@pytest.mark.parametrize("text", ["0/3", "4/3", "1/0", "a/b", "3", "1/-2"])
+def test_a_bad_shard_is_a_usage_error(text: str) -> None:
+    with pytest.raises(UsageError, match="K/N"):
+        parse_shard(text)
+
+
+def test_older_than_keeps_old_cassettes_only(tmp_path: Path) -> None:
+    old = write_cassette(tmp_path / "old.yaml", [interaction("GET", f"https://{HOST}/o", {})],
+                         recorded_at="2020-01-01T00:00:00Z")
+    recent = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    write_cassette(tmp_path / "new.yaml", [interaction("GET", f"https://{HOST}/n", {})], recorded_at=recent)
+    selection = select_cassettes([tmp_path], root=tmp_path, older_than=timedelta(days=30))
+    assert [i.path for i in selection.items] == [old]
+
+
+def test_an_empty_folder_is_a_clear_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["refresh", str(tmp_path / "empty")]) == 2
+    err = capsys.readouterr().err
+    assert "no cassettes found" in err and "empty" in err
+
+
+def test_an_empty_shard_is_fine_says_so_and_still_writes_its_report(
+        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "cassettes"
+    write_cassette(folder / "only.yaml", [interaction("GET", f"https://{HOST}/o", {})])
+    live_api.json_route("/o", {})
+    results = []
+    for index in (1, 2):
+        code = main(["refresh", str(folder), "--shard", f"{index}/2", "--rewrite-host",
+                     f"{HOST}={live_api.url}", "--report", str(tmp_path / f"r{index}.json")])
+        results.append((code, "holds none of the 1 cassette(s)" in capsys.readouterr().err))
+    assert sorted(results) == [(0, False), (0, True)]
+    assert (tmp_path / "r1.json").exists() and (tmp_path / "r2.json").exists()
+    assert len(live_api.seen) == 1
+
+
+def _plan_one(request: Request, config: Config | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
+    config = config or Config()
+    return plan_call(0, request, config=config, rules=FilterRules.from_config(config),
+                     rewrites=kwargs.get("rewrites", {}), methods=("GET", "HEAD", "OPTIONS"), used=set())  # type: ignore[arg-type]
+
+
+def test_hop_by_hop_secret_and_placeholder_headers_are_never_sent() -> None:
+    request = Request("GET", f"https://{HOST}/x", headers={
+        "Connection": ["keep-alive"], "Transfer-Encoding": ["chunked"], "Host": [HOST],
+        "Content-Length": ["0"], "Cookie": ["session=abc"], "Authorization": ["Bearer real-looking"],
+        "X-Custom": ["<FILTERED>"], "Accept": ["application/json"], "User-Agent": ["app/1.0"],
+    })
+    headers = outgoing_headers(request, FilterRules.from_config(Config()), None)
+    assert set(headers) == {"Accept", "User-Agent", "Accept-Encoding"}
+    assert "<FILTERED>" not in "".join(headers.values())
+
+
+def test_placeholder_query_values_are_dropped_and_userinfo_is_never_sent() -> None:
+    call = _plan_one(Request("GET", f"https://user:pw@{HOST}/x?token=<FILTERED>&page=2&key=%3CFILTERED%3E"))
+    assert call.url == f"https://{HOST}/x?page=2"
+
+
+def test_rewrite_keeps_path_and_query_and_may_add_a_prefix() -> None:
+    call = _plan_one(Request("GET", f"https://{HOST}/v1/users?page=2"),
+                     rewrites=parse_rewrite([f"{HOST}=http://127.0.0.1:8080/mock"]))
+    assert call.url == "http://127.0.0.1:8080/mock/v1/users?page=2"
+    assert call.origin == "http://127.0.0.1:8080" and call.host == HOST
+
+
+def test_a_rewrite_can_name_a_host_with_its_port() -> None:
+    rewrites = parse_rewrite([f"{HOST}:8443=http://127.0.0.1:1"])
+    assert _plan_one(Request("GET", f"https://{HOST}:8443/a"), rewrites=rewrites).url == "http://127.0.0.1:1/a"
+    assert _plan_one(Request("GET", f"https://{HOST}/a"), rewrites=rewrites).url == f"https://{HOST}/a"
+
+
+@pytest.mark.parametrize("value", ["api.example.com", "api.example.com=ftp://x", "=http://x", "h=notaurl"])
+def test_a_bad_rewrite_is_a_config_error(value: str) -> None:
+    with pytest.raises(ConfigError, match="HOST=BASE_URL"):
+        parse_rewrite([value])
+
+
+def test_credentials_are_only_required_for_hosts_that_are_contacted(tmp_path: Path) -> None:
+    config = parse_config({"auth": {HOST: {"env": "TOKEN_A"}, "other.example.org": {"env": "TOKEN_B"}}},
+                          root=tmp_path)
+    path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {}),
+                                                interaction("POST", "https://other.example.org/b", {})])
+    selection = select_cassettes([path], root=tmp_path)
+    plan = build_plan(selection.items, config=config, rules=FilterRules.from_config(config), rewrites={},
+                      methods=("GET",))
+    assert resolve_credentials(plan, {"TOKEN_A": "abc"}) == {HOST: "abc"}
+    with pytest.raises(ConfigError, match="TOKEN_A"):
+        resolve_credentials(plan, {"TOKEN_B": "x"})
+
+
+def test_dry_run_lists_what_would_be_sent_where_and_sends_nothing(
+        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DRY_TOKEN", raising=False)
+    (tmp_path / "pyproject.toml").write_text(f'[tool.cassettes]\n[tool.cassettes.auth."{HOST}"]\nenv = "DRY_TOKEN"\n')
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a?page=1", {}),
+                                         interaction("DELETE", f"https://{HOST}/a/1", {})])
+    monkeypatch.chdir(tmp_path)
+
+    code = main(["refresh", "c.yaml", "--rewrite-host", f"{HOST}={live_api.url}", "--dry-run"])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"send GET {live_api.url}/a?page=1" in out and "DRY_TOKEN, NOT SET" in out
+    assert "skip DELETE" in out and "nothing was sent" in out
+    assert live_api.seen == []
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path, live_api: LiveAPI,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {})])
+    live_api.json_route("/a", {})
+    assert main(["refresh", str(tmp_path), "--rewrite-host", f"{HOST}={live_api.url}"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("refresh: 1 cassette(s)")
