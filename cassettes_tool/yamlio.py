@@ -78,9 +78,37 @@ def _unknown_tag(loader: CassetteLoader, tag_suffix: str, node: yaml.Node) -> An
 CassetteLoader.add_multi_constructor("!", _unknown_tag)
 
 
+MAX_DEPTH = 10_000  # far deeper than any real cassette, well below the ~25,000 that crash libyaml
+_OPENERS = (b"[", b"{", b"- ", b"? ")
+
+
 def load_yaml(text: str | bytes) -> Any:
-    """Parse YAML safely (see module docstring)."""
+    """Parse YAML safely (see module docstring).
+
+    Raises :class:`RecursionError` for documents nested deeper than :data:`MAX_DEPTH`.
+    """
+    if _too_deep(text):
+        raise RecursionError(f"YAML nested deeper than {MAX_DEPTH} levels")
     return yaml.load(text, Loader=CassetteLoader)
+
+
+def _too_deep(text: str | bytes) -> bool:
+    # libyaml's composer recurses in C: ~25,000 levels overflow the C stack and kill the process
+    # (a segfault, not an exception). Depth cannot exceed the count of block/flow openers, so only
+    # suspicious documents pay for a scan of the (non-recursive) event stream.
+    data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+    openers = sum(data.count(opener) for opener in _OPENERS)
+    if openers <= MAX_DEPTH:
+        return False
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            depth -= 1
+    return False
 
 
 def dump_yaml(data: Any) -> str:

@@ -1,0 +1,535 @@
+"""Fuzzing: any file, however broken or hostile, gets a result or one line — never a traceback,
+never a hang, never a Python object built from a YAML tag.
+
+Hypothesis draws cassette-shaped documents (mostly valid, any field possibly replaced by any
+value), serialises them as YAML or JSON, then mutates the text (truncation, byte flips, spliced
+YAML tags of every kind). Every file goes through the reader, ``list``, ``show``, ``audit`` and
+``diff``. Tags that would run code try to create a marker file; it must never exist. Each file
+gets a bounded time (a SIGALRM deadline): a hang fails the example instead of the whole run.
+
+The default run keeps ``max_examples`` modest; ``pytest -m slow`` runs the long variants.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cassettes_tool.cli import cli
+from cassettes_tool.errors import CassetteError, CassetteFormatError
+from cassettes_tool.reader import load_cassette
+from cassettes_tool.show import render_cassette
+
+PER_FILE_SECONDS = 20  # generous on a busy 2-core machine; a real hang runs forever
+DEFAULT_EXAMPLES = 120
+SLOW_EXAMPLES = 2500
+
+# One folder for the whole module: hypothesis cannot use function-scoped fixtures.
+WORK = Path(tempfile.mkdtemp(prefix="cassettes-fuzz-"))
+MARKER = WORK / "pwned-marker"
+
+GOOD = """\
+interactions:
+- request:
+    body: null
+    headers:
+      Accept: ['application/json']
+    method: GET
+    uri: https://api.example.com/users/1
+  response:
+    body: {string: '{"id": 1, "name": "Ada", "tags": ["a"]}'}
+    headers:
+      Content-Type: [application/json]
+    status: {code: 200, message: OK}
+version: 1
+"""
+
+# Every kind of YAML tag: code-running ones (they touch MARKER if ever constructed), legacy
+# vcrpy data tags, standard YAML types, custom local tags, verbatim tags, %TAG shorthands.
+CODE_TAGS = [
+    "!!python/object/apply:os.system ['touch {m}']",
+    "!!python/object/new:os.system ['touch {m}']",
+    "!!python/object/apply:subprocess.call [[touch, '{m}']]",
+    "!!python/object/apply:builtins.eval ['open(\"{m}\", \"w\")']",
+    "!!python/object/apply:builtins.exec ['open(\"{m}\", \"w\")']",
+    "!!python/object/new:builtins.open ['{m}', 'w']",
+    "!!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path ['{m}']]",
+    "!<tag:yaml.org,2002:python/object/apply:os.system> ['touch {m}']",
+    "!!python/name:os.system",
+    "!!python/module:os",
+    "!!python/object:builtins.object {{}}",
+    "!!python/object/apply:builtins.frozenset [[!!python/object/apply:os.system ['touch {m}']]]",
+    "!!python/object/new:_io.BytesIO {{state: [!!python/object/apply:os.system ['touch {m}']]}}",
+]
+DATA_TAGS = [
+    "!custom {{a: 1}}", "!foo bar", "!<tag:example.com,2000:app/thing> 1", "!!set {{a: null, b: null}}",
+    "!!omap [{{a: 1}}, {{b: 2}}]", "!!pairs [[a, 1]]", "!!timestamp 2020-01-01T00:00:00Z", "2020-01-01",
+    "!!binary aGVsbG8=", "!!binary '!!not base64'", "!!float .inf", "!!float .nan", "!!int 0x1F", "!!str 5",
+    "!!null ''", "!!bool yes", "!!python/tuple [1, 2]", "!!python/bytes aGk=", "!!python/str x",
+    "!!python/unicode x", "!!python/object/apply:builtins.frozenset [[a]]", "!!merge <<",
+    "!!python/object/new:_io.BytesIO {{state: [abc]}}", "!!python/object/apply:builtins.iter [[1]]",
+]
+ALL_TAGS = CODE_TAGS + DATA_TAGS
+
+
+def tag_text(template: str) -> str:
+    return template.format(m=MARKER)
+
+
+class Hang(BaseException):
+    """Raised by the per-file deadline (a BaseException: code under test cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    def fire(signum: int, frame: object) -> None:
+        raise Hang(f"no result after {seconds}s")
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# ---------------------------------------------------------------------------------------------
+# Strategies
+
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=40),
+)
+yaml_scalars = st.one_of(json_scalars, st.floats(), st.binary(max_size=40))
+any_json = st.recursive(
+    json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+any_value = st.recursive(
+    yaml_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def mostly(good: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Usually a well-formed value, sometimes anything at all."""
+    return st.one_of(good, good, good, any_value)
+
+
+content_types = st.sampled_from([
+    "application/json", "application/json; charset=utf-8", "application/problem+json", "text/html",
+    "text/plain", "application/x-ndjson", "application/octet-stream", "text/csv", "", "nonsense/",
+    "application/x-www-form-urlencoded",
+])
+encodings = st.sampled_from(["gzip", "deflate", "br", "identity", "gzip, br", "zstd", ""])
+header_names = st.one_of(
+    st.sampled_from(["Content-Type", "Content-Encoding", "Set-Cookie", "Authorization", "Cookie", "X-Api-Key",
+                     "Content-Length", "Retry-After"]),
+    st.text(max_size=10),
+)
+header_values = st.one_of(content_types, encodings, st.text(max_size=30))
+headers = st.dictionaries(header_names, st.one_of(st.lists(header_values, max_size=3), header_values), max_size=5)
+json_texts = st.builds(json.dumps, any_json)
+bodies = st.one_of(
+    st.none(), st.text(max_size=200), st.binary(max_size=200), json_texts,
+    st.builds(lambda t: gzip.compress(t.encode()), json_texts),
+    st.builds(lambda b: b"\x1f\x8b" + b, st.binary(max_size=40)),  # gzip magic, corrupt stream
+    st.builds(lambda t: "\n".join([t, t]), json_texts),  # NDJSON-like
+)
+hosts = st.sampled_from(["api.example.com", "127.0.0.1:8080", "[::1]", "[::1", "xn--e1afmkfd.example", "", "a:b:c"])
+uris = st.one_of(
+    st.builds(lambda s, h, p, q: f"{s}://{h}/{p}?{q}", st.sampled_from(["http", "https", "ftp", "ws", ""]), hosts,
+              st.text(max_size=15), st.text(max_size=15)),
+    st.text(max_size=40),
+)
+methods = st.sampled_from(["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "get", "", "BREW"])
+requests = st.fixed_dictionaries({
+    "method": mostly(methods), "uri": mostly(uris), "headers": mostly(headers), "body": mostly(bodies),
+})
+statuses = st.one_of(
+    st.fixed_dictionaries({"code": mostly(st.integers(100, 599)), "message": mostly(st.text(max_size=12))}),
+    st.integers(-1000, 10**6),
+)
+responses = st.fixed_dictionaries(
+    {"status": mostly(statuses), "headers": mostly(headers)},
+    optional={"body": mostly(st.fixed_dictionaries({"string": mostly(bodies)})), "content": bodies,
+              "status_code": st.integers(100, 599)},
+)
+interactions = mostly(st.fixed_dictionaries({"request": mostly(requests), "response": mostly(responses)}))
+documents = st.fixed_dictionaries(
+    {"version": mostly(st.just(1)), "interactions": mostly(st.lists(interactions, max_size=4))},
+    optional={"metadata": mostly(st.fixed_dictionaries({"recorded_at": mostly(st.sampled_from(
+        ["2024-01-01T00:00:00Z", "yesterday", "2024-13-45T99:99:99Z", ""]))}))},
+)
+
+
+def to_yaml(document: Any) -> bytes:
+    return yaml.safe_dump(document, allow_unicode=True).encode("utf-8")
+
+
+def to_json(document: Any) -> bytes:
+    return json.dumps(document, default=lambda b: b.decode("latin-1")).encode("utf-8")
+
+
+@st.composite
+def cassette_files(draw: st.DrawFn) -> tuple[str, bytes]:
+    """(file name, bytes): a serialised document, then zero or more mutations of its text."""
+    fmt = draw(st.sampled_from(["yaml", "yaml", "json"]))
+    data = (to_yaml if fmt == "yaml" else to_json)(draw(documents))
+    for _ in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["truncate", "flip", "tag", "tag", "splice", "tagdirective"]))
+        at = draw(st.integers(0, len(data)))
+        if kind == "truncate":
+            data = data[:at]
+        elif kind == "flip" and data:
+            at = min(at, len(data) - 1)
+            data = data[:at] + bytes([draw(st.integers(0, 255))]) + data[at + 1:]
+        elif kind == "tag":
+            # After a "key: " or "- " so the tag lands on a value most of the time.
+            text = data.decode("utf-8", "replace")
+            spots = [i + 2 for i in range(len(text) - 1) if text[i:i + 2] in (": ", "- ")] or [0]
+            spot = spots[at % len(spots)]
+            data = (text[:spot] + tag_text(draw(st.sampled_from(ALL_TAGS))) + " " + text[spot:]).encode()
+        elif kind == "splice":
+            data = data[:at] + draw(st.binary(max_size=20)) + data[at:]
+        else:
+            data = (b"%TAG !p! tag:yaml.org,2002:python/object/apply:\n---\n"
+                    + data.replace(b"interactions:", f"interactions: !p!os.system ['touch {MARKER}']".encode(), 1))
+    name = draw(st.sampled_from(["c.yaml", "c.yml", "c.json", "cassette"]))
+    if fmt == "json" and name != "cassette":
+        name = "c.json"
+    return name, data
+
+
+file_contents = st.one_of(cassette_files(), cassette_files(), st.builds(lambda b: ("raw.yaml", b), st.binary(max_size=300)))
+
+
+# ---------------------------------------------------------------------------------------------
+# What every file must survive
+
+
+def write_case(name: str, data: bytes) -> Path:
+    folder = Path(tempfile.mkdtemp(dir=WORK))
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def check_one_line_naming(path: Path, message: str) -> None:
+    assert "\n" not in message.strip(), message
+    assert path.name in message, message
+
+
+def check_loads_or_refuses(path: Path) -> None:
+    """The reader returns a cassette or raises a one-line CassetteError; what it returns renders."""
+    with deadline(PER_FILE_SECONDS):
+        try:
+            cassette = load_cassette(path)
+        except CassetteError as exc:
+            check_one_line_naming(path, str(exc))
+            return
+        render_cassette(cassette, str(path))
+        for interaction in cassette:
+            _ = (interaction.request.host, interaction.request.port, interaction.request.path,
+                 interaction.response.content_type, interaction.response.decoded_body())
+        _ = (cassette.hosts, cassette.methods, cassette.writable)
+
+
+def invoke(args: list[str]) -> Any:
+    with deadline(PER_FILE_SECONDS):
+        result = CliRunner().invoke(cli, args, catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"cassettes {' '.join(args)} raised {result.exception!r}") from result.exception
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    return result
+
+
+def check_cli(path: Path, good: Path) -> None:
+    """list, show, audit and diff (both ways) give an exit code and at most one error line."""
+    listed = invoke(["list", "--format", "json", str(path)])
+    assert listed.exit_code in (0, 3), listed.stderr
+    rows = json.loads(listed.stdout)
+    assert len(rows) == 1 and (rows[0]["error"] is None) == (listed.exit_code == 0)
+    if rows[0]["error"] is not None:
+        check_one_line_naming(path, rows[0]["error"])
+    shown = invoke(["show", str(path)])
+    assert shown.exit_code in (0, 3)
+    assert shown.stderr.count("error") <= 1
+    audited = invoke(["audit", "--format", "json", str(path)])
+    assert audited.exit_code in (0, 1, 3), audited.stderr
+    json.loads(audited.stdout)
+    for old, new in ((path, good), (good, path)):
+        diffed = invoke(["diff", "--format", "json", str(old), str(new)])
+        assert diffed.exit_code in (0, 1, 3), diffed.stderr
+        if diffed.exit_code != 3 or diffed.stdout.strip():
+            json.loads(diffed.stdout)
+
+
+@pytest.fixture(scope="module")
+def good_cassette() -> Path:
+    path = WORK / "good.yaml"
+    path.write_text(GOOD)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def no_marker_after_each_test() -> Iterator[None]:
+    MARKER.unlink(missing_ok=True)
+    yield
+    assert not MARKER.exists(), "a YAML tag constructed a Python object and ran code"
+
+
+def run_property(data: tuple[str, bytes], good: Path) -> None:
+    name, content = data
+    path = write_case(name, content)
+    check_loads_or_refuses(path)
+    assert not MARKER.exists(), f"{content[:200]!r} ran code"
+
+
+def fuzz(examples: int) -> settings:
+    """No hypothesis deadline (the SIGALRM bound catches hangs; timing is not asserted)."""
+    return settings(max_examples=examples, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@fuzz(DEFAULT_EXAMPLES * 2)
+@given(data=file_contents)
+def test_the_reader_returns_a_cassette_or_one_line_for_any_file(data: tuple[str, bytes]) -> None:
+    run_property(data, WORK)
+
+
+@fuzz(DEFAULT_EXAMPLES)
+@given(data=file_contents)
+def test_list_show_audit_and_diff_never_raise_on_any_file(data: tuple[str, bytes], good_cassette: Path) -> None:
+    name, content = data
+    path = write_case(name, content)
+    check_cli(path, good_cassette)
+    assert not MARKER.exists()
+
+
+@fuzz(DEFAULT_EXAMPLES)
+@given(template=st.sampled_from(ALL_TAGS), slot=st.integers(0, 7), fmt=st.sampled_from(["plain", "flow", "directive"]))
+def test_no_yaml_tag_anywhere_constructs_a_python_object(template: str, slot: int, fmt: str) -> None:
+    tag = tag_text(template)
+    if fmt == "directive":
+        tag = tag.replace("!!python/", "!py!")
+    slots = [
+        f"interactions: {tag}\nversion: 1\n",
+        f"version: 1\ninteractions:\n- {tag}\n",
+        f"version: 1\ninteractions:\n- request: {tag}\n  response: {{status: 200}}\n",
+        f"version: 1\ninteractions:\n- request: {{method: GET, uri: {tag}}}\n  response: {{status: 200}}\n",
+        f"version: 1\ninteractions:\n- request: {{method: GET, uri: 'http://x/', headers: {{A: [{tag}]}}}}\n  response: {{status: 200}}\n",
+        f"version: 1\ninteractions:\n- request: {{method: GET, uri: 'http://x/'}}\n  response: {{status: {{code: {tag}}}, body: {{string: ''}}}}\n",
+        f"version: 1\ninteractions:\n- request: {{method: GET, uri: 'http://x/'}}\n  response:\n    status: 200\n    body:\n      string: {tag}\n",
+        f"version: 1\ninteractions: []\nmetadata: {{recorded_at: {tag}}}\n? {tag}\n: key\n",
+    ]
+    text = slots[slot]
+    if fmt == "flow":
+        text = text.replace("\n- ", "\n-   ")
+    if fmt == "directive":
+        text = "%TAG !py! tag:yaml.org,2002:python/\n---\n" + text
+    path = write_case("tagged.yaml", text.encode())
+    check_loads_or_refuses(path)
+    result = invoke(["list", "--format", "json", str(path)])
+    assert result.exit_code in (0, 3)
+    if template in CODE_TAGS and ("python/object" in template or "python/name" in template or "python/module" in template):
+        # A code tag is refused outright (not silently read as something else) ...
+        assert json.loads(result.stdout)[0]["error"], text
+    assert not MARKER.exists(), text
+
+
+@pytest.mark.parametrize("template", CODE_TAGS)
+def test_every_code_running_tag_is_named_in_a_one_line_error(template: str) -> None:
+    path = write_case("evil.yaml", f"version: 1\ninteractions:\n- {tag_text(template)}\n".encode())
+    with pytest.raises(CassetteFormatError, match="never executed") as info:
+        load_cassette(path)
+    check_one_line_naming(path, str(info.value))
+    assert not MARKER.exists()
+
+
+def alias_bomb(levels: int, where: str) -> str:
+    lines = ['  a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    last = f"*a{levels - 1}"
+    value = {
+        "header": f"{{method: GET, uri: 'http://x/', headers: {{X: {last}}}}}\n  response: {{status: 200}}",
+        "request-body": f"{{method: GET, uri: 'http://x/', body: {last}}}\n  response: {{status: 200}}",
+        "response-body": f"{{method: GET, uri: 'http://x/'}}\n  response: {{status: 200, body: {{string: {last}}}}}",
+    }[where]
+    return "lols:\n" + "\n".join(lines) + f"\nversion: 1\ninteractions:\n- request: {value}\n"
+
+
+@pytest.mark.parametrize("where", ["header", "request-body", "response-body"])
+def test_a_yaml_alias_bomb_is_refused_quickly_instead_of_expanding(where: str) -> None:
+    # 9**9 (387 million) strings if expanded: without a bound this hangs and eats the memory.
+    path = write_case("bomb.yaml", alias_bomb(9, where).encode())
+    with deadline(PER_FILE_SECONDS), pytest.raises(CassetteFormatError, match="alias"):
+        load_cassette(path)
+
+
+def test_a_recursive_yaml_alias_is_refused() -> None:
+    path = write_case("loop.yaml", b"version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/', body: &a [*a]}\n"
+                                   b"  response: {status: 200}\n")
+    with deadline(PER_FILE_SECONDS), pytest.raises(CassetteFormatError, match="refers to itself"):
+        load_cassette(path)
+
+
+def test_yaml_aliases_that_vcrpy_itself_writes_still_load() -> None:
+    # yaml.dump writes &id001/*id001 when two interactions share one headers object.
+    shared = {"Content-Type": ["application/json"]}
+    interaction = {"request": {"method": "GET", "uri": "http://x/", "body": None, "headers": shared},
+                   "response": {"status": {"code": 200, "message": "OK"}, "headers": shared, "body": {"string": "{}"}}}
+    text = yaml.dump({"version": 1, "interactions": [interaction] * 300})
+    assert "*id001" in text
+    path = write_case("shared.yaml", text.encode())
+    assert len(load_cassette(path)) == 300
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("values.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/', body: 2020-01-01}\n  response: {status: 200}\n"),
+        ("set.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/'}\n  response: {status: 200, body: {string: !!set {a: null}}}\n"),
+        ("inf.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/'}\n  response: {status: {code: .inf}}\n"),
+        ("digits.yaml", "version: 1\ninteractions: []\nx: " + "7" * 5000 + "\n"),
+        ("digits.json", '{"version": 1, "interactions": [], "x": ' + "7" * 5000 + "}"),
+    ],
+)
+def test_valid_yaml_or_json_with_values_no_cassette_has_is_one_line(name: str, content: str) -> None:
+    path = write_case(name, content.encode())
+    with pytest.raises(CassetteFormatError) as info:
+        load_cassette(path)
+    check_one_line_naming(path, str(info.value))
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        # libyaml's composer recurses in C: ~25,000 levels used to kill the process (SIGSEGV).
+        ("deep-list.yaml", "[" * 50_000 + "]" * 50_000),
+        ("deep-dashes.yaml", "- " * 60_000 + "x\n"),
+        ("deep-keys.yaml", "? " * 60_000 + "x\n"),
+        ("just-under-the-limit.yaml", "version: 1\ninteractions: []\nx: " + "[" * 9_000 + "]" * 9_000 + "\n"),
+        ("deep-interaction.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/', body: "
+         + "[" * 9_000 + "]" * 9_000 + "}\n  response: {status: 200, headers: {A: " + "[" * 9_000 + "]" * 9_000 + "}}\n"),
+        ("deep-map.yaml", "version: 1\ninteractions: []\nx: " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n"),
+        ("deep-block.yaml", "version: 1\ninteractions: []\nx:\n" + "".join(" " * i + "- \n" for i in range(1, 3000))),
+        ("deep-body.json", '{"version": 1, "interactions": [{"request": {"method": "GET", "uri": "http://x/", "body": '
+         + "[" * 50_000 + "]" * 50_000 + '}, "response": {"status": 200}}]}'),
+        ("deep-string-body.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/'}\n"
+         "  response: {status: 200, headers: {Content-Type: [application/json]}, body: {string: '"
+         + "[" * 100_000 + "]" * 100_000 + "'}}\n"),
+    ],
+)
+def test_deep_nesting_is_refused_or_read_never_a_recursion_traceback(name: str, content: str, good_cassette: Path) -> None:
+    path = write_case(name, content.encode())
+    check_loads_or_refuses(path)
+    check_cli(path, good_cassette)
+
+
+def huge_string_cassette(size: int, content_type: str) -> bytes:
+    body = json.dumps({"items": ["x" * 1000] * (size // 1006)}) if content_type == "application/json" else "y" * size
+    return to_yaml({"version": 1, "interactions": [{
+        "request": {"method": "GET", "uri": "https://api.example.com/" + "p" * 100_000, "body": None,
+                    "headers": {"X-Long": ["h" * 200_000]}},
+        "response": {"status": {"code": 200, "message": "O" * 100_000},
+                     "headers": {"Content-Type": [content_type]}, "body": {"string": body}},
+    }]})
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
+def test_huge_strings_load_list_and_show_in_bounded_time(content_type: str, good_cassette: Path) -> None:
+    path = write_case("huge.yaml", huge_string_cassette(8 * 1024 * 1024, content_type))
+    check_loads_or_refuses(path)
+    check_cli(path, good_cassette)
+
+
+def random_folder(folder: Path, count: int, seed: int) -> None:
+    """``count`` mutated cassettes without hypothesis (for subprocess runs of the real CLI)."""
+    rng = random.Random(seed)
+    for i in range(count):
+        data = bytearray(GOOD.encode())
+        for _ in range(rng.randint(0, 3)):
+            op = rng.choice(["truncate", "flip", "tag", "splice"])
+            at = rng.randint(0, len(data))
+            if op == "truncate":
+                del data[at:]
+            elif op == "flip" and data:
+                data[min(at, len(data) - 1)] = rng.randint(0, 255)
+            elif op == "tag":
+                spot = data.find(b": ", at)
+                if spot >= 0:
+                    data[spot + 2:spot + 2] = (tag_text(rng.choice(ALL_TAGS)) + " ").encode()
+            else:
+                data[at:at] = rng.randbytes(rng.randint(1, 20))
+        (folder / f"c{i:04d}{rng.choice(['.yaml', '.yml', '.json', ''])}").write_bytes(bytes(data))
+
+
+def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cassettes_tool", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "NO_COLOR": "1"}, check=False)
+
+
+def check_cli_subprocess_over_folder(folder: Path) -> None:
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    listed = run_cli("list", "--format", "json", str(folder))
+    assert "Traceback" not in listed.stderr and "internal error" not in listed.stderr, listed.stderr
+    assert listed.returncode in (0, 3)
+    rows = json.loads(listed.stdout)
+    assert all(row["error"] is None or "\n" not in row["error"] for row in rows)
+    audited = run_cli("audit", "--format", "json", str(folder))
+    assert "Traceback" not in audited.stderr and "internal error" not in audited.stderr, audited.stderr
+    assert audited.returncode in (0, 1, 3)
+    for path in files[:: max(1, len(files) // 10)]:
+        shown = run_cli("show", str(path))
+        assert shown.returncode in (0, 3) and "Traceback" not in shown.stderr and "internal error" not in shown.stderr
+        assert len(shown.stderr.strip().splitlines()) <= 1
+    assert not MARKER.exists()
+
+
+def test_the_real_cli_in_a_subprocess_survives_a_folder_of_mutated_cassettes(tmp_path: Path) -> None:
+    random_folder(tmp_path, 150, seed=9)
+    check_cli_subprocess_over_folder(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Long variants: `python -m pytest -m slow tests/test_fuzz.py`
+
+
+@pytest.mark.slow
+@fuzz(SLOW_EXAMPLES * 2)
+@given(data=file_contents)
+def test_slow_the_reader_survives_many_more_files(data: tuple[str, bytes]) -> None:
+    run_property(data, WORK)
+
+
+@pytest.mark.slow
+@fuzz(SLOW_EXAMPLES)
+@given(data=file_contents)
+def test_slow_the_commands_survive_many_more_files(data: tuple[str, bytes], good_cassette: Path) -> None:
+    name, content = data
+    check_cli(write_case(name, content), good_cassette)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(4))
+def test_slow_the_real_cli_survives_large_mutated_folders(tmp_path: Path, seed: int) -> None:
+    random_folder(tmp_path, 1000, seed=seed)
+    check_cli_subprocess_over_folder(tmp_path)
