@@ -11,8 +11,9 @@ import pytest
 from cassettes_tool.baseline import load_baseline, write_baseline
 from cassettes_tool.cli import main
 from cassettes_tool.errors import ReportError
-from cassettes_tool.report import CassetteResult, InteractionResult, Report
-from tests.golden.samples import sample_report
+from cassettes_tool.report import CassetteResult, InteractionResult, Report, load_report
+from tests.conftest import LoopbackServer
+from tests.golden.samples import sample_report, write_json_cassette
 
 
 @pytest.fixture()
@@ -137,3 +138,20 @@ def test_a_missing_baseline_says_how_to_write_one(saved: Path, capsys: pytest.Ca
     assert main(["report", str(saved), "--baseline", "none.json"]) == 2
     assert "none.json: no such baseline file (write one with `cassettes report REPORT.json --write-baseline" in \
         capsys.readouterr().err
+
+
+def test_refresh_baseline_written_by_report_acknowledges_the_nightly_drift(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_server: LoopbackServer,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_json_cassette(tmp_path / "cassettes/u.yaml", [("GET", "https://api.example.com/u/1", {"id": 1, "zip": "x"})])
+    loopback_server.route("GET", "/u/1", json={"id": 1})
+    refresh = ["refresh", "--rewrite-host", f"api.example.com={loopback_server.base_url}", "--retries", "0",
+               "cassettes"]
+    assert main([*refresh, "--report", "night1.json"]) == 1
+    assert main(["report", "night1.json", "--write-baseline", "baseline.json"]) == 0
+    assert main([*refresh, "--baseline", "baseline.json", "--report", "night2.json"]) == 0
+    night2 = load_report(Path("night2.json"))
+    assert [f.acknowledged for f in night2.findings()] == [True]
+    assert main(["report", "night2.json", "--format", "markdown"]) == 0
+    assert "| 1 | 1 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |" in capsys.readouterr().out

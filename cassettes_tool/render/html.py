@@ -66,8 +66,9 @@ class _ShapeView:
 
 
 def _live_body(item: InteractionResult) -> str | None:
+    """The live body to show, for interactions with findings only (an ok one needs no review)."""
     live = item.live
-    if live is None:
+    if live is None or not item.findings:
         return None
     encoding = next((v[0] for k, v in live.headers.items() if k.lower() == "content-encoding" and v), None)
     data = decode_content(live.body, encoding)
@@ -122,10 +123,10 @@ def render_html(report: Report, *, fail_on: str,
     the recorded side of the shape view, otherwise only the live shape is shown."""
     script = _asset("report.js")
     cassettes = []
-    for cassette in sorted_cassettes(report):
+    for n, cassette in enumerate(sorted_cassettes(report), start=1):
         findings = cassette_findings(cassette)
         cassettes.append({
-            "cassette": cassette, "label": cassette_label(cassette, fail_on),
+            "n": n, "cassette": cassette, "label": cassette_label(cassette, fail_on),
             "counts": describe_counts(severity_counts(findings)),
             "acked": sum(1 for f in findings if f.acknowledged),
             "interactions": [_interaction_context(cassette, i, fail_on, recorded_shapes)
