@@ -12,8 +12,8 @@ Found references:
   ``<test module>/<test name>``, ``<test module>/<Class>.<test name>`` for methods, with any
   ``[parameter id]`` suffix of parametrized tests.
 
-A reference matches a cassette when its name, without a cassette suffix, equals the cassette's
-path without suffix or a tail of it on folder boundaries (``users/get`` matches
+A reference matches a cassette when its name equals the cassette's path, or a tail of it on
+folder boundaries, with the same suffix — or without any suffix (``users/get`` matches
 ``tests/cassettes/users/get.yaml``). That is deliberately generous: a false match only keeps a
 cassette, a missed one could delete it.
 """
@@ -270,7 +270,8 @@ class ReferenceIndex:
         self._exact: dict[str, list[Reference]] = {}
         self._parametrized: dict[str, list[Reference]] = {}
         for reference in references:
-            key = strip_suffix(_normalise(reference.name))
+            # An explicit suffix must match (x.json is not x.yaml); a bare name matches any.
+            key = _normalise(reference.name)
             if not key:
                 continue
             self._exact.setdefault(key, []).append(reference)
@@ -282,10 +283,16 @@ class ReferenceIndex:
 
     def find(self, cassette: Path) -> list[Reference]:
         """The references whose name matches ``cassette``."""
-        parts = strip_suffix(cassette.resolve().as_posix()).split("/")
+        full = cassette.resolve().as_posix()
+        bare = strip_suffix(full)
+        suffix = full[len(bare):]
+        parts = bare.split("/")
         found: dict[Reference, None] = {}
         for start in range(len(parts)):
-            found.update(dict.fromkeys(self._exact.get("/".join(parts[start:]), ())))
+            tail = "/".join(parts[start:])
+            found.update(dict.fromkeys(self._exact.get(tail, ())))
+            if suffix:
+                found.update(dict.fromkeys(self._exact.get(tail + suffix, ())))
             if "[" in parts[-1]:
                 # ``test_get[1-2]`` is one parametrization of ``test_get``.
                 base = "/".join([*parts[start:-1], parts[-1].split("[", 1)[0]])
