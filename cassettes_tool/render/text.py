@@ -57,9 +57,10 @@ def shorten(text: str, limit: int) -> str:
     return text[:head] + "…" + text[len(text) - (keep - head):]
 
 
-def _wrap(text: str, indent: int) -> list[str]:
+def _wrap(text: str, indent: int, hanging: int | None = None) -> list[str]:
     return textwrap.wrap(clean(text), width=WIDTH, initial_indent=" " * indent,
-                         subsequent_indent=" " * indent, break_long_words=True) or [" " * indent]
+                         subsequent_indent=" " * (indent if hanging is None else hanging),
+                         break_long_words=True) or [" " * indent]
 
 
 def _finding_lines(finding: Finding, paint: _Painter) -> list[str]:
@@ -106,7 +107,7 @@ def _cassette_lines(cassette: CassetteResult, fail_on: str, paint: _Painter) -> 
         if quiet and not item.reason:
             continue  # an all-ok cassette is one line: nothing to review
         if label == "SKIPPED" or (quiet and item.status == "skipped"):
-            lines += _wrap(f"#{item.index} {item.method} skipped: {item.reason}", 2)
+            lines += _wrap(f"#{item.index} {item.method} skipped: {item.reason}", 2, 5)
             continue
         lines += _interaction_lines(item, fail_on, paint)
     return lines
