@@ -211,3 +211,14 @@ def test_a_named_usage_file_is_used(project: Path) -> None:
     assert _prune()[0] == 2
     code, out, _ = _prune("--usage", str(moved))
     assert code == 0 and "elsewhere.json (complete" in out
+
+
+def test_an_unreadable_unused_file_is_never_deleted_and_exits_3(project: Path) -> None:
+    _ledger(project)
+    stray = project / "tests/cassettes/settings.json"
+    stray.write_text('{"not": "a cassette"}')
+    code, out, _ = _prune("--delete")
+    assert code == 3
+    assert stray.exists()
+    assert "settings.json" in out and "left alone" in CliRunner().invoke(cli, ["-v", "prune"]).stdout
+    assert not (project / "tests/cassettes/unused.yaml").exists(), "the other candidates are still removed"

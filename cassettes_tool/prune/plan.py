@@ -281,11 +281,20 @@ def _row(path: Path, check: LedgerCheck, index: ReferenceIndex, where: str, conf
         parts.append(f"not used in {check.run_label}")
     parts.append(f"referenced at {references[0]}" + (f" and {len(references) - 1} more" if len(references) > 1 else "")
                  if references else f"no reference in {where}")
+    error = None
     if unused and _changed_after(path, check):
         unused = False
         parts.append("changed after that run (new or re-recorded?); kept until the next complete run")
+    if unused:
+        # Only what reads as a cassette is deleted: a stray config or data file is left alone.
+        try:
+            load_cassette(path)
+        except CassetteError as exc:
+            unused = False
+            error = str(exc)
+            parts.append("not readable as a cassette; left alone")
     return PruneRow(path=path, display=display_path(path), size=size, used_by=used_by,
-                    references=references, unused=unused, reason="; ".join(parts))
+                    references=references, unused=unused, reason="; ".join(parts), error=error)
 
 
 def _changed_after(path: Path, check: LedgerCheck) -> bool:
