@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cassettes_tool.errors import UsageError
 from cassettes_tool.render import FORMATS, render_report, want_color
@@ -135,3 +137,35 @@ def test_unknown_format_or_level_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="fail-on 'major'"):
         render_report(sample_report(), "text", fail_on="major")
     assert FORMATS == ("text", "markdown", "json", "junit", "html")
+
+
+# Any text a cassette path, URL, reason or finding message may carry.
+hostile_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40) | st.sampled_from(
+    ["<script>alert(1)</script>", "a|b", "`x`", "@team #1 $x$ :+1:", "**b** _i_ [l](http://x)", "</details>",
+     "line\nbreak", "\x1b[2J"])
+
+
+@given(path=hostile_text, uri=hostile_text, message=hostile_text, reason=hostile_text)
+@settings(max_examples=60, deadline=None)
+def test_no_value_can_break_the_markdown_or_the_terminal(path: str, uri: str, message: str, reason: str) -> None:
+    report = sample_report()
+    users = report.cassettes[1]
+    users.path = path or "x"
+    users.interactions[0].uri = uri
+    users.interactions[1].reason = reason
+    first = users.interactions[0].findings[0]
+    users.interactions[0].findings[0] = type(first)(**{**first.to_json(), "message": message})
+    markdown = render_report(report, "markdown", fail_on="breaking")
+    assert "<" not in re.sub(r"</?(details|summary|code)>", "", markdown)
+    assert "`" not in markdown and "@" not in markdown
+    assert markdown.count("<details>") == markdown.count("</details>") == 3
+    columns = None
+    for line in markdown.splitlines():
+        if not line.startswith("|"):
+            columns = None
+        elif columns is None:
+            columns = line.count("|")
+        else:
+            assert line.count("|") == columns, line
+    text = render_report(report, "text", fail_on="breaking")
+    assert not any(not ch.isprintable() for line in text.splitlines() for ch in line)

@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cassettes_tool.cassette import Response
 from cassettes_tool.render import RecordedShape, recorded_rows, render_report
@@ -126,3 +128,25 @@ def test_display_shapes_use_the_drift_engines_paths() -> None:
         ShapeRow("$", "non-JSON (text/csv)"),)
     assert path_matches("$.items[*].total", "$.items[0].total")
     assert not path_matches("$.items[*]", "$.items[*].total")
+
+
+@given(value=st.text(max_size=30) | st.sampled_from(["<script>x</script>", "\"><img src=x onerror=1>", "{{ 7*7 }}",
+                                                    "</textarea></pre>", "&lt;b&gt;", "' onmouseover='x"]))
+@settings(max_examples=40, deadline=None)
+def test_the_page_structure_never_depends_on_the_values(value: str) -> None:
+    def tags(text: str) -> list[str]:
+        return [t for t, _ in parse(text).tags]
+
+    def with_value(v: str) -> str:
+        report = sample_report()
+        users = report.cassettes[1]
+        users.path = v or "x"
+        users.interactions[0].uri = v
+        users.interactions[1].reason = v or "r"
+        first = users.interactions[0].findings[0]
+        users.interactions[0].findings[0] = type(first)(**{**first.to_json(), "message": v})
+        return render_report(report, "html", fail_on="breaking")
+
+    page = with_value(value)
+    assert tags(page) == tags(with_value("plain"))
+    assert "{{" not in page or ("{{ 7*7 }}" in page and "49" not in page.split("{{ 7*7 }}")[0][-5:])
