@@ -83,7 +83,7 @@ def test_the_readme_has_runnable_blocks_for_each_story() -> None:
     runs = [b.code for b in blocks if b.run]
     assert len(runs) >= 8
     for command in ("python -m pytest", "cassettes refresh", "cassettes report", "cassettes accept",
-                    "cassettes audit", "cassettes init"):
+                    "cassettes prune", "cassettes audit", "cassettes init"):
         assert any(command in code for code in runs), command
     quick_start = README.read_text(encoding="utf-8").split("## Quick start", 1)[1].split("\n## ", 1)[0]
     assert not marked_blocks(quick_start)  # CI runs those itself
@@ -109,6 +109,7 @@ def test_every_marked_readme_block_runs_in_order_in_a_scratch_project(tmp_path: 
     shutil.copytree(ROOT / "sample_cassettes", project / "sample_cassettes")
     env = _environment(tmp_path)
     blocks = marked_blocks(README.read_text(encoding="utf-8"))
+    outputs: dict[str, str] = {}
     for block in blocks:
         if block.file is not None:
             target = project / block.file
@@ -122,10 +123,13 @@ def test_every_marked_readme_block_runs_in_order_in_a_scratch_project(tmp_path: 
                 f"README.md:{block.line}: exit {proc.returncode}, expected {block.exit_code}\n"
                 f"--- block\n{block.code}--- stdout\n{proc.stdout[-4000:]}\n--- stderr\n{proc.stderr[-4000:]}"
             )
+        outputs[block.code.strip()] = proc.stdout + proc.stderr
     # What the stories promise, checked on the files they leave behind.
     assert (project / ".cassettes" / "usage.json").is_file()
     assert (project / ".github" / "workflows" / "cassettes-refresh.yml").is_file()
     assert "address.zip" in (project / "drift.md").read_text(encoding="utf-8")
     assert (project / "junit.xml").read_text(encoding="utf-8").lstrip().startswith("<?xml")
     accepted = (project / "tests" / "cassettes" / "users" / "get_user.yaml").read_text(encoding="utf-8")
+    unused = outputs["cassettes prune"]
+    assert "list_shipped_orders.yaml" in unused and "get_user_not_found.yaml" in unused
     assert "postal_code" in accepted and '"zip"' not in accepted
