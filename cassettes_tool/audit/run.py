@@ -26,20 +26,22 @@ def audit_paths(
     *,
     fix: bool = False,
     skip_non_cassettes: bool = False,
-    progress: Callable[[Path], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AuditResult:
     """Audit every cassette under ``paths`` (folders recursively, files as given).
 
     ``skip_non_cassettes`` ignores named files that are not HTTP cassettes at all (a CI
     workflow passed by a pre-commit hook) instead of reporting them as unreadable.
+    ``progress(done, total)`` is called after each file.
     """
     rules = NameRules.from_config(config)
     walk_errors: list[tuple[Path, str]] = []
     result = AuditResult(fix=fix)
-    for path in find_cassettes(paths, errors=walk_errors):
-        if progress is not None:
-            progress(path)
+    files = find_cassettes(paths, errors=walk_errors)
+    for done, path in enumerate(files, start=1):
         audited = audit_file(path, rules, fix=fix)
+        if progress is not None:
+            progress(done, len(files))
         if audited.error and skip_non_cassettes and not _looks_like_cassette(path):
             continue
         result.files.append(audited)
