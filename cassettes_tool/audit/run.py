@@ -12,7 +12,7 @@ from ..errors import CassetteError, CassetteFormatError
 from ..reader import parse_cassette
 from ..storage import atomic_write_bytes, locked, serialize_document
 from .detectors import NameRules
-from .findings import AuditResult, FileAudit
+from .findings import AuditResult, FileAudit, Finding
 from .fixing import scrub_cassette
 from .scan import scan_cassette
 
@@ -51,34 +51,47 @@ def audit_paths(
 
 
 def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
-    """The findings of one file; with ``fix``, scrub them (atomic, under the file's lock)."""
+    """The findings of one file; with ``fix``, scrub them (atomic, under the file's lock).
+
+    A scrub that fails (read-only variant, unwritable folder) keeps the findings and says why
+    in ``note``: the secrets are still there, so they still count.
+    """
     display = display_path(path)
-    if not fix:
-        try:
-            cassette = parse_cassette(path, _read(path))
-        except CassetteError as exc:
-            return FileAudit(path=display, error=str(exc))
-        return FileAudit(path=display, findings=scan_cassette(cassette, rules, display))
     try:
-        with locked(path):
-            cassette = parse_cassette(path, _read(path))
-            findings = scan_cassette(cassette, rules, display)
-            audited = FileAudit(path=display, findings=findings)
-            if not findings:
-                return audited
-            if not cassette.writable:
-                audited.note = (f"not scrubbed: a {cassette.variant} cassette is read-only here; "
-                                "re-record it with vcrpy or scrub it with the tool that wrote it")
-                return audited
-            audited.fixed = scrub_cassette(cassette, findings)
-            try:
-                data = serialize_document(cassette.to_document(), cassette.format)
-            except ValueError as exc:
-                raise CassetteError(path, f"cannot be written back: {exc}") from None
-            atomic_write_bytes(path, data)
-            return audited
+        cassette = parse_cassette(path, _read(path))
     except CassetteError as exc:
         return FileAudit(path=display, error=str(exc))
+    audited = FileAudit(path=display, findings=scan_cassette(cassette, rules, display))
+    if not fix or not audited.findings:
+        return audited
+    if not cassette.writable:
+        audited.note = (f"not scrubbed: a {cassette.variant} cassette is read-only here; "
+                        "re-record it with vcrpy or scrub it with the tool that wrote it")
+        return audited
+    try:
+        audited.findings = _scrub(path, rules, display)
+        audited.fixed = len(audited.findings)
+    except CassetteError as exc:
+        audited.note = f"not scrubbed: {exc}"
+    except OSError as exc:  # the lock or the temporary file could not be created
+        audited.note = f"not scrubbed: {path} cannot be rewritten: {exc.strerror or exc}"
+    return audited
+
+
+def _scrub(path: Path, rules: NameRules, display: str) -> list[Finding]:
+    """Re-read under the lock (another writer may have changed the file), scrub, write atomically."""
+    with locked(path):
+        cassette = parse_cassette(path, _read(path))
+        findings = scan_cassette(cassette, rules, display)
+        if not findings:
+            return findings
+        scrub_cassette(cassette, findings)
+        try:
+            data = serialize_document(cassette.to_document(), cassette.format)
+        except ValueError as exc:
+            raise CassetteError(path, f"cannot be written back: {exc}") from None
+        atomic_write_bytes(path, data)
+    return findings
 
 
 def _read(path: Path) -> bytes:
