@@ -321,8 +321,10 @@ def test_masks_show_at_most_four_characters_and_the_length() -> None:
 
 
 def test_token_formats_come_from_detect_secrets_and_overlaps_are_merged() -> None:
-    rules = {h.rule for h in scan_text(f"a {AWS_KEY} b {GITHUB} c {JWT} d {SLACK}")}
-    assert rules == {"aws-access-key", "github-token", "json-web-token", "slack-token"}
+    hits = scan_text(f"a {AWS_KEY} b {GITHUB} c {JWT} d {SLACK}")
+    assert {h.rule for h in hits} == {"aws-access-key", "github-token", "json-web-token", "slack-token"}
+    assert {h.secret for h in hits} == {AWS_KEY, GITHUB, JWT, SLACK}, "whole tokens, not a regex group"
+    assert not scan_text("eyJhbGciOi.notajwt.x"), "detect-secrets' JWT validation still applies"
     assert len(scan_text(f"url https://u:{BASIC_PW}@h.test/")) == 1
     assert NameRules.from_config().headers >= {"authorization", "set-cookie", "x-amz-security-token"}
 

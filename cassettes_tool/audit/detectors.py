@@ -14,7 +14,7 @@ import itertools
 import math
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -62,6 +62,7 @@ _PEM_BLOCK = re.compile(
 )
 _PUTTY_BLOCK = re.compile(r"PuTTY-User-Key-File-2.*?(?:Private-MAC: *\S+|\Z)", re.DOTALL)
 
+_SIGNATURE_TAIL = re.compile(r"[A-Za-z0-9_\-.+/=]*")
 _BASE64_CHARSET = string.ascii_letters + string.digits + "+/\\-_="
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9+/=_\-.~%:]+")
 _AUTH_SCHEME = re.compile(r"^(?:bearer|basic|token|digest|bot|apikey|key|sso-key|hmac|aws4-hmac-sha256)\s+", re.I)
@@ -177,7 +178,7 @@ def scan_text(text: str) -> list[Hit]:
         secret_type = str(plugin.secret_type)
         rule = slug(secret_type)
         try:
-            matches = list(plugin.analyze_string(text))
+            matches = list(_matches(plugin, text))
         except (ValueError, TypeError, RecursionError):  # a plugin's own bug must not stop an audit
             continue
         for match in matches:
@@ -190,6 +191,40 @@ def scan_text(text: str) -> list[Hit]:
             if hit is not None:
                 hits.append(hit)
     return merge_hits(hits)
+
+
+def _matches(plugin: Any, text: str) -> Iterator[str]:
+    """The secrets a regex plugin finds, as whole tokens.
+
+    detect-secrets' own ``analyze_string`` yields a regex's *groups* when it has some: the secret
+    of ``keyword = value`` patterns and the password of a basic-auth URL, but only the ``ghp``
+    prefix of a GitHub token. Here a group wins only when it is the value of an assignment (16+
+    characters, not the token's own prefix) or a basic-auth password; else the whole match.
+    """
+    from detect_secrets.plugins.base import RegexBasedDetector
+
+    denylist = getattr(plugin, "denylist", None)
+    if denylist is None:
+        yield from plugin.analyze_string(text)
+        return
+    validates = type(plugin).analyze_string is not RegexBasedDetector.analyze_string  # e.g. JWT
+    basic_auth = type(plugin).__name__ == "BasicAuthDetector"
+    for regex in denylist:
+        for found in regex.finditer(text):
+            whole = found.group(0)
+            groups = [g for g in found.groups() if g]
+            longest = max(groups, key=len) if groups else ""
+            if longest and (basic_auth or (len(longest) >= 16 and not whole.startswith(longest))):
+                candidate = longest
+            else:
+                candidate = whole
+                if validates:
+                    # The JWT pattern ends lazily and stops before the signature: take it too.
+                    tail = _SIGNATURE_TAIL.match(text, found.end())
+                    candidate += tail.group(0) if tail else ""
+            if validates and not any(True for _ in plugin.analyze_string(candidate)):
+                continue
+            yield candidate
 
 
 def _hit_for(rule: str, description: str, match: str, text: str) -> Hit | None:

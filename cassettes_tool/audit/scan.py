@@ -190,8 +190,13 @@ def _scan_body(side: str, body: bytes, content_type: str | None, rules: NameRule
         except (ValueError, UnicodeDecodeError, RecursionError):
             value = _NOT_JSON
         if value is not _NOT_JSON:
-            yield from _scan_json(side, value, (), rules)
-            return
+            try:
+                found = list(_scan_json(side, value, (), rules))
+            except RecursionError:  # absurdly deep JSON: fall back to scanning it as text
+                found = None
+            if found is not None:
+                yield from found
+                return
     text = body.decode("utf-8", errors="replace")
     if media == "application/x-www-form-urlencoded" or (media is None and _looks_like_form(text)):
         for name, field_value in parse_qsl(text, keep_blank_values=True):
