@@ -42,7 +42,8 @@ def test_text_and_markdown_match_their_golden_files(name: str, fmt: str, fail_on
 
 def test_text_lists_cassettes_worst_first_and_ends_with_a_summary_and_the_verdict() -> None:
     text = render_report(sample_report(), "text", fail_on="breaking")
-    heads = [line.split()[0] for line in text.splitlines() if line[:1].isupper() and not line.startswith("FAILED")]
+    labels = {"FAIL", "DRIFT", "ERROR", "ACKED", "OK", "SKIPPED"}
+    heads = [line.split()[0] for line in text.splitlines() if line.split()[:1] and line.split()[0] in labels]
     assert heads == ["FAIL", "DRIFT", "ERROR", "OK", "SKIPPED"]
     last = text.rstrip("\n").splitlines()
     assert last[-1] == "FAILED: 1 finding(s) at or above fail-on breaking (exit 1)"
@@ -124,6 +125,13 @@ def test_markdown_stays_under_githubs_comment_limit() -> None:
     text = render_report(report, "markdown", fail_on="breaking")
     assert len(text) < 65_536
     assert "more cassette(s) not shown here to fit GitHub's size limit" in text
+
+
+def test_next_steps_are_suggested_only_for_open_drift() -> None:
+    assert "Next: cassettes accept REPORT.json" in render_report(sample_report(), "text", fail_on="never")
+    assert "Next" not in render_report(clean_report(), "text", fail_on="breaking")
+    acked = sample_report().with_acknowledged(f.fingerprint for f in sample_report().findings())
+    assert "Next" not in render_report(acked, "markdown", fail_on="breaking")
 
 
 def test_json_format_is_the_report_itself() -> None:

@@ -178,3 +178,12 @@ def summary_line(report: Report, fail_on: str) -> str:
     if s.get("cassette_errors"):
         line += f"; {s['cassette_errors']} unreadable cassette(s)"
     return line
+
+
+def next_steps(report: Report) -> str | None:
+    """What to do about open drift, in commands (None when there is none)."""
+    if not any(not f.acknowledged for f in report.findings()):
+        return None
+    return ("Next: `cassettes accept REPORT.json` writes the live responses into the cassettes "
+            "(--cassette/--fingerprint to choose); `cassettes report REPORT.json --write-baseline "
+            "FILE` acknowledges this drift for --baseline.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -113,6 +114,13 @@ def _interaction_context(cassette: CassetteResult, item: InteractionResult, fail
     }
 
 
+def _accept_hint(cassette: CassetteResult) -> str | None:
+    """The command that writes this cassette's live responses, when it has open drift."""
+    if not any(i.live is not None and any(not f.acknowledged for f in i.findings) for i in cassette.interactions):
+        return None
+    return f"cassettes accept REPORT.json --cassette {shlex.quote(cassette.path)}"
+
+
 def _finding_value(finding: Finding, side: str) -> str:
     return short_value(finding.recorded if side == "recorded" else finding.live, 60)
 
@@ -129,6 +137,7 @@ def render_html(report: Report, *, fail_on: str,
             "n": n, "cassette": cassette, "label": cassette_label(cassette, fail_on),
             "counts": describe_counts(severity_counts(findings)),
             "acked": sum(1 for f in findings if f.acknowledged),
+            "accept": _accept_hint(cassette),
             "interactions": [_interaction_context(cassette, i, fail_on, recorded_shapes)
                              for i in sorted_interactions(cassette)],
         })

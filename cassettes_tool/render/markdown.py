@@ -13,6 +13,7 @@ from .common import (
     cassette_findings,
     cassette_label,
     describe_counts,
+    next_steps,
     severity_counts,
     short_value,
     sorted_cassettes,
@@ -119,5 +120,9 @@ def render_markdown(report: Report, *, fail_on: str) -> str:
         lines += block
         size += block_size
     if calm:
-        lines.append(f"{calm} cassette(s) ok or skipped, not listed.")
+        lines += [f"{calm} cassette(s) ok or skipped, not listed.", ""]
+    hint = next_steps(report)
+    if hint:
+        lines.append(" ".join(f"<code>{md(part)}</code>" if n % 2 else md(part)
+                              for n, part in enumerate(hint.split("`"))))
     return "\n".join(lines).rstrip("\n") + "\n"

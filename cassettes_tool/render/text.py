@@ -14,6 +14,7 @@ from .common import (
     cassette_label,
     describe_counts,
     interaction_label,
+    next_steps,
     severity_counts,
     short_value,
     sorted_cassettes,
@@ -60,7 +61,7 @@ def shorten(text: str, limit: int) -> str:
 def _wrap(text: str, indent: int, hanging: int | None = None) -> list[str]:
     return textwrap.wrap(clean(text), width=WIDTH, initial_indent=" " * indent,
                          subsequent_indent=" " * (indent if hanging is None else hanging),
-                         break_long_words=True) or [" " * indent]
+                         break_long_words=True, break_on_hyphens=False) or [" " * indent]
 
 
 def _finding_lines(finding: Finding, paint: _Painter) -> list[str]:
@@ -123,6 +124,9 @@ def render_text(report: Report, *, fail_on: str, color: bool = False) -> str:
     if not report.cassettes:
         lines.append("no cassettes were checked")
     result = verdict(report, fail_on)
+    hint = next_steps(report)
+    if hint:
+        lines += ["", *(paint(line, "dim") for line in _wrap(hint.replace("`", ""), 0))]
     lines += ["", *_wrap(summary_line(report, fail_on), 0)]
     lines.append(f"{paint(result.word.upper(), result.word)}: {result.detail} (exit {result.exit_code})")
     return "\n".join(line.rstrip() for line in lines) + "\n"
