@@ -165,3 +165,64 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path, live_api:
     assert main(["refresh", str(tmp_path), "--rewrite-host", f"{HOST}={live_api.url}"]) == 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("refresh: 1 cassette(s)")
+
+
+def _refresh_with_terminal_stderr(folder: Path, api: LiveAPI, env: dict[str, str]) -> str:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "cassettes_tool", "refresh", str(folder), "--rewrite-host",
+             f"{HOST}={api.url}"], stdout=subprocess.PIPE, stderr=follower, env=env, timeout=60, check=False,
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    assert process.returncode == 0
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_a_progress_bar_is_drawn_on_a_terminal_but_not_in_ci(tmp_path: Path, live_api: LiveAPI) -> None:
+    import os
+
+    for n in range(3):
+        write_cassette(tmp_path / f"c{n}.yaml", [interaction("GET", f"https://{HOST}/p", {})])
+    live_api.json_route("/p", {})
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+
+    on_terminal = _refresh_with_terminal_stderr(tmp_path, live_api, env)
+    in_ci = _refresh_with_terminal_stderr(tmp_path, live_api, {**env, "CI": "true"})
+
+    assert "3/3" in on_terminal and "refresh: 3 cassette(s)" in on_terminal
+    assert "3/3" not in in_ci and "refresh: 3 cassette(s)" in in_ci
+
+
+def test_config_defaults_apply_and_the_command_line_overrides_them(
+        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.cassettes]\ncassette_dir = "c"\n[tool.cassettes.refresh]\nmethods = ["GET", "POST"]\n'
+        f'fail_on = "info"\nrewrite_hosts = {{ "{HOST}" = "{live_api.url}" }}\n'
+    )
+    write_cassette(tmp_path / "c" / "a.yaml", [interaction("POST", f"https://{HOST}/p", {"id": 1})])
+    live_api.json_route("/p", {"id": 1, "new": True})
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["refresh"]) == 1  # POST allowed by the config; an info finding fails at fail_on=info
+    assert [s.method for s in live_api.seen] == ["POST"]
+    assert main(["refresh", "--allow-methods", "GET", "--fail-on", "breaking"]) == 0
+    assert len(live_api.seen) == 1
+    capsys.readouterr()
