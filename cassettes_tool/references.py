@@ -170,14 +170,19 @@ class _Scanner:
             if isinstance(statement, ast.ClassDef):
                 marks = [*inherited, *statement.decorator_list, *self._pytestmark(statement.body)]
                 self._marker_names(statement.decorator_list)
-                self._walk_body(statement.body, cls=statement.name, inherited=marks)
+                qualified = f"{cls}.{statement.name}" if cls else statement.name
+                self._walk_body(statement.body, cls=qualified, inherited=marks)
             elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
                 self._function(statement, cls, inherited)
 
     def _function(self, function: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None,
                   inherited: list[ast.expr]) -> None:
+        # use_cassette derives from the qualified name (Outer.Inner.test); the marker from the
+        # innermost class only (pytest's item.cls), as the plugin does.
         qualname = f"{cls}.{function.name}" if cls else function.name
+        innermost = f"{cls.rsplit('.', 1)[-1]}.{function.name}" if cls else function.name
         default = default_name(str(self.file), "", qualname)
+        marker_default = default_name(str(self.file), "", innermost)
         decorators = list(function.decorator_list)
         parametrized = any(_marker_of(d) == "parametrize" for d in [*decorators, *inherited])
         for decorator in decorators:
@@ -197,7 +202,7 @@ class _Scanner:
         is_test = function.name.startswith("test")
         for mark in [*inherited, *decorators]:
             if _marker_of(mark) in MARKERS and is_test and not self._marker_has_name(mark):
-                self._add(default, getattr(mark, "lineno", function.lineno), "default", parametrized)
+                self._add(marker_default, getattr(mark, "lineno", function.lineno), "default", parametrized)
 
     def _marker_names(self, decorators: Iterable[ast.expr]) -> None:
         for decorator in decorators:

@@ -59,6 +59,12 @@ def test_default_name():
     assert requests.get("http://127.0.0.1:9/b").text == "B"
 
 
+class TestOrders:
+    @pytest.mark.cassette
+    def test_list(self):
+        assert requests.get("http://127.0.0.1:9/a").text == "A"
+
+
 @pytest.mark.skip(reason="runs only on Fridays")
 def test_static_only():
     with use_cassette("static_only"):
@@ -69,6 +75,7 @@ CASSETTES = {
     "tests/cassettes/used.yaml": TWO,
     "tests/cassettes/shared.yaml": TWO,
     "tests/cassettes/test_api/test_default_name.yaml": TWO,
+    "tests/cassettes/test_api/TestOrders.test_list.yaml": TWO,
     "tests/cassettes/static_only.yaml": TWO,
     "tests/cassettes/unused.yaml": TWO,
     "tests/cassettes/old/unused_too.yaml": TWO,
@@ -99,7 +106,7 @@ def _prune(*args: str) -> tuple[int, str, str]:
 
 
 def test_prune_after_a_real_pytest_run_removes_exactly_the_unused_cassettes(sample: pytest.Pytester) -> None:
-    _run(sample).assert_outcomes(passed=4, skipped=1)
+    _run(sample).assert_outcomes(passed=5, skipped=1)
     ledger = json.loads((sample.path / ".cassettes" / "usage.json").read_text())
     assert ledger["complete"] is True
     assert sorted(ledger["cassettes"]["tests/cassettes/shared.yaml"]["tests"]) == [
@@ -132,11 +139,13 @@ def test_prune_after_a_partial_run_refuses_without_force(sample: pytest.Pytester
     assert code == 0, out
     assert (sample.path / "tests/cassettes/used.yaml").exists()
     assert (sample.path / "tests/cassettes/test_api/test_default_name.yaml").exists()
+    assert (sample.path / "tests/cassettes/test_api/TestOrders.test_list.yaml").exists(), \
+        "the static scan derives the plugin's default name for methods"
     assert not (sample.path / "tests/cassettes/unused.yaml").exists()
 
 
 def test_dropping_unplayed_interactions_keeps_replay_working(sample: pytest.Pytester) -> None:
-    _run(sample).assert_outcomes(passed=4, skipped=1)
+    _run(sample).assert_outcomes(passed=5, skipped=1)
     code, out, _ = _prune("--interactions", "--delete")
     assert code == 0, out
     used = yaml.safe_load((sample.path / "tests/cassettes/used.yaml").read_text())
@@ -147,7 +156,7 @@ def test_dropping_unplayed_interactions_keeps_replay_working(sample: pytest.Pyte
     assert len(shared["interactions"]) == 2, "every interaction of the shared cassette was played"
     assert len(yaml.safe_load((sample.path / "tests/cassettes/static_only.yaml").read_text())["interactions"]) == 2
 
-    _run(sample).assert_outcomes(passed=4, skipped=1)
+    _run(sample).assert_outcomes(passed=5, skipped=1)
     code, out, _ = _prune("--interactions")
     assert code == 0
     assert "no never-played interactions" in out
