@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,22 @@ def test_the_packaged_samples_are_the_top_level_samples() -> None:
     assert packaged_files == [rel(p) for p in FILES]
     for name in packaged_files:
         assert (packaged / name).read_bytes() == (SAMPLES / name).read_bytes()
+
+
+@pytest.mark.slow
+def test_a_non_editable_wheel_ships_the_samples_as_real_files(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    source = tmp_path / "src"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "cassettes-demo"))
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"),
+                           str(source)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    wheel = next((tmp_path / "dist").glob("cassettes-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {name.removeprefix("cassettes_tool/demo/sample_cassettes/"): archive.read(name)
+                   for name in archive.namelist() if name.startswith("cassettes_tool/demo/sample_cassettes/")}
+    assert shipped == {rel(p): p.read_bytes() for p in FILES}
