@@ -98,9 +98,14 @@ def _cassette_lines(cassette: CassetteResult, fail_on: str, paint: _Painter) -> 
     acked = sum(1 for f in findings if f.acknowledged)
     notes = [n for n in (counts, f"{acked} acknowledged" if acked else "") if n]
     n = len(cassette.interactions)
-    notes.append(f"{n} interaction{'s' if n != 1 else ''}")
-    lines = [f"{paint(label.ljust(7), label)} {paint(clean(cassette.path), 'bold')}"]
-    lines += _wrap("(" + "; ".join(notes) + ")", 8)
+    if n or not cassette.error:
+        notes.append(f"{n} interaction{'s' if n != 1 else ''}")
+    path = clean(cassette.path)
+    note = "(" + "; ".join(notes) + ")" if notes else ""
+    if note and len(f"{label.ljust(7)} {path}  {note}") <= WIDTH:
+        lines = [f"{paint(label.ljust(7), label)} {paint(path, 'bold')}  {note}"]
+    else:  # a long path keeps its own line; the counts go below it
+        lines = [f"{paint(label.ljust(7), label)} {paint(path, 'bold')}", *(_wrap(note, 8) if note else [])]
     if cassette.error:
         lines += _wrap(f"error: {cassette.error}", 8)
     quiet = label in ("OK", "SKIPPED")
@@ -108,7 +113,7 @@ def _cassette_lines(cassette: CassetteResult, fail_on: str, paint: _Painter) -> 
         if quiet and not item.reason:
             continue  # an all-ok cassette is one line: nothing to review
         if label == "SKIPPED" or (quiet and item.status == "skipped"):
-            lines += _wrap(f"#{item.index} {item.method} skipped: {item.reason}", 2, 5)
+            lines += _wrap(f"#{item.index} {clean(item.method)} skipped: {item.reason}", 2, 5)
             continue
         lines += _interaction_lines(item, fail_on, paint)
     return lines
