@@ -247,7 +247,7 @@ def test_an_unreadable_file_exits_3_and_a_secret_wins_over_it(tmp_path: Path, pl
 
 def test_skip_non_cassettes_ignores_other_yaml_files_named_by_a_hook(tmp_path: Path) -> None:
     workflow = tmp_path / "ci.yaml"
-    workflow.write_text("name: ci\non: [push]\njobs: {}\n")
+    workflow.write_text("name: ci\non: [push]\njobs:\n  t:\n    steps:\n    - run: pip install requests\n")
     assert CliRunner().invoke(cli, ["audit", str(workflow)]).exit_code == 3
     result = CliRunner().invoke(cli, ["audit", "--skip-non-cassettes", str(workflow)])
     assert result.exit_code == 0, result.output

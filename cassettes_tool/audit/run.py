@@ -16,8 +16,9 @@ from .findings import AuditResult, FileAudit, Finding
 from .fixing import scrub_cassette
 from .scan import scan_cassette
 
-# Bytes every HTTP cassette variant contains; a YAML/JSON file without them is something else.
-_CASSETTE_MARKERS = (b"interactions", b"http_interactions", b"requests")
+# Keys every HTTP cassette variant has; a YAML/JSON file without them is something else.
+_CASSETTE_MARKERS = (b"interactions:", b'"interactions"', b"http_interactions")
+_PARALLEL_MARKERS = ((b"requests:", b"responses:"), (b'"requests"', b'"responses"'))
 
 
 def audit_paths(
@@ -115,4 +116,6 @@ def _looks_like_cassette(path: Path) -> bool:
             data = gzip.decompress(data)
         except (OSError, EOFError):
             return True
-    return any(marker in data for marker in _CASSETTE_MARKERS)
+    if any(marker in data for marker in _CASSETTE_MARKERS):
+        return True
+    return any(a in data and b in data for a, b in _PARALLEL_MARKERS)
