@@ -212,3 +212,32 @@ def test_accept_is_refused_when_the_cassette_changed_after_refresh(
     assert main(["accept", "r.json"]) == 3
     assert "changed since the report was made" in capsys.readouterr().err
     assert path.read_bytes() == edited
+
+
+def test_accept_writes_the_same_cassette_as_refresh_update_drift(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_server: LoopbackServer,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    recorded = [
+        ("GET", f"https://{HOST}/users/1", {"id": 1, "zip": "1000", "client_secret": "<FILTERED>"}),
+        ("GET", f"https://{HOST}/users/2", {"id": 2}),
+    ]
+    updated = write_json_cassette(tmp_path / "a/api.yaml", recorded)
+    accepted = write_json_cassette(tmp_path / "b/api.yaml", recorded)
+    loopback_server.route("GET", "/users/1", json={"id": 1, "zip": 1000, "client_secret": "live-secret"})
+    loopback_server.route("GET", "/users/2", json={"id": 22})
+
+    refresh(loopback_server, "a", "--update", "drift")
+    refresh(loopback_server, "b", "--report", "b.json")
+    assert main(["accept", "b.json"]) == 0
+
+    def without_timestamp(path: Path) -> dict[str, object]:
+        document = yaml.safe_load(path.read_text())
+        document["metadata"].pop("recorded_at")
+        for item in document["interactions"]:  # the server's clock may tick between the two runs
+            item["response"]["headers"].pop("Date", None)
+        return dict(document)
+
+    assert without_timestamp(accepted) == without_timestamp(updated)
+    assert "live-secret" not in accepted.read_text()
+    capsys.readouterr()
