@@ -105,6 +105,14 @@ def test_the_demo_refuses_to_replace_a_folder_it_did_not_make(tmp_path: Path) ->
     assert (mine / "precious.yaml").exists()
 
 
+def test_the_demo_refuses_an_output_folder_inside_the_samples(tmp_path: Path) -> None:
+    before = tree_digest(SAMPLES)
+    proc = run_cli(tmp_path, "demo", "--output-dir", str(SAMPLES / "users"))
+    assert proc.returncode == 2
+    assert "inside the sample cassettes" in proc.stderr
+    assert tree_digest(SAMPLES) == before
+
+
 def test_the_demo_server_serves_the_live_api_and_closes_its_port() -> None:
     with DemoServer() as server:
         port = server.port

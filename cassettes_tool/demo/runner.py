@@ -54,13 +54,15 @@ class DemoResult:
 def prepare_copy(output_dir: Path) -> Path:
     """A fresh copy of the samples in ``output_dir/sample_cassettes`` (refusing foreign folders)."""
     target = output_dir / "sample_cassettes"
+    source = samples_path()
+    if target.resolve().is_relative_to(source.resolve()):
+        raise UsageError(f"{output_dir}: is inside the sample cassettes themselves; choose another --output-dir")
     if target.exists() or target.is_symlink():
         if not (target / MARKER).is_file():
             raise UsageError(
                 f"{target} exists and was not made by cassettes demo; choose another --output-dir"
             )
         shutil.rmtree(target)
-    source = samples_path()
     if not source.is_dir():
         raise UsageError(f"{source}: the sample cassettes are missing from this installation; reinstall cassettes")
     output_dir.mkdir(parents=True, exist_ok=True)
