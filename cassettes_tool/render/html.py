@@ -15,6 +15,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import jinja2
@@ -47,12 +48,10 @@ def _environment() -> jinja2.Environment:
     )
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
 def _asset(name: str) -> str:
-    env = _environment()
-    assert env.loader is not None
-    source, _, _ = env.loader.get_source(env, name)
-    return source
+    """The text of a file next to the template (the page's CSS and JS, inlined)."""
+    return (resources.files("cassettes_tool.render") / "templates" / name).read_text(encoding="utf-8")
 
 
 def _csp_hash(script: str) -> str:
