@@ -60,6 +60,7 @@ def test_junit_one_testcase_per_interaction_named_by_request() -> None:
     out = suite.find("testcase/system-out")
     assert out is not None and "0badc0ffee00" in (out.text or "") and "acknowledged" in (out.text or "")
     assert root.get("time") == "42.000"
+    assert suite.get("timestamp") == "2026-11-24T03:00:00"  # junit-10.xsd: no zone designator
 
 
 def test_drift_below_fail_on_passes_with_its_findings_in_system_out() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..report import CassetteResult, Finding, InteractionResult, Report, fails
 from .common import describe_counts, severity_counts, short_value
@@ -30,6 +30,17 @@ def _finding_text(finding: Finding) -> str:
     where = finding.path or finding.location
     return (f"{finding.severity}{ack} {finding.kind} {where}: {finding.message} "
             f"[{short_value(finding.recorded)} -> {short_value(finding.live)}] fingerprint {finding.fingerprint}")
+
+
+def _timestamp(value: str) -> str:
+    """ISO-8601 in UTC without a zone designator, as junit-10.xsd's timestamp pattern wants."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return xml_text(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0).isoformat()
 
 
 def _seconds(report: Report) -> float:
@@ -93,7 +104,7 @@ def render_junit(report: Report, *, fail_on: str) -> str:
             suite.set(key, str(value))
             totals[key] += value
         suite.set("time", "0")
-        suite.set("timestamp", xml_text(report.started_at))
+        suite.set("timestamp", _timestamp(report.started_at))
     for key, value in totals.items():
         if key != "skipped":  # junit-10.xsd has no skipped on <testsuites>; each <testsuite> has it
             root.set(key, str(value))
