@@ -60,52 +60,57 @@ def _wrap_names(prefix: str, names: tuple[str, ...], width: int = 96) -> str:
     return "\n".join(lines)
 
 
+COMMENT_COLUMN = 40
+
+
+def _line(key: str, value: Any, comment: str = "", *, commented: bool = False) -> str:
+    """``key = value`` with its comment aligned (``# key = value`` when commented out)."""
+    text = f"{'# ' if commented else ''}{key} = {_toml(value)}"
+    return f"{text.ljust(COMMENT_COLUMN - 1)} # {comment}" if comment else text
+
+
 def section_text(cassette_dir: str = DEFAULT_CASSETTE_DIR) -> str:
     """The commented ``[tool.cassettes]`` section (every key at its default)."""
-    return f"""\
-[tool.cassettes]
-# Written by `cassettes init`. Every key is optional; the values shown are the defaults.
-# Reference of every key, default and accepted value: docs/configuration.md in the cassettes repository.
-# Folder of the cassettes, relative to this file (`cassettes list`, `refresh`, `prune` default to it).
-cassette_dir = {_toml(cassette_dir)}
-# What tests do without a matching recording: none (replay only: CI-safe) | once | new_episodes | all
-record_mode = {_toml(DEFAULT_RECORD_MODE)}
-# How a request finds its recorded answer (vcrpy matchers).
-match_on = {_toml(DEFAULT_MATCH_ON)}
-# Cassettes older than max_age (units s, m, h, d, w) warn, fail the test, or are re-recorded.
-# max_age = "30d"
-on_expired = {_toml(DEFAULT_ON_EXPIRED)}              # warn | fail | rerecord
-# Secrets are filtered before anything reaches disk. These lists EXTEND the built-in defaults:
-{_wrap_names("#   headers: ", DEFAULT_FILTER_HEADERS)}
-{_wrap_names("#   query parameters: ", DEFAULT_FILTER_QUERY_PARAMETERS)}
-{_wrap_names("#   JSON body fields (any depth): ", DEFAULT_FILTER_BODY_FIELDS)}
-filter_headers = []
-filter_query_parameters = []
-filter_body_fields = []
-
-[tool.cassettes.refresh]
-# `cassettes refresh`: the nightly job that re-plays recorded requests against the live API.
-workers = {DEFAULT_WORKERS}
-timeout = {DEFAULT_TIMEOUT}                   # seconds per request
-retries = {DEFAULT_RETRIES}                     # on connection errors, 429, 502, 503, 504; honours Retry-After
-methods = {_toml(DEFAULT_METHODS)}   # only these are sent live; the others are skipped
-samples = {DEFAULT_SAMPLES}                     # live calls per interaction; 2+ learns volatile/nullable fields
-fail_on = {_toml(DEFAULT_FAIL_ON)}            # breaking | warning | info | never
-# Send a recorded host's requests elsewhere (a staging server, a local fake):
-# rewrite_hosts = {{ "api.example.com" = "https://staging.example.com" }}
-
-# Credentials sent at refresh time only (never recorded, never in reports), per host:
-# [tool.cassettes.auth."api.example.com"]
-# header = "Authorization"
-# env = "EXAMPLE_TOKEN"           # the environment variable that holds the token
-# format = "Bearer {{}}"
-
-[tool.cassettes.drift]
-# JSON paths never reported ($ is the body root; [*] any array element), e.g. "$.meta.request_id".
-ignore = []
-# Response headers compared (media type parameters such as charset are ignored).
-watch_headers = {_toml(DEFAULT_WATCH_HEADERS)}
-"""
+    lines = [
+        "[tool.cassettes]",
+        "# Written by `cassettes init`. Every key is optional; the values shown are the defaults.",
+        "# Every key, default and accepted value: docs/configuration.md of the cassettes project.",
+        _line("cassette_dir", cassette_dir, "relative to this file; default PATH of list/refresh/prune"),
+        _line("record_mode", DEFAULT_RECORD_MODE, "none (replay only, CI-safe) | once | new_episodes | all"),
+        _line("match_on", DEFAULT_MATCH_ON),
+        _line("max_age", "30d", "older cassettes are expired (units s, m, h, d, w)", commented=True),
+        _line("on_expired", DEFAULT_ON_EXPIRED, "warn | fail | rerecord"),
+        "# Secrets are filtered before anything reaches disk. These lists EXTEND the built-in defaults:",
+        _wrap_names("#   headers: ", DEFAULT_FILTER_HEADERS),
+        _wrap_names("#   query parameters: ", DEFAULT_FILTER_QUERY_PARAMETERS),
+        _wrap_names("#   JSON body fields (any depth): ", DEFAULT_FILTER_BODY_FIELDS),
+        _line("filter_headers", []),
+        _line("filter_query_parameters", []),
+        _line("filter_body_fields", []),
+        "",
+        "[tool.cassettes.refresh]",
+        "# `cassettes refresh`: the nightly job that re-plays recorded requests against the live API.",
+        _line("workers", DEFAULT_WORKERS, "concurrent live calls"),
+        _line("timeout", DEFAULT_TIMEOUT, "seconds per request"),
+        _line("retries", DEFAULT_RETRIES, "on connection errors, 429, 502, 503, 504; honours Retry-After"),
+        _line("methods", DEFAULT_METHODS, "only these are sent live; the others are skipped"),
+        _line("samples", DEFAULT_SAMPLES, "live calls per interaction; 2+ learns volatile fields"),
+        _line("fail_on", DEFAULT_FAIL_ON, "breaking | warning | info | never"),
+        "# Send a recorded host's requests elsewhere (a staging server, a local fake):",
+        '# rewrite_hosts = { "api.example.com" = "https://staging.example.com" }',
+        "",
+        "# Credentials sent at refresh time only (never recorded, never in reports), per host:",
+        '# [tool.cassettes.auth."api.example.com"]',
+        _line("header", "Authorization", commented=True),
+        _line("env", "EXAMPLE_TOKEN", "the environment variable that holds the token", commented=True),
+        _line("format", "Bearer {}", commented=True),
+        "",
+        "[tool.cassettes.drift]",
+        '# Body paths never reported ($ is the root, [*] any array element), e.g. "$.meta.request_id".',
+        _line("ignore", []),
+        _line("watch_headers", DEFAULT_WATCH_HEADERS, "response headers compared"),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
