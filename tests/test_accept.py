@@ -110,7 +110,7 @@ def test_accept_only_the_selected_fingerprint(two_cassettes: tuple[Path, Path, P
 def test_accept_only_the_selected_cassette(two_cassettes: tuple[Path, Path, Path]) -> None:
     users, orders, report = two_cassettes
     users_before = users.read_bytes()
-    assert main(["accept", str(report), "--cassette", "cassettes/orders.yaml"]) == 0
+    assert main(["accept", str(report), "--cassette", "./cassettes/../cassettes/orders.yaml"]) == 0
     assert users.read_bytes() == users_before
     assert bodies(orders) == [{"orders": []}]
 
