@@ -109,6 +109,7 @@ def section_text(cassette_dir: str = DEFAULT_CASSETTE_DIR) -> str:
         '# Body paths never reported ($ is the root, [*] any array element), e.g. "$.meta.request_id".',
         _line("ignore", []),
         _line("watch_headers", DEFAULT_WATCH_HEADERS, "response headers compared"),
+        _line("strict_numbers", False, "true: integer and float are different types"),
     ]
     return "\n".join(lines) + "\n"
 

@@ -169,3 +169,14 @@ def test_workflow_options_without_ci_are_a_usage_error(tmp_path: Path) -> None:
 def test_every_variant_of_the_workflow_round_trips_through_yaml(shards: int, pr_job: bool) -> None:
     options = WorkflowOptions(shards=shards, pr_job=pr_job, secrets=("A_TOKEN",))
     assert yaml.safe_load(render_workflow(options)) == build_workflow(options)
+
+
+def test_the_section_shows_every_config_key_so_new_keys_are_not_forgotten() -> None:
+    from cassettes_tool import config as config_module
+    from cassettes_tool.init import section_text
+
+    text = section_text()
+    keys = (config_module._TOP_KEYS - {"refresh", "drift", "auth"}) | config_module._REFRESH_KEYS \
+        | config_module._AUTH_KEYS | config_module._DRIFT_KEYS
+    missing = sorted(key for key in keys if f"{key} = " not in text)
+    assert not missing

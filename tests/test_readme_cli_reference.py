@@ -77,3 +77,12 @@ def test_the_slug_matches_githubs_anchors() -> None:
     assert slug("`cassettes accept REPORT.json`") == "cassettes-accept-reportjson"
     assert slug("2. The nightly refresh") == "2-the-nightly-refresh"
     assert slug("`[tool.cassettes.drift]`") == "toolcassettesdrift"
+
+
+def test_docs_configuration_describes_every_config_key() -> None:
+    from cassettes_tool import config as config_module
+
+    text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    keys = (config_module._TOP_KEYS - {"refresh", "drift", "auth"}) | config_module._REFRESH_KEYS \
+        | config_module._AUTH_KEYS | config_module._DRIFT_KEYS
+    assert not sorted(key for key in keys if f"| `{key}` |" not in text)
