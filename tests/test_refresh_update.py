@@ -23,6 +23,13 @@ __all__ = ["live_api"]
 HOST = "api.example.com"
 
 
+@pytest.fixture(autouse=True)
+def own_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test is its own project, so the project-wide update lock is its own too."""
+    (tmp_path / "pyproject.toml").write_text("[tool.cassettes]\n")
+    monkeypatch.chdir(tmp_path)
+
+
 def mixed_cassette(folder: Path, api: LiveAPI) -> Path:
     """0 ok, 1 drift, 2 error (500), 3 skipped (POST)."""
     path = write_cassette(folder / "mixed.yaml", [
@@ -126,7 +133,7 @@ def _start_refresh(folder: Path, api: LiveAPI, *extra: str) -> subprocess.Popen[
     return subprocess.Popen(
         [sys.executable, "-m", "cassettes_tool", "refresh", str(folder), "--rewrite-host",
          f"{HOST}={api.url}", "--update", "all", "--workers", "4", "--fail-on", "never", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=folder,
     )
 
 
