@@ -12,9 +12,11 @@ recording). The Quick start blocks carry no marker: CI runs those itself (they c
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -104,6 +106,22 @@ def _environment(home: Path) -> dict[str, str]:
     return env
 
 
+def run_block(block: Block, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run one block in its own process group; whatever it leaves running is stopped after it."""
+    with subprocess.Popen(["bash", "-e", "-o", "pipefail", "-c", block.code], cwd=cwd, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=180)
+        except subprocess.TimeoutExpired:
+            stdout, stderr = "", f"README.md:{block.line}: timed out after 180 s"
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
 def test_every_marked_readme_block_runs_in_order_in_a_scratch_project(tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(ROOT / "sample_cassettes", project / "sample_cassettes")
@@ -116,8 +134,7 @@ def test_every_marked_readme_block_runs_in_order_in_a_scratch_project(tmp_path: 
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(block.code, encoding="utf-8")
             continue
-        proc = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", block.code], cwd=project, env=env,
-                              capture_output=True, text=True, timeout=180)
+        proc = run_block(block, project, env)
         if proc.returncode != block.exit_code:
             pytest.fail(
                 f"README.md:{block.line}: exit {proc.returncode}, expected {block.exit_code}\n"
