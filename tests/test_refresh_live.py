@@ -345,3 +345,22 @@ def test_every_report_format_renders_to_output(tmp_path: Path, live_api: LiveAPI
     assert out == ""
     assert "zip" in target.read_text()
     assert f"wrote {fmt} report" in err
+
+
+def test_a_baseline_acknowledges_known_findings_so_they_no_longer_fail(
+        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str]) -> None:
+    from cassettes_tool.baseline import write_baseline
+
+    write_cassette(tmp_path / "c" / "u.yaml", [interaction("GET", f"https://{HOST}/u", {"id": 1, "zip": "1"})])
+    live_api.json_route("/u", {"id": 1})
+    report_path, baseline = tmp_path / "r.json", tmp_path / "baseline.json"
+    assert refresh(capsys, str(tmp_path / "c"), *rewrite(live_api), "--report", str(report_path))[0] == 1
+    write_baseline(baseline, load_report(report_path))
+
+    code, out, err = refresh(capsys, str(tmp_path / "c"), *rewrite(live_api), "--baseline", str(baseline),
+                             "--format", "json")
+
+    assert code == 0, err
+    [finding] = json.loads(out)["cassettes"][0]["interactions"][0]["findings"]
+    assert finding["acknowledged"] is True and finding["kind"] == "field_removed"
+    assert "1 acknowledged" in err

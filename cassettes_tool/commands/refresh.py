@@ -78,21 +78,6 @@ def _recorded_shapes(outcome: RefreshOutcome) -> dict[ShapeKey, RecordedShape]:
     return shapes
 
 
-def _load_baseline(path: Path) -> set[str]:
-    # TEMPORARY: cassettes_tool.baseline (the reports engineer's) is not written yet; imported by
-    # name so this module type-checks before it exists.
-    import importlib
-
-    try:
-        module = importlib.import_module("cassettes_tool.baseline")
-    except ImportError:
-        from ..errors import UsageError
-
-        raise UsageError(f"--baseline {path}: baselines are not available in this build") from None
-    fingerprints: set[str] = set(module.load_baseline(path))
-    return fingerprints
-
-
 @click.command("refresh")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rewrite-host", "rewrite_host", multiple=True, metavar="HOST=BASE_URL",
@@ -171,7 +156,9 @@ def refresh_command(
         return 0
     acknowledged: set[str] = set()
     if baseline is not None:
-        acknowledged = _load_baseline(baseline)
+        from ..baseline import load_baseline
+
+        acknowledged = load_baseline(baseline)
     progress = _Progress() if _want_progress(app) else None
     try:
         outcome = run_refresh(config, options, progress=progress)
