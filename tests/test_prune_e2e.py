@@ -160,3 +160,13 @@ def test_dropping_unplayed_interactions_keeps_replay_working(sample: pytest.Pyte
     code, out, _ = _prune("--interactions")
     assert code == 0
     assert "no never-played interactions" in out
+
+
+@pytest.mark.slow
+def test_a_ledger_merged_from_xdist_workers_prunes_the_same(sample: pytest.Pytester) -> None:
+    _run(sample, "-n", "2").assert_outcomes(passed=5, skipped=1)
+    code, out, _ = _prune("--format", "json")
+    assert code == 0, out
+    document = json.loads(out)
+    assert document["ledger"]["state"] == "complete"
+    assert {r["path"] for r in document["cassettes"] if r["unused"]} == UNUSED
