@@ -132,3 +132,18 @@ def test_an_unknown_route_of_the_demo_api_is_a_problem_404() -> None:
     response = respond("GET", "/v2/nothing")
     assert response.status == 404 and response.content_type == "application/problem+json"
     assert json.loads(response.body)["instance"] == "/v2/nothing"
+
+
+def test_serve_on_a_busy_port_is_a_one_line_usage_error(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        proc = run_cli(tmp_path, "demo", "--serve", "--port", str(busy.getsockname()[1]))
+    assert proc.returncode == 2
+    assert "cannot listen on 127.0.0.1" in proc.stderr
+
+
+def test_port_without_serve_is_a_usage_error(tmp_path: Path) -> None:
+    proc = run_cli(tmp_path, "demo", "--port", "8080")
+    assert proc.returncode == 2 and "--port only applies with --serve" in proc.stderr
+    assert not (tmp_path / "cassettes-demo").exists()
