@@ -86,3 +86,15 @@ def test_docs_configuration_describes_every_config_key() -> None:
     keys = (config_module._TOP_KEYS - {"refresh", "drift", "auth"}) | config_module._REFRESH_KEYS \
         | config_module._AUTH_KEYS | config_module._DRIFT_KEYS
     assert not sorted(key for key in keys if f"| `{key}` |" not in text)
+
+
+def test_every_pytest_option_of_the_plugin_is_documented(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    help_text = subprocess.run([sys.executable, "-m", "pytest", "--help", "-p", "no:cassetter"], cwd=tmp_path,
+                               capture_output=True, text=True, timeout=120).stdout
+    names = sorted(set(re.findall(r"--cassettes-[a-z-]+", help_text)))
+    assert names, "pytest --help shows no --cassettes-* option"
+    section = sections(CLI_DOC.read_text(encoding="utf-8"))["pytest options"]
+    assert not [name for name in names if f"`{name}" not in section]
