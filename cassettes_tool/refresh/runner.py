@@ -238,7 +238,11 @@ class _Run:
         return self._base(cassette, call, "skipped", call.reason)
 
     def _task(self, client: LiveClient, position: int, cassette: CassettePlan, call: PlannedCall) -> None:
-        result, live = self._check(client, cassette, call)
+        try:
+            result, live = self._check(client, cassette, call)
+        except Exception as exc:  # a bug must cost one interaction, not the whole night
+            reason = f"internal error ({type(exc).__name__}: {exc}); please report it"
+            result, live = self._base(cassette, call, "error", " ".join(reason.split())), None
         with self.lock:
             self.interactions[(position, call.index)] = result
             if live is not None:
