@@ -57,10 +57,11 @@ PRIVATE_KEY = (
 )
 LOCATION_TOKEN = "lt_6Vb2Xq8Lm3Zr9Nk1Wc7Tf4Hs5Pd0Gy"
 GZIP_TOKEN = "gz_5Rm8Xq2Lk7Vb1Nz9Wc4Tf3Hs6Pd0Gy"
+MULTIPART_SECRET = "mp_2Kd8Xq5Lm1Vb7Nz3Wc9Tf4Hs6Pd0Gy"
 
 SECRETS = [AWS_KEY, GITHUB, SLACK, STRIPE, JWT, GOOGLE, BEARER, API_KEY, SESSION, QUERY_KEY, PASSWORD,
            CLIENT_SECRET, SESSION_TOKEN, BASIC_PW, ACCESS_TOKEN, REFRESH_TOKEN, PRIVATE_KEY, LOCATION_TOKEN,
-           GZIP_TOKEN]
+           GZIP_TOKEN, MULTIPART_SECRET]
 
 
 def _interaction(method: str, uri: str, *, req_headers: dict[str, list[str]] | None = None, req_body: Any = None,
@@ -111,6 +112,16 @@ def planted_document() -> dict[str, Any]:
             ),
             # 4: nothing secret: must stay byte-identical after --fix
             _interaction("GET", "https://api.test/v1/health", headers=json_ct, body='{"ok": true}'),
+            # 5: multipart upload: text fields next to a binary file part
+            _interaction(
+                "POST", "https://api.test/v1/avatar",
+                req_headers={"Content-Type": ["multipart/form-data; boundary=XyZ"]},
+                req_body=(b"--XyZ\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\n"
+                          + MULTIPART_SECRET.encode() + b"\r\n--XyZ\r\nContent-Disposition: form-data; "
+                          b"name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\x89PNG\x00\xff\x10"
+                          b"\r\n--XyZ--\r\n"),
+                headers=json_ct, body='{"ok": true}',
+            ),
         ],
         "version": 1,
     }
@@ -137,6 +148,7 @@ EXPECTED = {
     (2, "response.body line 1", "private-key"),
     (2, "response.body line 4", "google-api-key"),
     (3, "response.body $.keys[0].secret", "credential-field"),
+    (5, "request.body multipart `client_secret`", "credential-field"),
 }
 
 
@@ -201,7 +213,8 @@ def test_fix_scrubs_every_finding_and_the_cassette_still_loads_in_plain_vcrpy(pl
     from vcr.serializers import yamlserializer
 
     requests, responses = FilesystemPersister.load_cassette(str(planted), yamlserializer)
-    assert len(requests) == 5 and len(responses) == 5
+    assert len(requests) == 6 and len(responses) == 6
+    assert b"\x89PNG\x00\xff" in requests[5].body, "the binary file part is kept byte for byte"
     assert requests[0].headers["Authorization"] == "<FILTERED>"
 
 

@@ -21,6 +21,7 @@ from ..config import FILTERED_PLACEHOLDER
 from ..errors import CassetteError
 from ..filters import filter_body, filter_uri
 from .findings import Finding, Locator
+from .scan import multipart_fields
 
 _REQUEST_KEYS = {"method", "uri", "url", "body", "parsed_body", "headers", "host", "port", "path", "protocol"}
 _RESPONSE_KEYS = {"status", "status_code", "headers", "body", "content", "parsed_body"}
@@ -82,7 +83,7 @@ def _scrub_request(request: Request, locator: Locator) -> Request:
     new_body = _scrub_body(body, request.header("content-type"), locator)
     if new_body == body:
         return request
-    headers = _decoded_headers(request.headers, new_body) if encoding else request.headers
+    headers = _decoded_headers(request.headers, new_body) if encoding else _with_length(request.headers, new_body)
     return replace(request, body=new_body, headers=headers)
 
 
@@ -156,9 +157,24 @@ def _scrub_body(body: bytes, content_type: str | None, locator: Locator) -> byte
         else:
             _set_at(value, path, locator)
         return json.dumps(value, ensure_ascii=False, separators=_separators(body)).encode("utf-8")
+    if locator.kind == "multipart":
+        return _scrub_multipart(body, str(locator.key), locator)
     if locator.kind == "text" and locator.target is not None:
         return body.replace(locator.target.encode("utf-8"), locator.replacement.encode("utf-8"))
     return body
+
+
+def _scrub_multipart(body: bytes, name: str, locator: Locator) -> bytes:
+    out = bytearray()
+    last = 0
+    for match in multipart_fields(body):
+        if match.group("name").decode("latin-1") != name:
+            continue
+        value = match.group("value").decode("latin-1")
+        new = _replace(value, locator)
+        out += body[last:match.start("value")] + new.encode("latin-1", errors="replace")
+        last = match.end("value")
+    return bytes(out + body[last:])
 
 
 def _set_at(value: Any, path: tuple[str | int, ...], locator: Locator) -> None:

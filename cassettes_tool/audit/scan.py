@@ -9,6 +9,7 @@ in any string), form fields, and token formats anywhere in other text bodies. Bo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -180,9 +181,14 @@ def _cookie_pairs(value: str) -> list[tuple[str, str]]:
 
 
 def _scan_body(side: str, body: bytes, content_type: str | None, rules: NameRules) -> Iterator[Found]:
-    if not body or len(body) > MAX_SCANNED_BODY or looks_binary(body):
+    if not body or len(body) > MAX_SCANNED_BODY:
         return
     media = media_type(content_type)
+    if media == "multipart/form-data":
+        yield from _scan_multipart(side, body, rules)
+        return
+    if looks_binary(body):
+        return
     stripped = body.lstrip()[:1]
     if is_json_media(media) or (stripped in (b"{", b"[") and media in (None, "text/plain")):
         try:
@@ -210,6 +216,28 @@ def _scan_body(side: str, body: bytes, content_type: str | None, rules: NameRule
 
 
 _NOT_JSON = object()
+
+# One text field of a multipart/form-data body (file parts, with a filename, are skipped).
+MULTIPART_FIELD = re.compile(
+    rb'Content-Disposition:[ \t]*form-data;[ \t]*name="(?P<name>[^"\r\n]*)"(?P<rest>[^\r\n]*)\r?\n'
+    rb"(?:[^\r\n]+\r?\n)*\r?\n(?P<value>.*?)\r?\n--",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def multipart_fields(body: bytes) -> Iterator[re.Match[bytes]]:
+    """The text fields of a multipart body (latin-1 keeps every byte, so scrubbing is exact)."""
+    for match in MULTIPART_FIELD.finditer(body):
+        if b"filename=" not in match.group("rest").lower():
+            yield match
+
+
+def _scan_multipart(side: str, body: bytes, rules: NameRules) -> Iterator[Found]:
+    for match in multipart_fields(body):
+        name = match.group("name").decode("latin-1")
+        value = match.group("value").decode("latin-1")
+        for hit in _named_value(name, value, rules.form_fields, "credential-field", "credential multipart field"):
+            yield f"{side}.body multipart `{name}`", _locator(side, "multipart", name, hit), hit
 
 
 def _looks_like_form(text: str) -> bool:
