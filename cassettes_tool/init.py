@@ -119,7 +119,7 @@ class InitOptions:
     """What ``cassettes init`` is asked to do."""
 
     project_dir: Path
-    cassette_dir: str = DEFAULT_CASSETTE_DIR
+    cassette_dir: str | None = None  # None: detect an existing folder, else the default
     ci: str | None = None  # "github" or None
     workflow: WorkflowOptions = field(default_factory=WorkflowOptions)
     force: bool = False  # replace an existing workflow file (never an existing [tool.cassettes])
@@ -170,7 +170,7 @@ def add_config_section(pyproject: Path, cassette_dir: str = DEFAULT_CASSETTE_DIR
     atomic_write_bytes(pyproject, new_text.encode("utf-8"))
     what = "created with a commented [tool.cassettes] section" if outcome == CREATED \
         else "added a commented [tool.cassettes] section"
-    return Action(pyproject, outcome, what)
+    return Action(pyproject, outcome, f"{what} (cassette_dir = {_toml(cassette_dir)})")
 
 
 def _auth_secrets(pyproject: Path) -> tuple[str, ...]:
@@ -198,6 +198,23 @@ def write_workflow(project_dir: Path, options: WorkflowOptions, *, force: bool =
     return Action(path, REPLACED if existed else CREATED, detail)
 
 
+# Folder names that hold cassettes in real projects (vcrpy, pytest-recording, hand-made).
+CASSETTE_FOLDER_NAMES = ("cassettes", "vcr_cassettes", "fixtures/cassettes", "fixtures/vcr_cassettes")
+
+
+def detect_cassette_dir(project_dir: Path) -> str | None:
+    """The one existing cassette folder under ``tests/`` (or the project), if there is exactly one."""
+    from .discovery import find_cassettes
+
+    found = []
+    for base in ("tests", "test", "."):
+        for name in CASSETTE_FOLDER_NAMES:
+            folder = project_dir / base / name
+            if folder.is_dir() and find_cassettes([folder]):
+                found.append(folder.relative_to(project_dir).as_posix().removeprefix("./"))
+    return found[0] if len(found) == 1 else None
+
+
 def run_init(options: InitOptions) -> list[Action]:
     """Do what ``cassettes init`` asks; return what happened to each file."""
     if not options.project_dir.is_dir():
@@ -205,7 +222,8 @@ def run_init(options: InitOptions) -> list[Action]:
     if options.ci not in (None, "github"):
         raise UsageError(f"--ci {options.ci!r}: only github is supported")
     pyproject = options.project_dir / "pyproject.toml"
-    actions = [add_config_section(pyproject, options.cassette_dir)]
+    cassette_dir = options.cassette_dir or detect_cassette_dir(options.project_dir) or DEFAULT_CASSETTE_DIR
+    actions = [add_config_section(pyproject, cassette_dir)]
     if options.ci == "github":
         workflow = WorkflowOptions(
             shards=options.workflow.shards, pr_job=options.workflow.pr_job, cron=options.workflow.cron,

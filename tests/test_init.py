@@ -180,3 +180,21 @@ def test_the_section_shows_every_config_key_so_new_keys_are_not_forgotten() -> N
         | config_module._AUTH_KEYS | config_module._DRIFT_KEYS
     missing = sorted(key for key in keys if f"{key} = " not in text)
     assert not missing
+
+
+def test_an_existing_cassette_folder_becomes_cassette_dir(tmp_path: Path) -> None:
+    folder = tmp_path / "tests" / "fixtures" / "vcr_cassettes"
+    folder.mkdir(parents=True)
+    (folder / "get_user.yaml").write_text("interactions: []\nversion: 1\n", encoding="utf-8")
+    result = run(tmp_path)
+    assert 'cassette_dir = "tests/fixtures/vcr_cassettes"' in result.output
+    assert load_config(tmp_path / "pyproject.toml").cassette_dir == Path("tests/fixtures/vcr_cassettes")
+
+
+def test_an_empty_or_ambiguous_cassette_folder_keeps_the_default(tmp_path: Path) -> None:
+    (tmp_path / "tests" / "fixtures" / "cassettes").mkdir(parents=True)  # empty: no cassette yet
+    for folder in (tmp_path / "cassettes", tmp_path / "tests" / "vcr_cassettes"):  # two: ambiguous
+        folder.mkdir(parents=True)
+        (folder / "x.yaml").write_text("interactions: []\nversion: 1\n", encoding="utf-8")
+    assert run(tmp_path).exit_code == 0
+    assert load_config(tmp_path / "pyproject.toml").cassette_dir == Path("tests/cassettes")

@@ -22,15 +22,16 @@ from ..config import DEFAULT_CASSETTE_DIR
               help="Cron schedule of the nightly run (UTC).  [default: 17 3 * * *]")
 @click.option("--python", "python_version", default=None, metavar="VERSION",
               help="Python version of the CI jobs.  [default: 3.12]")
-@click.option("--cassette-dir", default=DEFAULT_CASSETTE_DIR, show_default=True,
-              help="cassette_dir written into the new [tool.cassettes] section.")
+@click.option("--cassette-dir", default=None, metavar="DIR",
+              help="cassette_dir written into the new [tool.cassettes] section.  [default: the one existing "
+                   f"tests/cassettes-like folder, else {DEFAULT_CASSETTE_DIR}]")
 @click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="The project folder (where pyproject.toml is or will be).")
 @click.option("--force", is_flag=True,
               help="Replace an existing workflow file. An existing [tool.cassettes] section is never touched.")
 @pass_app
 def init_command(app: AppContext, ci: str | None, shards: int, pr_job: bool, cron: str | None,
-                 python_version: str | None, cassette_dir: str, project_dir: Path, force: bool) -> int:
+                 python_version: str | None, cassette_dir: str | None, project_dir: Path, force: bool) -> int:
     """Set up cassettes in this project.
 
     Appends a commented [tool.cassettes] section (every key at its default) to pyproject.toml,
