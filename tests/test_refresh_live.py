@@ -364,3 +364,31 @@ def test_a_baseline_acknowledges_known_findings_so_they_no_longer_fail(
     [finding] = json.loads(out)["cassettes"][0]["interactions"][0]["findings"]
     assert finding["acknowledged"] is True and finding["kind"] == "field_removed"
     assert "1 acknowledged" in err
+
+
+def test_a_persistent_429_is_retried_then_reported_as_rate_limited(tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/limited", {"id": 1})])
+    route = live_api.json_route("/limited", {"id": 1}, fail_times=99, fail_status=429)
+    result = only_interaction(run(tmp_path, live_api, retries=1))
+    assert result.status == "error" and "rate limited" in (result.reason or "")
+    assert route.calls == 2
+
+
+def test_a_recorded_error_status_that_is_still_returned_is_compared_not_an_error(
+        tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/private", {"error": "no"},
+                                                     status=401)])
+    live_api.json_route("/private", {"error": "still no"}, status=401)
+    result = only_interaction(run(tmp_path, live_api))
+    assert result.status == "ok"
+
+
+def test_redirects_are_not_followed_to_other_hosts(tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/moved", b"", status=302,
+                                                     content_type="text/plain")])
+    live_api.route("/moved", status=302, body=b"", headers={"Location": "http://198.51.100.7/elsewhere",
+                                                             "Content-Type": "text/plain"})
+    result = only_interaction(run(tmp_path, live_api))
+    assert result.status == "ok"
+    assert result.live is not None and result.live.status == 302
+    assert [s.path for s in live_api.seen] == ["/moved"]
