@@ -352,3 +352,14 @@ def test_the_pre_commit_hook_definition_runs_the_audit_on_cassette_files() -> No
     pattern = re.compile(hook["files"])
     assert pattern.search("tests/cassettes/users/get.yaml") and pattern.search("fixtures/a.json")
     assert not pattern.search("README.md") and not pattern.search("cassettes_tool/cli.py")
+
+
+def test_a_secret_url_keeps_its_host_and_loses_its_token(tmp_path: Path) -> None:
+    hook = "https://hooks.slack.com/services/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"
+    path = tmp_path / "hook.yaml"
+    path.write_bytes(serialize_document({"interactions": [_interaction("POST", hook, body="ok")], "version": 1}, "yaml"))
+    found = audit_paths([path]).findings
+    assert [(f.location, f.rule) for f in found] == [("request.uri path", "slack-token")]
+    assert CliRunner().invoke(cli, ["audit", "--fix", str(path)]).exit_code == 0
+    uri = yaml.safe_load(path.read_text())["interactions"][0]["request"]["uri"]
+    assert uri == "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/<FILTERED>"

@@ -242,6 +242,11 @@ def _hit_for(rule: str, description: str, match: str, text: str) -> Hit | None:
         return Hit(rule, description, match, target=f":{match}@", replacement=f":{FILTERED_PLACEHOLDER}@")
     if is_placeholder(match):
         return None
+    if match.lower().startswith(("http://", "https://")):
+        # A secret URL (Slack webhook): scrub its last path segment, keep the URL readable.
+        last = match.rstrip("/").rsplit("/", 1)[-1]
+        if last and not is_placeholder(last):
+            return Hit(rule, description, last, target=last)
     return Hit(rule, description, match, target=match)
 
 
