@@ -147,3 +147,17 @@ def test_port_without_serve_is_a_usage_error(tmp_path: Path) -> None:
     proc = run_cli(tmp_path, "demo", "--port", "8080")
     assert proc.returncode == 2 and "--port only applies with --serve" in proc.stderr
     assert not (tmp_path / "cassettes-demo").exists()
+
+
+def test_the_readme_excerpt_of_the_demo_output_names_what_the_demo_finds(demo_run: DemoRun) -> None:
+    _, proc, _ = demo_run
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- output of: cassettes demo.*?-->\n```text\n(.*?)```", readme, re.S)
+    assert match, "README.md has no demo output excerpt"
+    excerpt = match.group(1)
+    # Layout may change with the text renderer; what the demo finds must not drift from the docs.
+    tokens = set(re.findall(r"\[[0-9a-f]{12}\]|\$[.\w\[\]*]+|\b[a-z]+_[a-z_]+\b|sample_cassettes/[\w/.]+", excerpt))
+    assert len(tokens) >= 8
+    assert not sorted(t for t in tokens if t not in proc.stdout)
+    summary = " ".join(excerpt.split("\n...\n")[-1].split())
+    assert summary in " ".join(proc.stdout.split())
