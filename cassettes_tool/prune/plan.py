@@ -327,14 +327,16 @@ def _plan_interactions(row: PruneRow, check: LedgerCheck) -> None:
         row.reason = f"changed after {check.run_label}; re-run the whole suite first"
         return
     played = set(usage.played)
-    row.unplayed = [i for i in range(len(cassette)) if i not in played]
-    if row.unplayed:
-        listed = ", ".join(map(str, row.unplayed))
-        row.reason = f"interaction(s) {listed} of {len(cassette)} never played in {check.run_label}"
-    else:
+    unplayed = [i for i in range(len(cassette)) if i not in played]
+    if not unplayed:
         row.reason = f"all {len(cassette)} interaction(s) played in {check.run_label}"
-    if not cassette.writable and row.unplayed:
-        row.reason += f"; a {cassette.variant} cassette is read-only here, it will be left alone"
+        return
+    listed = ", ".join(map(str, unplayed))
+    row.reason = f"interaction(s) {listed} of {len(cassette)} never played in {check.run_label}"
+    if not cassette.writable:
+        row.reason += f"; a {cassette.variant} cassette is read-only here, left alone"
+        return
+    row.unplayed = unplayed
 
 
 def load_check(config: Config, usage: Path | None, test_paths: Sequence[Path]) -> LedgerCheck:
