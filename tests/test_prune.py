@@ -222,3 +222,19 @@ def test_an_unreadable_unused_file_is_never_deleted_and_exits_3(project: Path) -
     assert stray.exists()
     assert "settings.json" in out and "left alone" in CliRunner().invoke(cli, ["-v", "prune"]).stdout
     assert not (project / "tests/cassettes/unused.yaml").exists(), "the other candidates are still removed"
+
+
+def test_interactions_leaves_read_only_variants_alone(project: Path) -> None:
+    betamax = project / "tests/cassettes/legacy.json"
+    interaction = {"request": {"method": "GET", "uri": "http://127.0.0.1:9/x", "headers": {}, "body": {"string": ""}},
+                   "response": {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": "x"}},
+                   "recorded_at": "2020-01-01T00:00:00"}
+    betamax.write_text(json.dumps({"http_interactions": [interaction, interaction], "recorded_with": "betamax"}))
+    original = betamax.read_bytes()
+    ledger = Ledger(root=project, started_at=now_iso(), finished_at=now_iso())
+    ledger.cassettes = {"tests/cassettes/legacy.json": CassetteUsage(tests=["t"], interactions=2, played=[0])}
+    ledger.save(project / ".cassettes" / "usage.json")
+    result = CliRunner().invoke(cli, ["-v", "prune", "--interactions", "--delete"])
+    assert result.exit_code == 0, result.output
+    assert "betamax cassette is read-only here, left alone" in result.stdout
+    assert betamax.read_bytes() == original
