@@ -145,6 +145,14 @@ def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix it, then run cassettes init again") from None
 
 
+def _write(path: Path, text: str) -> None:
+    """Atomic write; an OS refusal is a one-line usage error naming the file."""
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write ({exc.strerror or exc}); check the folder's permissions") from None
+
+
 def add_config_section(pyproject: Path, cassette_dir: str = DEFAULT_CASSETTE_DIR) -> Action:
     """Append the commented section to ``pyproject`` (created if missing); skip if one exists."""
     if pyproject.exists():
@@ -167,7 +175,7 @@ def add_config_section(pyproject: Path, cassette_dir: str = DEFAULT_CASSETTE_DIR
             "(see docs/configuration.md)"
         ) from None
     parse_config(table, root=pyproject.parent, source=pyproject)  # our own text must validate
-    atomic_write_bytes(pyproject, new_text.encode("utf-8"))
+    _write(pyproject, new_text)
     what = "created with a commented [tool.cassettes] section" if outcome == CREATED \
         else "added a commented [tool.cassettes] section"
     return Action(pyproject, outcome, f"{what} (cassette_dir = {_toml(cassette_dir)})")
@@ -189,7 +197,7 @@ def write_workflow(project_dir: Path, options: WorkflowOptions, *, force: bool =
     existed = path.exists()
     if existed and not force:
         return Action(path, SKIPPED, "exists; left unchanged (use --force to regenerate it)")
-    atomic_write_bytes(path, render_workflow(options).encode("utf-8"))
+    _write(path, render_workflow(options))
     detail = f"nightly refresh at cron {options.cron!r}"
     if options.shards > 1:
         detail += f", {options.shards} shards merged by `cassettes merge`"

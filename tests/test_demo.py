@@ -161,3 +161,24 @@ def test_the_readme_excerpt_of_the_demo_output_names_what_the_demo_finds(demo_ru
     assert not sorted(t for t in tokens if t not in proc.stdout)
     summary = " ".join(excerpt.split("\n...\n")[-1].split())
     assert summary in " ".join(proc.stdout.split())
+
+
+def test_an_unwritable_output_folder_is_a_one_line_usage_error() -> None:
+    import os
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="cassettes-demo-ro-"))
+    try:
+        folder.chmod(0o555)  # nobody may write here (the demo runs as an unprivileged user below)
+        command = [sys.executable, "-m", "cassettes_tool", "demo", "--output-dir", str(folder / "out")]
+        if os.geteuid() == 0:
+            setpriv = shutil.which("setpriv")
+            if setpriv is None:
+                pytest.fail("running as root without setpriv: cannot test permission errors")
+            command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd="/")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "cannot write the demo's files" in proc.stderr

@@ -198,3 +198,27 @@ def test_an_empty_or_ambiguous_cassette_folder_keeps_the_default(tmp_path: Path)
         (folder / "x.yaml").write_text("interactions: []\nversion: 1\n", encoding="utf-8")
     assert run(tmp_path).exit_code == 0
     assert load_config(tmp_path / "pyproject.toml").cassette_dir == Path("tests/cassettes")
+
+
+def test_an_unwritable_project_is_a_one_line_error_naming_the_file() -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="cassettes-init-ro-"))
+    try:
+        folder.chmod(0o555)  # init runs as an unprivileged user below: it may not write here
+        command = [sys.executable, "-m", "cassettes_tool", "init", "--project-dir", str(folder)]
+        if os.geteuid() == 0:
+            setpriv = shutil.which("setpriv")
+            if setpriv is None:
+                pytest.fail("running as root without setpriv: cannot test permission errors")
+            command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd="/")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1
+    assert f"{folder / 'pyproject.toml'}: cannot write" in proc.stderr

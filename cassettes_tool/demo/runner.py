@@ -65,10 +65,15 @@ def prepare_copy(output_dir: Path) -> Path:
         shutil.rmtree(target)
     if not source.is_dir():
         raise UsageError(f"{source}: the sample cassettes are missing from this installation; reinstall cassettes")
-    output_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source, target, symlinks=False,
-                    ignore=shutil.ignore_patterns(".*.lock", "__pycache__"))
-    (target / MARKER).write_text("made by `cassettes demo`; deleted and re-made on every run\n", encoding="utf-8")
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(source, target, symlinks=False,
+                        ignore=shutil.ignore_patterns(".*.lock", "__pycache__"))
+        (target / MARKER).write_text("made by `cassettes demo`; deleted and re-made on every run\n",
+                                     encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{output_dir}: cannot write the demo's files ({exc.strerror or exc}); "
+                         "choose another --output-dir") from None
     return target
 
 
