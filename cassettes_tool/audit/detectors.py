@@ -322,4 +322,6 @@ def value_hit(rule: str, description: str, value: str) -> Hit | None:
     """A whole-value hit unless the value is empty or a placeholder."""
     if is_placeholder(value):
         return None
-    return Hit(rule, description, value.strip(), target=None)
+    # Mask the credential, not its scheme: "Bearer q8Xf…", not "Bear…".
+    secret = _AUTH_SCHEME.sub("", value.strip()) or value.strip()
+    return Hit(rule, description, secret, target=None)

@@ -17,10 +17,8 @@ def render_text(result: AuditResult) -> str:
         verb = "scrubbed" if audited.fixed else "found"
         lines.append(f"{audited.path}: {len(audited.findings)} secret(s) {verb}")
         for finding in audited.findings:
-            lines.append(
-                f"  interaction {finding.interaction}: {finding.location}: {finding.rule} "
-                f"({finding.description}) {finding.masked}"
-            )
+            detail = "" if finding.description.lower().replace(" ", "-") == finding.rule else f" ({finding.description})"
+            lines.append(f"  interaction {finding.interaction}: {finding.location}: {finding.rule}{detail} {finding.masked}")
         if audited.note:
             lines.append(f"  {audited.note}")
     summary = result.summary()
