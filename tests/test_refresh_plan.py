@@ -226,3 +226,8 @@ def test_config_defaults_apply_and_the_command_line_overrides_them(
     assert main(["refresh", "--allow-methods", "GET", "--fail-on", "breaking"]) == 0
     assert len(live_api.seen) == 1
     capsys.readouterr()
+
+
+def test_a_placeholder_in_the_url_path_makes_the_interaction_skipped() -> None:
+    call = _plan_one(Request("GET", f"https://{HOST}/users/%3CFILTERED%3E/profile"))
+    assert call.action == "skip" and "path" in (call.reason or "")

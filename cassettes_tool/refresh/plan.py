@@ -165,6 +165,8 @@ def plan_call(
     if method not in methods:
         return skip(f"method {method} is not sent live (allowed: {', '.join(methods)}; "
                     "widen with --allow-methods)")
+    if PLACEHOLDER in unquote_plus(request.path):
+        return skip(f"the recorded URL path holds a filtered value ({PLACEHOLDER}); it is never sent")
     if request.body and PLACEHOLDER.encode() in request.body:
         return skip(f"the recorded request body holds a filtered value ({PLACEHOLDER}); it is never sent")
     auth_key = _lookup(config.auth, request)
