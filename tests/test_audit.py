@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cassettes_tool.audit import audit_paths
 from cassettes_tool.audit.detectors import (
@@ -363,3 +365,34 @@ def test_a_secret_url_keeps_its_host_and_loses_its_token(tmp_path: Path) -> None
     assert CliRunner().invoke(cli, ["audit", "--fix", str(path)]).exit_code == 0
     uri = yaml.safe_load(path.read_text())["interactions"][0]["request"]["uri"]
     assert uri == "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/<FILTERED>"
+
+
+_KEYS = st.sampled_from(["password", "client_secret", "note", "data", "items", "apiKey", "name", "x y"])
+_SECRET_VALUES = st.sampled_from([GITHUB, SLACK, STRIPE, AWS_KEY, GOOGLE, JWT, PASSWORD, SESSION_TOKEN])
+_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8), _SECRET_VALUES,
+              _SECRET_VALUES.map(lambda s: f"prefix {s} suffix")),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=3)),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(request_body=_JSON, response_body=_JSON)
+def test_fix_then_audit_is_clean_for_any_json_body(tmp_path_factory: pytest.TempPathFactory,
+                                                   request_body: Any, response_body: Any) -> None:
+    path = tmp_path_factory.mktemp("prop") / "c.yaml"
+    document = {"interactions": [_interaction(
+        "POST", "https://api.test/x", req_headers={"Content-Type": ["application/json"]},
+        req_body=json.dumps(request_body), headers={"Content-Type": ["application/json"]},
+        body=json.dumps(response_body))], "version": 1}
+    path.write_bytes(serialize_document(document, "yaml"))
+    before = audit_paths([path])
+    printed = json.dumps(before.to_json())
+    assert not any(secret in printed for secret in SECRETS)
+    assert audit_paths([path], fix=True).exit_code() == 0
+    assert audit_paths([path]).findings == []
+    fixed = load_cassette(path).interactions[0]
+    bodies = (fixed.request.body or b"").decode() + fixed.response.decoded_body().decode()
+    assert not any(token in bodies for token in (GITHUB, SLACK, STRIPE, AWS_KEY, GOOGLE, JWT)), "every token is gone"
+    json.loads(fixed.response.body)
