@@ -94,6 +94,7 @@ def planted_document() -> dict[str, Any]:
                                      "app": {"client_secret": CLIENT_SECRET, "sessionToken": SESSION_TOKEN}}),
                 headers={**json_ct, "Set-Cookie": [f"session={SESSION}; Path=/; HttpOnly"]},
                 body=json.dumps({"access_token": ACCESS_TOKEN, "refresh_token": REFRESH_TOKEN,
+                                 "echo": {"headers": {"Authorization": f"Bearer {BEARER}"}},
                                  "profile": {"note": f"stripe {STRIPE}"}, "id_token": JWT}),
             ),
             # 2: form request body, response headers with a URL, text response body
@@ -144,6 +145,7 @@ EXPECTED = {
     (1, "response.body $.refresh_token", "credential-field"),
     (1, "response.body $.profile.note", "stripe-access-key"),
     (1, "response.body $.id_token", "credential-field"),
+    (1, "response.body $.echo.headers.Authorization", "credential-field"),
     (2, "request.body form `token`", "credential-field"),
     (2, "request.body form `aws`", "aws-access-key"),
     (2, "response.headers.Location query `token`", "credential-query-parameter"),

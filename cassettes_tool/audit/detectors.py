@@ -121,6 +121,11 @@ class NameRules:
     body_fields: frozenset[str]
 
     @property
+    def json_fields(self) -> frozenset[str]:
+        """JSON keys: body fields and credential header names (an echo API returns ``"Authorization"``)."""
+        return self.body_fields | (self.headers - set(COOKIE_HEADERS))
+
+    @property
     def form_fields(self) -> frozenset[str]:
         """Form bodies: body fields and query names, except the bare ``key`` (S3 uploads name the object with it)."""
         return self.body_fields | (self.query_parameters - {"key"})

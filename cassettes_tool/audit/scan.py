@@ -261,7 +261,7 @@ def _scan_json(side: str, value: Any, path: tuple[str | int, ...], rules: NameRu
             # {"name": "x-amz-security-token", "value": "..."}: form fields and header lists as JSON.
             name, inner = pair
             child = (*path, "value")
-            names = rules.body_fields | rules.headers
+            names = rules.json_fields
             hits = list(_named_value(name, inner, names, "credential-field", f"credential field {name!r}"))
             for hit in hits:
                 yield f"{side}.body {json_path(child)}", _locator(side, "json", child, hit), hit
@@ -270,7 +270,7 @@ def _scan_json(side: str, value: Any, path: tuple[str | int, ...], rules: NameRu
             child = (*path, key)
             if isinstance(key, str) and isinstance(inner, str | int) and not isinstance(inner, bool):
                 text = str(inner)
-                if key.lower() in rules.body_fields:
+                if key.lower() in rules.json_fields:
                     named = value_hit("credential-field", "credential JSON field", text)
                     if named is not None:
                         yield f"{side}.body {json_path(child)}", _locator(side, "json", child, named), named
