@@ -35,7 +35,7 @@ from vcr.persisters.filesystem import FilesystemPersister
 from vcr.serializers import yamlserializer
 n = 0
 for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
-    requests, _ = FilesystemPersister.load_cassette(str(path), yamlserializer)
+    requests, *_ = FilesystemPersister.load_cassette(str(path), yamlserializer)
     n += len(requests)
 print(n)
 """
