@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from .persister import CassettesPersister
 
 F = TypeVar("F", bound=Callable[..., Any])
+# vcrpy options that add functions to its before_record_request chain.
+VCR_REQUEST_FILTERS = ("filter_post_data_parameters", "ignore_hosts", "ignore_localhost")
 Name = str | os.PathLike[str]
 
 
@@ -116,7 +118,7 @@ class CassetteContext:
         from ..filters import FilterRules
         from .cassette import IndexedCassette
         from .expiry import ExpiryPolicy
-        from .filtering import request_filter
+        from .filtering import copying_request_filter, request_filter
         from .persister import CassettesPersister
 
         settings = self.settings()
@@ -139,6 +141,10 @@ class CassetteContext:
         self._persister = CassettesPersister(rules)
         kwargs["persister"] = self._persister
         merged = self._owner.vcr().get_merged_config(path=str(path), **kwargs)
+        if user_hooks is None and not any(settings.vcr_kwargs.get(k) for k in VCR_REQUEST_FILTERS) \
+                and not settings.vcr_filter_headers and not settings.vcr_filter_query_parameters:
+            # Nothing of vcrpy's own runs before ours: skip its deep copy (see filtering.py).
+            merged["before_record_request"] = copying_request_filter(rules)
         test_id = self._test_id or _session.current_test_id()
         if config.max_age is not None:
             merged["cassettes_expiry"] = ExpiryPolicy(config.max_age, config.on_expired, test_id)

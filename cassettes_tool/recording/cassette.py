@@ -29,6 +29,7 @@ class IndexedCassette(VcrCassette):  # type: ignore[misc]  # vcrpy is untyped
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._index = RequestIndex(self._match_on)
+        self._loading = False
         self._expiry = cassettes_expiry
         self.expired: expiry.Expired | None = None
         self.rerecording = False
@@ -37,13 +38,32 @@ class IndexedCassette(VcrCassette):  # type: ignore[misc]  # vcrpy is untyped
     # -- storing -------------------------------------------------------------------------
 
     def append(self, request: Any, response: Any) -> None:
+        if self._loading:
+            self._append_loaded(request, response)
+            return
         before = len(self.data)
         super().append(request, response)
         if len(self.data) > before:
             self._index.add(self.data[-1][0])
 
+    def _append_loaded(self, request: Any, response: Any) -> None:
+        """vcrpy's ``append`` for an interaction read from the file, without the deep copy of
+        the response (it protects a live response from the hooks; a loaded one is ours)."""
+        request = self._before_record_request(request)
+        if not request:
+            return
+        response = self._before_record_response(response)
+        if response is None:
+            return
+        self.data.append((request, response))
+        self._index.add(request)
+
     def _load(self) -> None:
-        super()._load()
+        self._loading = True
+        try:
+            super()._load()
+        finally:
+            self._loading = False
         if self._expiry is not None and self._loaded_count and self.mode != RecordMode.ALL:
             self._check_expiry(self._expiry)
 

@@ -8,6 +8,7 @@ to disk skips them. The rules are :class:`cassettes_tool.filters.FilterRules`.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,23 @@ def request_filter(rules: FilterRules) -> Callable[[Any], Any]:
         return request
 
     return hide_secrets
+
+
+def copying_request_filter(rules: FilterRules) -> Callable[[Any], Any]:
+    """The whole ``before_record_request`` when the user set no vcrpy request filter.
+
+    vcrpy's own chain starts with a ``deepcopy`` of the request; our filter only replaces
+    header values, the URI and the body (all immutable values), so a copy of the object and of
+    its headers mapping gives the same result for a fraction of the cost.
+    """
+    hide_secrets = request_filter(rules)
+
+    def copy_and_hide(request: Any) -> Any:
+        duplicate = copy.copy(request)
+        duplicate.headers = dict(request.headers.items())
+        return hide_secrets(duplicate)
+
+    return copy_and_hide
 
 
 def filter_response_mapping(response: Any, rules: FilterRules) -> Any:

@@ -1,0 +1,219 @@
+"""Replay and recording speed: plain vcrpy, cassettes_tool (cold and warm parse cache), cassetter.
+
+Run: ``.venv/bin/python benchmarks/replay.py [--n 1000] [--small 10] [--repeat 3]``.
+
+Everything talks to a loopback HTTP server started here (no internet). In one run it:
+
+1. records N distinct GET requests (JSON bodies) with plain vcrpy, with cassettes_tool and with
+   cassetter (each into its own cassette; vcrpy and ours write JSON cassettes);
+2. replays the N requests from vcrpy's JSON cassette with plain vcrpy and with cassettes_tool
+   (first run with an empty parse cache, second run with it warm), and cassetter from its own
+   cassette;
+3. does the same for a small cassette (``--small`` interactions, repeated to get stable times).
+
+Times are the best of ``--repeat`` runs (wall clock, ``time.perf_counter``), each including the
+load of the cassette. Ratios are printed; the targets of issue 3 are checked and reported
+honestly (PASS/MISS), never adjusted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest import LoopbackServer, ReceivedRequest  # noqa: E402
+
+
+def item_handler(request: ReceivedRequest) -> tuple[int, dict[str, str], bytes]:
+    number = int(request.path.rsplit("/", 1)[-1])
+    body = {
+        "id": number, "name": f"item {number}", "tags": ["a", "b", "c"], "price": number * 1.5,
+        "owner": {"id": number % 17, "login": f"user{number % 17}", "active": True},
+        "description": "x" * 120,
+    }
+    return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+
+def serve() -> None:
+    """The benchmark's API: ``/items/<n>`` JSON documents, ``/count`` requests served so far."""
+    server = LoopbackServer().start()
+    server.route("GET", "/count", handler=lambda _: (200, {}, str(len(server.requests) - 1).encode()))
+    server.route("GET", "*", handler=item_handler)
+    print(server.base_url, flush=True)
+    while True:
+        time.sleep(3600)
+
+
+def served(base_url: str) -> int:
+    return int(requests.get(f"{base_url}/count").text)
+
+
+def urls(base: str, n: int) -> list[str]:
+    return [f"{base}/items/{i}" for i in range(n)]
+
+
+def run_requests(targets: list[str]) -> None:
+    with requests.Session() as http:
+        for url in targets:
+            response = http.get(url)
+            response.raise_for_status()
+            response.json()
+
+
+def best(repeat: int, action: Callable[[], None], before: Callable[[], None] | None = None) -> float:
+    times = []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> int:
+    if "--serve" in sys.argv:
+        serve()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--small", type=int, default=10)
+    parser.add_argument("--small-loops", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-vcrpy-replay", action="store_true", help="vcrpy replay of N is O(N^2) and slow")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="cassettes-bench-"))
+    os.chdir(work)
+    (work / "pyproject.toml").write_text('[tool.cassettes]\ncassette_dir = "cassettes"\n')
+    cache = work / "parse-cache"
+    os.environ["CASSETTES_CACHE_DIR"] = str(cache)
+
+    import shutil
+
+    import cassetter
+    import vcr
+
+    from cassettes_tool import use_cassette
+
+    # The API runs in its own process, like a real one: no GIL shared with the client.
+    server = subprocess.Popen([sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    base_url = server.stdout.readline().strip()
+    big = urls(base_url, args.n)
+    small = urls(base_url, args.small)
+    results: dict[str, float] = {}
+    plain = vcr.VCR(record_mode="once", serializer="json")
+
+    def record_vcrpy(path: Path, targets: list[str]) -> Callable[[], None]:
+        def action() -> None:
+            path.unlink(missing_ok=True)
+            with plain.use_cassette(str(path)):
+                run_requests(targets)
+        return action
+
+    def record_ours(path: Path, targets: list[str]) -> Callable[[], None]:
+        def action() -> None:
+            path.unlink(missing_ok=True)
+            with use_cassette(str(path), record_mode="once"):
+                run_requests(targets)
+        return action
+
+    def record_cassetter(path: Path, targets: list[str]) -> Callable[[], None]:
+        def action() -> None:
+            path.unlink(missing_ok=True)
+            with cassetter.use_cassette(str(path), record_mode="once"):
+                run_requests(targets)
+        return action
+
+    vcrpy_big, ours_big, cassetter_big = work / "vcrpy-big.json", work / "ours-big.json", work / "cassetter-big.yaml"
+    print(f"recording {args.n} requests (loopback server)...", flush=True)
+    results["record vcrpy"] = best(1, record_vcrpy(vcrpy_big, big))
+    results["record ours"] = best(args.repeat, record_ours(ours_big, big))
+    results["record cassetter"] = best(args.repeat, record_cassetter(cassetter_big, big))
+
+    def replay_vcrpy(path: Path, targets: list[str]) -> Callable[[], None]:
+        replayer = vcr.VCR(record_mode="none", serializer="json")
+
+        def action() -> None:
+            with replayer.use_cassette(str(path)):
+                run_requests(targets)
+        return action
+
+    def replay_ours(path: Path, targets: list[str]) -> Callable[[], None]:
+        def action() -> None:
+            with use_cassette(str(path), record_mode="none"):
+                run_requests(targets)
+        return action
+
+    def replay_cassetter(path: Path, targets: list[str]) -> Callable[[], None]:
+        def action() -> None:
+            with cassetter.use_cassette(str(path), record_mode="none"):
+                run_requests(targets)
+        return action
+
+    def clear_cache() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    print(f"replaying {args.n} requests...", flush=True)
+    served_before = served(base_url)
+    if not args.skip_vcrpy_replay:
+        results["replay vcrpy"] = best(1, replay_vcrpy(vcrpy_big, big))
+    results["replay ours (cold cache)"] = best(args.repeat, replay_ours(vcrpy_big, big), before=clear_cache)
+    results["replay ours (warm cache)"] = best(args.repeat, replay_ours(vcrpy_big, big))
+    results["replay cassetter"] = best(args.repeat, replay_cassetter(cassetter_big, big))
+    assert served(base_url) == served_before, "a replay reached the server"
+
+    vcrpy_small, cassetter_small = work / "vcrpy-small.json", work / "cassetter-small.yaml"
+    record_vcrpy(vcrpy_small, small)()
+    record_cassetter(cassetter_small, small)()
+
+    def loops(action: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(args.small_loops):
+                action()
+        return run
+
+    print(f"replaying a {args.small}-interaction cassette {args.small_loops} times...", flush=True)
+    results["small vcrpy"] = best(args.repeat, loops(replay_vcrpy(vcrpy_small, small)))
+    results["small ours"] = best(args.repeat, loops(replay_ours(vcrpy_small, small)))
+    results["small cassetter"] = best(args.repeat, loops(replay_cassetter(cassetter_small, small)))
+    server.terminate()
+    server.wait()
+
+    print()
+    print(f"{'measurement':32} {'seconds':>10}")
+    for name, seconds in results.items():
+        print(f"{name:32} {seconds:10.3f}")
+    print()
+    checks: list[tuple[str, float, str, bool]] = []
+    if "replay vcrpy" in results:
+        for variant in ("cold cache", "warm cache"):
+            ratio = results["replay vcrpy"] / results[f"replay ours ({variant})"]
+            checks.append((f"replay {args.n}: vcrpy / ours ({variant})", ratio, ">= 20x", ratio >= 20))
+    for variant in ("cold cache", "warm cache"):
+        ratio = results[f"replay ours ({variant})"] / results["replay cassetter"]
+        checks.append((f"replay {args.n}: ours ({variant}) / cassetter", ratio, "<= 1.5x", ratio <= 1.5))
+    ratio = results["small ours"] / results["small vcrpy"]
+    checks.append((f"replay {args.small}: ours / vcrpy", ratio, "<= 1.0x", ratio <= 1.0))
+    ratio = results["record vcrpy"] / results["record ours"]
+    checks.append((f"record {args.n}: vcrpy / ours", ratio, ">= 10x", ratio >= 10))
+    for name, value, target, ok in checks:
+        print(f"{name:48} {value:8.2f}x  target {target:8}  {'PASS' if ok else 'MISS'}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
