@@ -10,7 +10,7 @@ latency and faults, for any test that needs a live API without the internet::
         loopback_server.route("GET", "/boom", fault="reset")          # connection reset
         url = loopback_server.url("/users/1")
         ...
-        assert loopback_server.requests[0].headers["Authorization"] == "Bearer x"
+        assert loopback_server.requests[0].header("authorization") == "Bearer x"
 
 Routes match on method and path (the query string is ignored unless the route's path has one).
 A route may be given ``body`` (bytes/str), ``json``, ``headers``, ``status``, a ``handler``
@@ -47,6 +47,11 @@ class ReceivedRequest:
     query: str
     headers: dict[str, str]
     body: bytes
+
+    def header(self, name: str) -> str | None:
+        """A header value by case-insensitive name."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
 
 
 Handler = Callable[[ReceivedRequest], tuple[int, dict[str, str], bytes]]

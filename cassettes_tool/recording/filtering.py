@@ -37,6 +37,10 @@ def request_filter(rules: FilterRules) -> Callable[[Any], Any]:
                                         rules.body_fields, rules.query_parameters)
             if filtered_body != body:
                 request.body = filtered_body
+                # Keep the length true to the stored body: requests with other secrets match.
+                for name in list(headers):
+                    if name.lower() == "content-length":
+                        headers[name] = str(len(filtered_body))
         return request
 
     return hide_secrets
