@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
@@ -154,8 +154,11 @@ def _parse_text(path: Path, data: bytes, fmt: str) -> Any:
         raise CassetteFormatError(path, f"{where}invalid YAML: {problem}", "fix the syntax or re-record it") from None
     except RecursionError:
         raise CassetteFormatError(path, "YAML nested too deeply", REERECORD) from None
-    except (ValueError, OverflowError) as exc:  # e.g. an integer over the 4300-digit limit
-        raise CassetteFormatError(path, f"invalid YAML value: {exc}", "fix the value or re-record it") from None
+    except (ValueError, OverflowError, KeyError, AttributeError, TypeError) as exc:
+        # PyYAML's constructors of standard tags leak these on bad scalars: `!!bool yes null`
+        # (KeyError), `!!timestamp x` (AttributeError), `!!int 0x`, an integer over 4300 digits.
+        raise CassetteFormatError(path, f"invalid YAML value: {type(exc).__name__} {exc}",
+                                  "fix the value or re-record it") from None
 
 
 def _not_text(path: Path, position: int) -> CassetteFormatError:
@@ -236,6 +239,12 @@ def _request(path: Path, index: int, raw: Mapping[str, Any]) -> Request:
         raise CassetteFormatError(
             path, f"interaction {index}: request has no method or uri", "is this file an HTTP cassette?"
         )
+    try:
+        _ = urlsplit(uri).port  # every consumer splits the URI: a broken one must stop here
+    except ValueError as exc:
+        raise CassetteFormatError(
+            path, f"interaction {index}: request uri {uri[:80]!r} is not a valid URL ({exc})", REERECORD
+        ) from None
     body = raw["body"] if "body" in raw else raw.get("parsed_body")
     if isinstance(body, Mapping) and ("string" in body or "base64_string" in body):
         body = _betamax_body(body)

@@ -104,7 +104,7 @@ def refresh(root: Path, url: str, report: str) -> subprocess.Popen[str]:
                  "--workers", "4", "--report", report, "--format", "json", *rewrites)
 
 
-def test_two_refreshes_and_a_recording_pytest_run_lose_no_update_and_corrupt_no_file(
+def test_two_refreshes_and_a_recording_pytest_run_corrupt_no_file_and_lose_no_recording(
     tmp_path: Path, api_url: str,
 ) -> None:
     project = small_project(tmp_path, COUNT)

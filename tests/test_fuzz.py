@@ -81,7 +81,7 @@ DATA_TAGS = [
     "!custom {{a: 1}}", "!foo bar", "!<tag:example.com,2000:app/thing> 1", "!!set {{a: null, b: null}}",
     "!!omap [{{a: 1}}, {{b: 2}}]", "!!pairs [[a, 1]]", "!!timestamp 2020-01-01T00:00:00Z", "2020-01-01",
     "!!binary aGVsbG8=", "!!binary '!!not base64'", "!!float .inf", "!!float .nan", "!!int 0x1F", "!!str 5",
-    "!!null ''", "!!bool yes", "!!python/tuple [1, 2]", "!!python/bytes aGk=", "!!python/str x",
+    "!!null ''", "!!bool yes", "!!bool maybe", "!!timestamp soon", "!!int 0x", "!!python/tuple [1, 2]", "!!python/bytes aGk=", "!!python/str x",
     "!!python/unicode x", "!!python/object/apply:builtins.frozenset [[a]]", "!!merge <<",
     "!!python/object/new:_io.BytesIO {{state: [abc]}}", "!!python/object/apply:builtins.iter [[1]]",
 ]
@@ -410,6 +410,9 @@ def test_yaml_aliases_that_vcrpy_itself_writes_still_load() -> None:
         ("inf.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/'}\n  response: {status: {code: .inf}}\n"),
         ("digits.yaml", "version: 1\ninteractions: []\nx: " + "7" * 5000 + "\n"),
         ("digits.json", '{"version": 1, "interactions": [], "x": ' + "7" * 5000 + "}"),
+        # Found by hypothesis: list, audit, diff and refresh --dry-run all crashed on these URIs.
+        ("ipv6.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://[::1/x'}\n  response: {status: 200}\n"),
+        ("port.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x:99999999/'}\n  response: {status: 200}\n"),
     ],
 )
 def test_valid_yaml_or_json_with_values_no_cassette_has_is_one_line(name: str, content: str) -> None:
@@ -417,6 +420,18 @@ def test_valid_yaml_or_json_with_values_no_cassette_has_is_one_line(name: str, c
     with pytest.raises(CassetteFormatError) as info:
         load_cassette(path)
     check_one_line_naming(path, str(info.value))
+
+
+@pytest.mark.parametrize("tagged", ["!!bool yes null", "!!timestamp x", "!!timestamp 2020-99-99", "!!int 0x",
+                                    "!!int abc", "!!float .", "!!set [a]", "!!omap {a: 1}", "!!str [a]",
+                                    "!!python/bytes [a]", "!!python/tuple {a: 1}"])
+def test_standard_tags_with_impossible_values_are_one_line(tagged: str, good_cassette: Path) -> None:
+    # Found by the slow fuzz run: PyYAML's constructors leak KeyError/AttributeError on these.
+    for text in (f"version: 1\ninteractions: []\nx: {tagged}\n",
+                 f"version: 1\ninteractions:\n- request: {{method: GET, uri: {tagged}}}\n  response: {{status: 200}}\n"):
+        path = write_case("tagged.yaml", text.encode())
+        check_loads_or_refuses(path)
+        check_cli(path, good_cassette)
 
 
 @pytest.mark.parametrize(
