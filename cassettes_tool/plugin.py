@@ -82,15 +82,13 @@ def pytest_configure(config: pytest.Config) -> None:
             project.with_overrides(cli, origin="command line")  # validate once, early
     except CassettesError as error:
         raise pytest.UsageError(str(error)) from None
-    from .storage import now_iso
-
     usage_option = config.getoption("--cassettes-usage")
     no_usage = bool(config.getoption("--cassettes-no-usage"))
     ledger_path = None if no_usage else Path(usage_option).resolve() if usage_option else project.usage_path
     recorder = None if no_usage else _session.UsageRecorder(root=project.root)
     run = _session.Session(config=project, cli_overrides=cli, usage=recorder)
     state = _State(config=project, session=run, previous=_session.current(), ledger_path=ledger_path,
-                   explicit_ledger=usage_option is not None, started_at=now_iso())
+                   explicit_ledger=usage_option is not None, started_at=_now_iso())
     config.stash[_STATE] = state
     _session.install(run)
     if config.pluginmanager.hasplugin("xdist") and not _is_worker(config):
@@ -101,6 +99,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(_STATE, None)
     if state is not None:
         _session.install(state.previous)
+
+
+def _now_iso() -> str:
+    # storage.now_iso without importing the writer (and PyYAML) at configure time.
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _cli_overrides(config: pytest.Config) -> dict[str, Any]:

@@ -16,43 +16,60 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..ledger import CassetteUsage, Ledger
+
+
+@dataclass
+class _Usage:
+    tests: set[str] = field(default_factory=set)
+    interactions: int = 0
+    played: set[int] = field(default_factory=set)
 
 
 @dataclass
 class UsageRecorder:
-    """Which tests used which cassette and which interactions they played (thread-safe)."""
+    """Which tests used which cassette and which interactions they played (thread-safe).
+
+    Keys are the ledger's: paths relative to ``root`` with POSIX separators (see
+    :meth:`cassettes_tool.ledger.Ledger.key`, which this mirrors without importing the writer).
+    """
 
     root: Path
-    cassettes: dict[str, CassetteUsage] = field(default_factory=dict)
+    cassettes: dict[str, _Usage] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def key(self, path: Path) -> str:
+        resolved = path.resolve()
+        try:
+            return resolved.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return resolved.as_posix()
 
     def record(self, path: Path, test_id: str | None, interactions: int | None,
                played: Iterable[int] = ()) -> None:
         """Note one use of ``path``; ``interactions`` None keeps the count already known."""
-        key = Ledger(root=self.root).key(path)
+        key = self.key(path)
         with self._lock:
-            usage = self.cassettes.setdefault(key, CassetteUsage())
-            if test_id and test_id not in usage.tests:
-                usage.tests.append(test_id)
+            usage = self.cassettes.setdefault(key, _Usage())
+            if test_id:
+                usage.tests.add(test_id)
             if interactions is not None:
                 usage.interactions = interactions
-            usage.played = sorted(set(usage.played) | set(played))
+            usage.played.update(played)
 
     def merge(self, data: dict[str, Any]) -> None:
         """Merge the ``cassettes`` mapping of a ledger JSON document (an xdist worker's)."""
         with self._lock:
             for key, entry in data.items():
-                usage = self.cassettes.setdefault(str(key), CassetteUsage())
-                usage.tests = sorted(set(usage.tests) | {str(t) for t in entry.get("tests", [])})
+                usage = self.cassettes.setdefault(str(key), _Usage())
+                usage.tests.update(str(t) for t in entry.get("tests", []))
                 usage.interactions = max(usage.interactions, int(entry.get("interactions", 0) or 0))
-                usage.played = sorted(set(usage.played) | {int(i) for i in entry.get("played", [])})
+                usage.played.update(int(i) for i in entry.get("played", []))
 
     def to_json(self) -> dict[str, Any]:
+        """The ledger's ``cassettes`` mapping."""
         with self._lock:
             return {
-                key: {"tests": sorted(set(u.tests)), "interactions": u.interactions,
-                      "played": sorted(set(u.played))}
+                key: {"tests": sorted(u.tests), "interactions": u.interactions, "played": sorted(u.played)}
                 for key, u in sorted(self.cassettes.items())
             }
 

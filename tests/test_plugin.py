@@ -1,0 +1,322 @@
+"""The pytest plugin in nested pytest runs (pytester) against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import requests  # noqa: F401  # imported here so inline nested runs do not re-import it each time
+import vcr  # noqa: F401  # (pytester drops modules first imported by a nested run)
+import yaml
+
+from .conftest import LoopbackServer
+
+PYPROJECT = '[tool.cassettes]\ncassette_dir = "tests/cassettes"\n'
+
+
+@pytest.fixture
+def inner(pytester: pytest.Pytester, loopback_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch,
+          tmp_path_factory: pytest.TempPathFactory) -> pytest.Pytester:
+    """A nested project: pyproject with [tool.cassettes], the server's URL in $API."""
+    loopback_server.route("GET", "/users/1", json={"id": 1, "name": "Ada"})
+    loopback_server.route("GET", "/users/2", json={"id": 2, "name": "Grace"})
+    monkeypatch.setenv("API", loopback_server.base_url)
+    # cassetter registers --record-mode like pytest-recording; this repository disables it too.
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:cassetter")
+    monkeypatch.setenv("CASSETTES_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
+    monkeypatch.delenv("CASSETTES_CONFIG", raising=False)
+    pytester.makefile(".toml", pyproject=PYPROJECT)
+    pytester.mkdir("tests")
+    return pytester
+
+
+def write_test(pytester: pytest.Pytester, body: str, name: str = "test_users") -> Path:
+    header = "import os\nimport pytest\nimport requests\nAPI = os.environ['API']\n\n"
+    path = pytester.path / "tests" / f"{name}.py"
+    path.write_text(header + textwrap.dedent(body))
+    return path
+
+
+def cassette_file(pytester: pytest.Pytester, relative: str) -> Path:
+    return pytester.path / "tests" / "cassettes" / relative
+
+
+def test_the_marker_records_under_the_default_name_and_then_replays_offline(
+    inner: pytest.Pytester, loopback_server: LoopbackServer
+) -> None:
+    write_test(inner, """
+        @pytest.mark.cassette
+        def test_get_user():
+            assert requests.get(API + "/users/1").json()["name"] == "Ada"
+    """)
+    inner.runpytest("--cassettes-record-mode=once").assert_outcomes(passed=1)
+    path = cassette_file(inner, "test_users/test_get_user.yaml")
+    assert path.is_file()
+    served = len(loopback_server.requests)
+    inner.runpytest().assert_outcomes(passed=1)
+    assert len(loopback_server.requests) == served
+
+
+def test_the_default_record_mode_is_none_so_a_missing_cassette_fails_the_test(inner: pytest.Pytester) -> None:
+    write_test(inner, """
+        @pytest.mark.cassette
+        def test_get_user():
+            requests.get(API + "/users/1")
+    """)
+    result = inner.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*CannotOverwriteExistingCassetteException*"])
+
+
+def test_the_marker_takes_a_name_and_overrides_and_the_fixture_is_the_active_cassette(inner: pytest.Pytester) -> None:
+    write_test(inner, """
+        @pytest.mark.cassette("shared/users", record_mode="once", allow_playback_repeats=True)
+        def test_named(cassette):
+            for _ in range(3):
+                requests.get(API + "/users/1")
+            assert cassette.allow_playback_repeats is True
+            assert cassette.path.endswith("tests/cassettes/shared/users.yaml")
+
+        def test_fixture_without_marker(cassette):
+            assert cassette.record_mode == "none"
+            assert cassette.path.endswith("test_users/test_fixture_without_marker.yaml")
+
+        class TestGroup:
+            def test_method(self, cassette):
+                assert cassette.path.endswith("test_users/TestGroup.test_method.yaml")
+
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_param(cassette, n):
+            assert cassette.path.endswith(f"test_users/test_param[{n}].yaml")
+    """)
+    inner.runpytest().assert_outcomes(passed=5)
+    document = yaml.safe_load(cassette_file(inner, "shared/users.yaml").read_text())
+    assert len(document["interactions"]) == 1  # the repeats were played back, not recorded
+
+
+PRECEDENCE_TESTS = """
+    @pytest.mark.cassette(record_mode="new_episodes")
+    def test_marker(cassette):
+        print("MODE", cassette.record_mode.value)
+
+    def test_no_marker(cassette):
+        print("MODE", cassette.record_mode.value)
+"""
+
+
+@pytest.mark.parametrize(
+    ("file_mode", "fixture_mode", "cli_mode", "expected_marker", "expected_plain"),
+    [
+        (None, None, None, "new_episodes", "none"),           # defaults (SPEC: none)
+        ("once", None, None, "new_episodes", "once"),         # [tool.cassettes] > defaults
+        ("once", "all", None, "new_episodes", "all"),         # fixture > file; marker > fixture
+        ("once", "all", "none", "none", "none"),              # command line > everything
+    ],
+    ids=["defaults", "file", "fixture-and-marker", "command-line"],
+)
+def test_precedence_is_command_line_then_marker_then_fixture_then_file_then_defaults(
+    inner: pytest.Pytester, file_mode: str | None, fixture_mode: str | None, cli_mode: str | None,
+    expected_marker: str, expected_plain: str,
+) -> None:
+    if file_mode:
+        inner.makefile(".toml", pyproject=PYPROJECT + f'record_mode = "{file_mode}"\n')
+    if fixture_mode:
+        inner.makeconftest(f"""
+            import pytest
+
+            @pytest.fixture(scope="module")
+            def cassettes_config():
+                return {{"record_mode": "{fixture_mode}"}}
+        """)
+    write_test(inner, PRECEDENCE_TESTS)
+    args = ["-s"] + ([f"--cassettes-record-mode={cli_mode}"] if cli_mode else [])
+    result = inner.runpytest(*args)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([f"*MODE {expected_marker}*", f"*MODE {expected_plain}*"])
+
+
+def test_every_record_mode_behaves_like_vcrpy_through_the_plugin(
+    inner: pytest.Pytester, loopback_server: LoopbackServer
+) -> None:
+    write_test(inner, """
+        @pytest.mark.cassette("modes")
+        def test_first():
+            requests.get(API + "/users/1")
+    """)
+    inner.runpytest("--cassettes-record-mode=once").assert_outcomes(passed=1)
+    write_test(inner, """
+        @pytest.mark.cassette("modes")
+        def test_both():
+            requests.get(API + "/users/1")
+            requests.get(API + "/users/2")
+    """)
+    inner.runpytest("--cassettes-record-mode=none").assert_outcomes(failed=1)
+    inner.runpytest("--cassettes-record-mode=once").assert_outcomes(failed=1)
+    served = len(loopback_server.requests)
+    inner.runpytest("--cassettes-record-mode=new_episodes").assert_outcomes(passed=1)
+    assert len(loopback_server.requests) == served + 1  # only the new episode went live
+    inner.runpytest("--cassettes-record-mode=all").assert_outcomes(passed=1)
+    assert len(loopback_server.requests) == served + 3  # everything went live
+    document = yaml.safe_load(cassette_file(inner, "modes.yaml").read_text())
+    assert [i["request"]["uri"][-7:] for i in document["interactions"]] == ["users/1", "users/2"]
+
+
+def test_a_bad_setting_in_pyproject_is_a_one_line_usage_error(inner: pytest.Pytester) -> None:
+    inner.makefile(".toml", pyproject=PYPROJECT + 'record_mode = "sometimes"\n')
+    write_test(inner, "def test_x():\n    pass\n")
+    result = inner.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*record_mode = 'sometimes' is not valid; accepted: none | once | new_episodes | all*"])
+
+
+def test_a_bad_marker_override_fails_that_test_with_one_line(inner: pytest.Pytester) -> None:
+    write_test(inner, """
+        @pytest.mark.cassette(record_mod="once")
+        def test_typo():
+            pass
+    """)
+    result = inner.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*unknown cassette option 'record_mod'*"])
+
+
+def test_it_runs_next_to_pytest_recording_without_either_breaking(
+    inner: pytest.Pytester, loopback_server: LoopbackServer
+) -> None:
+    inner.makeconftest("""
+        import pytest
+
+        @pytest.fixture
+        def vcr_config():
+            return {"filter_headers": ["authorization"]}
+
+        @pytest.fixture
+        def cassettes_config():
+            return {"allow_playback_repeats": True}
+    """)
+    write_test(inner, """
+        @pytest.mark.vcr
+        def test_with_pytest_recording():
+            assert requests.get(API + "/users/1").json()["id"] == 1
+
+        @pytest.mark.cassette
+        def test_with_cassettes(cassette):
+            assert requests.get(API + "/users/2").json()["id"] == 2
+            assert cassette.allow_playback_repeats
+    """)
+    result = inner.runpytest("-p", "recording", "--record-mode=once", "--cassettes-record-mode=once")
+    result.assert_outcomes(passed=2)
+    assert (inner.path / "tests" / "cassettes" / "test_users" / "test_with_pytest_recording.yaml").is_file()
+    assert cassette_file(inner, "test_users/test_with_cassettes.yaml").is_file()
+    served = len(loopback_server.requests)
+    inner.runpytest("-p", "recording", "--record-mode=none").assert_outcomes(passed=2)
+    assert len(loopback_server.requests) == served
+    help_text = inner.runpytest("-p", "recording", "--help").stdout.str()
+    assert "--record-mode" in help_text and "--cassettes-record-mode" in help_text
+
+
+def test_expiry_warns_with_the_cassette_and_its_age(inner: pytest.Pytester) -> None:
+    write_old_cassette(inner, "old")
+    write_test(inner, """
+        @pytest.mark.cassette("old", max_age="30d")
+        def test_old():
+            assert requests.get(API + "/users/1").json()["id"] == 1
+    """)
+    result = inner.runpytest("-W", "always")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*CassetteExpiredWarning*old.yaml: cassette recorded *d ago, older than max_age 30d*"])
+
+
+def test_expiry_fails_the_test_with_the_command_that_re_records_it(inner: pytest.Pytester) -> None:
+    write_old_cassette(inner, "old")
+    write_test(inner, """
+        @pytest.mark.cassette("old", max_age="30d", on_expired="fail")
+        def test_old():
+            requests.get(API + "/users/1")
+    """)
+    result = inner.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([
+        "*old.yaml: recorded *d ago, older than max_age 30d "
+        "(re-record it: pytest tests/test_users.py::test_old --cassettes-record-mode=all)*"
+    ])
+
+
+def test_expiry_re_records_when_recording_is_possible_and_warns_when_it_is_not(
+    inner: pytest.Pytester, loopback_server: LoopbackServer
+) -> None:
+    path = write_old_cassette(inner, "old")
+    write_test(inner, """
+        @pytest.mark.cassette("old", max_age="30d", on_expired="rerecord")
+        def test_old():
+            assert requests.get(API + "/users/1").json()["name"] in ("Old", "Ada")
+    """)
+    result = inner.runpytest("-W", "always")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*record_mode = none cannot record*"])
+    assert "2001-01-01" in path.read_text()
+    served = len(loopback_server.requests)
+    inner.runpytest("--cassettes-record-mode=once").assert_outcomes(passed=1)
+    assert len(loopback_server.requests) == served + 1
+    document = yaml.safe_load(path.read_text())
+    assert not document["metadata"]["recorded_at"].startswith("2001")
+    assert json.loads(document["interactions"][0]["response"]["body"]["string"])["name"] == "Ada"
+    assert len(document["interactions"]) == 1
+
+
+def test_the_command_line_can_set_max_age_and_on_expired(inner: pytest.Pytester) -> None:
+    write_old_cassette(inner, "old")
+    write_test(inner, """
+        @pytest.mark.cassette("old")
+        def test_old():
+            requests.get(API + "/users/1")
+    """)
+    inner.runpytest().assert_outcomes(passed=1)
+    inner.runpytest("--cassettes-max-age=30d", "--cassettes-on-expired=fail").assert_outcomes(errors=1)
+
+
+def write_old_cassette(pytester: pytest.Pytester, name: str) -> Path:
+    """A cassette for GET $API/users/1 recorded on 2001-01-01 (the body says "Old")."""
+    import os
+
+    path = cassette_file(pytester, f"{name}.yaml")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "version": 1,
+        "metadata": {"recorded_at": "2001-01-01T00:00:00Z", "recorded_with": "cassettes_tool 0.1.0"},
+        "interactions": [{
+            "request": {"method": "GET", "uri": os.environ["API"] + "/users/1", "body": None, "headers": {}},
+            "response": {"status": {"code": 200, "message": "OK"},
+                         "headers": {"Content-Type": ["application/json"]},
+                         "body": {"string": '{"id": 1, "name": "Old"}'}},
+        }],
+    }
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def test_importing_the_plugin_does_not_import_vcrpy() -> None:
+    code = "import sys, cassettes_tool, cassettes_tool.plugin; print('vcr' in sys.modules, 'yaml' in sys.modules)"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.split() == ["False", "False"]
+
+
+def test_a_session_without_cassettes_never_imports_vcrpy(inner: pytest.Pytester) -> None:
+    write_test(inner, """
+        import sys
+
+        def test_plain():
+            pass
+
+        def pytest_sessionfinish():
+            pass
+
+        def test_zz_last():
+            assert "vcr" not in sys.modules
+    """)
+    # pytest-recording imports vcrpy when it loads; only our own cost is measured here.
+    inner.runpytest_subprocess("-p", "no:recording").assert_outcomes(passed=2)
