@@ -309,6 +309,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if config.getoption("collectonly", False):
         return
     reasons = _incomplete_reasons(session, state, exitstatus)
+    state.session.usage.count_declared_only()
     if _is_worker(config):
         workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
         workeroutput[WORKER_OUTPUT_KEY] = {"cassettes": state.session.usage.to_json(), "reasons": reasons}

@@ -75,6 +75,15 @@ def test_a_complete_run_records_every_cassette_with_its_tests_and_played_interac
     assert loaded.complete and loaded.root == suite.path
 
 
+def test_a_cassette_only_a_skipped_test_declares_counts_all_its_interactions_as_played(
+    suite: pytest.Pytester,
+) -> None:
+    # Without the other users.yaml tests, only the skipped one names the cassette.
+    suite.runpytest("-k", "skipped or both").assert_outcomes(passed=1, skipped=1)
+    entry = ledger(suite)["cassettes"]["tests/cassettes/users.yaml"]
+    assert entry == {"tests": ["tests/test_users.py::test_skipped"], "interactions": 1, "played": [0]}
+
+
 @pytest.mark.parametrize(
     ("args", "reason"),
     [
