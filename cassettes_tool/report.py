@@ -230,7 +230,9 @@ class Report:
                 cassettes=[CassetteResult.from_json(c) for c in data["cassettes"]],
                 tool_version=str(tool.get("version", "")), command=str(data.get("command", "refresh")),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+            # AttributeError: a member of the wrong JSON type (``"tool": true``, a string where an
+            # object belongs); found by tests/test_fuzz.py.
             what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
             raise ReportError(f"{source}: malformed drift report ({what})") from None
 
@@ -260,6 +262,8 @@ def load_report(path: Path) -> Report:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReportError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg}); is it a cassettes --report file?") from None
+    except (ValueError, RecursionError) as exc:  # nesting or an integer over 4,300 digits
+        raise ReportError(f"{path}: not a usable JSON report ({exc}); is it a cassettes --report file?") from None
     return Report.from_json(data, source=str(path))
 
 

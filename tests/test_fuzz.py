@@ -262,7 +262,7 @@ def invoke(args: list[str]) -> Any:
 
 
 def check_cli(path: Path, good: Path) -> None:
-    """list, show, audit and diff (both ways) give an exit code and at most one error line."""
+    """list, show, audit, refresh --dry-run and diff (both ways): an exit code, at most one error line."""
     listed = invoke(["list", "--format", "json", str(path)])
     assert listed.exit_code in (0, 3), listed.stderr
     rows = json.loads(listed.stdout)
@@ -275,6 +275,8 @@ def check_cli(path: Path, good: Path) -> None:
     audited = invoke(["audit", "--format", "json", str(path)])
     assert audited.exit_code in (0, 1, 3), audited.stderr
     json.loads(audited.stdout)
+    planned = invoke(["refresh", "--dry-run", str(path)])  # plans, sends nothing
+    assert planned.exit_code in (0, 3), planned.stderr
     for old, new in ((path, good), (good, path)):
         diffed = invoke(["diff", "--format", "json", str(old), str(new)])
         assert diffed.exit_code in (0, 1, 3), diffed.stderr
@@ -548,3 +550,73 @@ def test_slow_the_commands_survive_many_more_files(data: tuple[str, bytes], good
 def test_slow_the_real_cli_survives_large_mutated_folders(tmp_path: Path, seed: int) -> None:
     random_folder(tmp_path, 1000, seed=seed)
     check_cli_subprocess_over_folder(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Drift reports: `report`, `merge` and `accept --dry-run` read JSON that users and CI jobs pass
+# around; a damaged or hand-edited report gets one line, never a traceback.
+
+DRIFTED = GOOD.replace('"tags": ["a"]', '"tags": "a", "new": 1')
+
+
+@pytest.fixture(scope="module")
+def valid_report(good_cassette: Path) -> dict[str, Any]:
+    drifted = WORK / "drifted.yaml"
+    drifted.write_text(DRIFTED)
+    result = CliRunner().invoke(cli, ["diff", "--format", "json", str(good_cassette), str(drifted)])
+    report: dict[str, Any] = json.loads(result.stdout)
+    assert report["summary"]["findings"]["breaking"] >= 1  # the seed report has real findings
+    return report
+
+
+@st.composite
+def mutated_reports(draw: st.DrawFn, seed: dict[str, Any]) -> bytes:
+    """The seed report with 1-4 random subtrees replaced by any JSON value or deleted."""
+    document: Any = json.loads(json.dumps(seed))
+    for _ in range(draw(st.integers(1, 4))):
+        parent: Any = None
+        key: Any = None
+        node = document
+        for _ in range(draw(st.integers(0, 7))):
+            if isinstance(node, dict) and node:
+                key = draw(st.sampled_from(sorted(node)))
+            elif isinstance(node, list) and node:
+                key = draw(st.integers(0, len(node) - 1))
+            else:
+                break
+            parent, node = node, node[key]
+        if parent is None:
+            document = draw(any_json)
+        elif isinstance(parent, dict) and draw(st.booleans()):
+            del parent[key]
+        else:
+            parent[key] = draw(any_json)
+    return json.dumps(document).encode()
+
+
+def check_report_commands(path: Path) -> None:
+    for args in (["report", str(path), "--format", "text"], ["report", str(path), "--format", "junit"],
+                 ["report", str(path), "--format", "html", "--output", str(path.with_suffix(".html"))],
+                 ["merge", str(path), str(path), "--output", str(path.with_suffix(".merged.json"))],
+                 ["accept", str(path), "--dry-run"]):
+        result = invoke(args)
+        assert result.exit_code in (0, 1, 2, 3), (args, result.stderr)
+        assert len([line for line in result.stderr.splitlines() if "error" in line]) <= 1, result.stderr
+
+
+@fuzz(DEFAULT_EXAMPLES // 2)
+@given(data=st.data())
+def test_report_merge_and_accept_never_raise_on_a_damaged_report(data: st.DataObject,
+                                                                 valid_report: dict[str, Any]) -> None:
+    content = data.draw(st.one_of(mutated_reports(valid_report), st.binary(max_size=200)))
+    path = write_case("report.json", content)
+    check_report_commands(path)
+
+
+@pytest.mark.slow
+@fuzz(SLOW_EXAMPLES // 2)
+@given(data=st.data())
+def test_slow_report_merge_and_accept_survive_many_more_damaged_reports(data: st.DataObject,
+                                                                         valid_report: dict[str, Any]) -> None:
+    path = write_case("report.json", data.draw(st.one_of(mutated_reports(valid_report), st.binary(max_size=200))))
+    check_report_commands(path)
