@@ -16,6 +16,7 @@ Importing this module is cheap: vcrpy is imported only when a test opens a casse
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,7 @@ def pytest_configure(config: pytest.Config) -> None:
                    explicit_ledger=usage_option is not None, started_at=_now_iso())
     config.stash[_STATE] = state
     _session.install(run)
+    config.pluginmanager.register(_LedgerHooks(state), "cassettes-ledger")
     if config.pluginmanager.hasplugin("xdist") and not _is_worker(config):
         config.pluginmanager.register(_XdistController(state), "cassettes-xdist")
 
@@ -147,7 +149,10 @@ def cassette(request: pytest.FixtureRequest, cassettes_config: dict[str, Any]) -
     try:
         yield opened
     finally:
-        context.__exit__(None, None, None)
+        try:
+            context.__exit__(None, None, None)
+        except CassettesError as error:  # e.g. recording into a read-only betamax cassette
+            pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
@@ -190,63 +195,6 @@ def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str])
     current = _session.current()
     if current is not None:
         current.current_test = None
-
-
-def pytest_collectreport(report: pytest.CollectReport) -> None:
-    if report.failed:
-        state = _state_of_report(report)
-        if state is not None:
-            state.add_reason(f"collection failed: {report.nodeid or '(root)'}")
-
-
-def _state_of_report(report: Any) -> _State | None:
-    current = _session.current()
-    if current is None:
-        return None
-    for state in _ACTIVE.values():
-        if state.session is current:
-            return state
-    return None
-
-
-_ACTIVE: dict[int, _State] = {}
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    state = session.config.stash.get(_STATE, None)
-    if state is not None:
-        _ACTIVE[id(session.config)] = state
-
-
-def pytest_deselected(items: list[pytest.Item]) -> None:
-    if not items:
-        return
-    config = items[0].config
-    state = config.stash.get(_STATE, None)
-    if state is not None:
-        state.deselected += len(items)
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Note the cassettes that markers declare, even for tests that end up skipped."""
-    state = session.config.stash.get(_STATE, None)
-    if state is None or state.session.usage is None:
-        return
-    from .recording.settings import merge_layers, resolve_path
-
-    for item in session.items:
-        if item.get_closest_marker(MARKER) is None:
-            continue
-        name, overrides = _marker_options(item)
-        try:
-            settings = merge_layers(state.config, [overrides, state.session.cli_overrides],
-                                    _registered_matchers())
-        except CassettesError:
-            continue  # the test reports it when it runs
-        path = resolve_path(name or default_cassette_name(item), settings.config)
-        if path.exists():
-            state.session.usage.record(path, item.nodeid, None)
 
 
 def _registered_matchers() -> tuple[str, ...]:
@@ -299,58 +247,88 @@ def _subset_arguments(config: pytest.Config) -> list[str]:
     return subset
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    config = session.config
-    state = config.stash.get(_STATE, None)
-    _ACTIVE.pop(id(config), None)
-    if state is None or state.session.usage is None:
-        return
-    if config.getoption("collectonly", False):
-        return
-    reasons = _incomplete_reasons(session, state, exitstatus)
-    state.session.usage.count_declared_only()
-    if _is_worker(config):
-        workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
-        workeroutput[WORKER_OUTPUT_KEY] = {"cassettes": state.session.usage.to_json(), "reasons": reasons}
-        return
-    for worker in sorted(state.workers_started - state.workers_reported):
-        reasons.append(f"worker {worker} did not report its cassette usage")
-    _write_ledger(state, reasons)
+class _LedgerHooks:
+    """Per-run hooks that feed the usage ledger (registered at ``pytest_configure``)."""
+
+    def __init__(self, state: _State) -> None:
+        self.state = state
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.state.add_reason(f"collection failed: {report.nodeid or '(root)'}")
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.state.deselected += len(items)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Note the cassettes that markers declare, even for tests that end up not running."""
+        state = self.state
+        if state.session.usage is None:
+            return
+        from .recording.settings import merge_layers, resolve_path
+
+        for item in session.items:
+            if item.get_closest_marker(MARKER) is None:
+                continue
+            name, overrides = _marker_options(item)
+            try:
+                settings = merge_layers(state.config, [overrides, state.session.cli_overrides],
+                                        _registered_matchers())
+            except CassettesError:
+                continue  # the test reports it when it runs
+            path = resolve_path(name or default_cassette_name(item), settings.config)
+            if path.exists():
+                state.session.usage.record(path, item.nodeid, None)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        state = self.state
+        config = session.config
+        if state.session.usage is None or config.getoption("collectonly", False):
+            return
+        reasons = _incomplete_reasons(session, state, exitstatus)
+        state.session.usage.count_declared_only()
+        if _is_worker(config):
+            workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
+            workeroutput[WORKER_OUTPUT_KEY] = {"cassettes": state.session.usage.to_json(), "reasons": reasons}
+            return
+        for worker in sorted(state.workers_started - state.workers_reported):
+            reasons.append(f"worker {worker} did not report its cassette usage")
+        _write_ledger(state, reasons)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.state.written is None:
+            return
+        reasons = self.state.reasons
+        status = "complete" if not reasons else "incomplete: " + "; ".join(reasons)
+        terminalreporter.write_line(f"cassettes: usage ledger written to {self.state.written} ({status})")
 
 
 def _write_ledger(state: _State, reasons: list[str]) -> None:
-    from .ledger import Ledger
+    """Write the ledger unless the project has no cassettes at all (and none was asked for)."""
+    from .ledger import CassetteUsage, Ledger
     from .storage import now_iso
 
     recorder = state.session.usage
-    assert recorder is not None
-    used = recorder.to_json()
-    if state.ledger_path is None:
+    if recorder is None or state.ledger_path is None:
         return
+    used = recorder.to_json()
     if not used and not state.explicit_ledger and not state.config.cassette_path.is_dir():
         return  # a project without cassettes: leave no file behind
     ledger = Ledger(root=state.config.root, complete=not reasons, incomplete_reasons=reasons,
                     started_at=state.started_at, finished_at=now_iso())
-    from .ledger import CassetteUsage
-
-    ledger.cassettes = {key: CassetteUsage(tests=list(entry["tests"]), interactions=entry["interactions"],
-                                           played=list(entry["played"])) for key, entry in used.items()}
+    ledger.cassettes = {
+        key: CassetteUsage(tests=list(entry["tests"]), interactions=entry["interactions"],
+                           played=list(entry["played"]))
+        for key, entry in used.items()
+    }
+    state.reasons = reasons
     try:
         ledger.save(state.ledger_path)
     except (OSError, CassettesError) as error:
-        state.add_reason(f"could not write the ledger: {error}")
+        warnings.warn(f"cassettes: could not write the usage ledger: {error}", stacklevel=1)
         return
     state.written = state.ledger_path
-    state.reasons = reasons
-
-
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    state = config.stash.get(_STATE, None)
-    if state is None or state.written is None:
-        return
-    status = "complete" if not state.reasons else "incomplete: " + "; ".join(state.reasons)
-    terminalreporter.write_line(f"cassettes: usage ledger written to {state.written} ({status})")
 
 
 class _XdistController:

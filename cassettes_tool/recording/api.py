@@ -219,10 +219,8 @@ class UseCassette:
                 name = f"cassettes-fn-{getattr(matcher, '__name__', 'matcher')}-{id(matcher):x}"
                 instance.register_matcher(name, matcher)
                 names.append(name)
-            elif matcher in self._matchers or matcher in instance.matchers:
-                names.append(matcher)
             else:
-                names.append(matcher)  # vcrpy names the unknown matcher in its error
+                names.append(matcher)  # validated by settings.merge_layers
         return names
 
 
