@@ -100,6 +100,18 @@ def main() -> int:
     cache = work / "parse-cache"
     os.environ["CASSETTES_CACHE_DIR"] = str(cache)
 
+    # The API runs in its own process, like a real one: no GIL shared with the client.
+    server = subprocess.Popen([sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        return measure(args, work, cache, server.stdout.readline().strip())
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def measure(args: argparse.Namespace, work: Path, cache: Path, base_url: str) -> int:
+    """Run every measurement against the API at ``base_url`` and print the table."""
     import shutil
 
     import cassetter
@@ -107,10 +119,6 @@ def main() -> int:
 
     from cassettes_tool import use_cassette
 
-    # The API runs in its own process, like a real one: no GIL shared with the client.
-    server = subprocess.Popen([sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True)
-    assert server.stdout is not None
-    base_url = server.stdout.readline().strip()
     big = urls(base_url, args.n)
     small = urls(base_url, args.small)
     results: dict[str, float] = {}
@@ -173,7 +181,29 @@ def main() -> int:
     results["replay ours (cold cache)"] = best(args.repeat, replay_ours(vcrpy_big, big), before=clear_cache)
     results["replay ours (warm cache)"] = best(args.repeat, replay_ours(vcrpy_big, big))
     results["replay cassetter"] = best(args.repeat, replay_cassetter(cassetter_big, big))
-    assert served(base_url) == served_before, "a replay reached the server"
+    assert served(base_url) == served_before + 1, "a replay reached the server"  # +1: the first /count
+
+    # Opening a large YAML cassette: where the parse cache matters (YAML parses slowly).
+    from vcr.persisters.filesystem import FilesystemPersister
+    from vcr.serialize import deserialize, serialize
+    from vcr.serializers import jsonserializer, yamlserializer
+
+    yaml_big = work / "vcrpy-big.yaml"
+    yaml_big.write_text(serialize(dict(zip(("requests", "responses"),
+                                           deserialize(vcrpy_big.read_text(), jsonserializer), strict=False)),
+                                  yamlserializer))
+
+    def open_vcrpy() -> None:
+        FilesystemPersister.load_cassette(str(yaml_big), yamlserializer)
+
+    def open_ours() -> None:
+        with use_cassette(str(yaml_big), record_mode="none"):
+            pass
+
+    print(f"opening a {args.n}-interaction YAML cassette...", flush=True)
+    results["open YAML: vcrpy load"] = best(args.repeat, open_vcrpy)
+    results["open YAML: ours (cold cache)"] = best(args.repeat, open_ours, before=clear_cache)
+    results["open YAML: ours (warm cache)"] = best(args.repeat, open_ours)
 
     vcrpy_small, cassetter_small = work / "vcrpy-small.json", work / "cassetter-small.yaml"
     record_vcrpy(vcrpy_small, small)()
@@ -189,9 +219,6 @@ def main() -> int:
     results["small vcrpy"] = best(args.repeat, loops(replay_vcrpy(vcrpy_small, small)))
     results["small ours"] = best(args.repeat, loops(replay_ours(vcrpy_small, small)))
     results["small cassetter"] = best(args.repeat, loops(replay_cassetter(cassetter_small, small)))
-    server.terminate()
-    server.wait()
-
     print()
     print(f"{'measurement':32} {'seconds':>10}")
     for name, seconds in results.items():
@@ -209,6 +236,8 @@ def main() -> int:
     checks.append((f"replay {args.small}: ours / vcrpy", ratio, "<= 1.0x", ratio <= 1.0))
     ratio = results["record vcrpy"] / results["record ours"]
     checks.append((f"record {args.n}: vcrpy / ours", ratio, ">= 10x", ratio >= 10))
+    ratio = results["open YAML: ours (cold cache)"] / results["open YAML: ours (warm cache)"]
+    print(f"{'open YAML: cold / warm parse cache':48} {ratio:8.2f}x  (information)")
     for name, value, target, ok in checks:
         print(f"{name:48} {value:8.2f}x  target {target:8}  {'PASS' if ok else 'MISS'}")
     shutil.rmtree(work, ignore_errors=True)
