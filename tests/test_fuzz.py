@@ -37,8 +37,8 @@ from cassettes_tool.reader import load_cassette
 from cassettes_tool.show import render_cassette
 
 PER_FILE_SECONDS = 20  # generous on a busy 2-core machine; a real hang runs forever
-DEFAULT_EXAMPLES = 120
-SLOW_EXAMPLES = 2500
+DEFAULT_EXAMPLES = 80
+SLOW_EXAMPLES = 5000
 
 # One folder for the whole module: hypothesis cannot use function-scoped fixtures.
 WORK = Path(tempfile.mkdtemp(prefix="cassettes-fuzz-"))
