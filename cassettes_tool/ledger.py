@@ -89,23 +89,27 @@ def load_ledger(path: Path, root: Path | None = None) -> Ledger:
         raise CassettesError(f"{path}: usage ledger is not valid JSON ({exc}); delete it and re-run the tests") from None
     if not isinstance(data, dict) or data.get("schema_version") != LEDGER_SCHEMA_VERSION:
         raise CassettesError(f"{path}: not a cassettes usage ledger (schema_version 1); delete it and re-run the tests")
-    cassettes: dict[str, CassetteUsage] = {}
-    for key, entry in (data.get("cassettes") or {}).items():
-        if not isinstance(entry, dict):
-            continue
-        cassettes[str(key)] = CassetteUsage(
-            tests=[str(t) for t in entry.get("tests", [])],
-            interactions=int(entry.get("interactions", 0) or 0),
-            played=[int(i) for i in entry.get("played", [])],
+    try:
+        cassettes: dict[str, CassetteUsage] = {}
+        for key, entry in (data.get("cassettes") or {}).items():
+            if not isinstance(entry, dict):
+                continue
+            cassettes[str(key)] = CassetteUsage(
+                tests=[str(t) for t in entry.get("tests", [])],
+                interactions=int(entry.get("interactions", 0) or 0),
+                played=[int(i) for i in entry.get("played", [])],
+            )
+        return Ledger(
+            root=root or path.resolve().parent.parent,
+            complete=bool(data.get("complete")),
+            incomplete_reasons=[str(r) for r in data.get("incomplete_reasons", [])],
+            started_at=data.get("started_at"),
+            finished_at=data.get("finished_at"),
+            cassettes=cassettes,
         )
-    return Ledger(
-        root=root or path.resolve().parent.parent,
-        complete=bool(data.get("complete")),
-        incomplete_reasons=[str(r) for r in data.get("incomplete_reasons", [])],
-        started_at=data.get("started_at"),
-        finished_at=data.get("finished_at"),
-        cassettes=cassettes,
-    )
+    except (AttributeError, TypeError, ValueError, OverflowError) as exc:
+        # A member of the wrong JSON type (found by tests/test_fuzz.py): one line, not a traceback.
+        raise CassettesError(f"{path}: usage ledger is malformed ({exc}); delete it and re-run the tests") from None
 
 
 def load_ledger_if_present(path: Path, root: Path | None = None) -> Ledger | None:
