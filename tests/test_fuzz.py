@@ -680,3 +680,10 @@ def test_any_tool_cassettes_table_is_a_config_or_one_config_error(data: st.DataO
             parse_config(raw, root=WORK)
         except ConfigError as exc:
             assert "\n" not in str(exc)
+
+
+@pytest.mark.slow
+@fuzz(SLOW_EXAMPLES // 2)
+@given(data=st.data())
+def test_slow_list_and_prune_survive_many_more_damaged_ledgers(data: st.DataObject) -> None:
+    test_list_and_prune_never_raise_on_a_damaged_usage_ledger.hypothesis.inner_test(data)  # type: ignore[attr-defined]
