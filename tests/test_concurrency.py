@@ -8,9 +8,8 @@ field, ``stock``). Afterwards, for every cassette:
 
 * it loads;
 * if its test passed, the interaction the test recorded is in it;
-* if a refresh reported it updated (no error for that cassette), the live response is in it —
-  except, today, for the one or two cassettes the recorder held open while a refresh wrote them:
-  the recorder's save undoes that update (a known bug, pinned by the strict xfail test below).
+* if a refresh reported it updated (no error for that cassette), the live response is in it (the
+  recorder's save merges onto a file that changed while it was open: see the last test).
 """
 
 from __future__ import annotations
@@ -150,10 +149,6 @@ def test_two_refreshes_and_a_recording_pytest_run_corrupt_no_file_and_lose_no_re
     assert len(stomped) <= 2, stomped
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cassettes_tool/recording/persister.py save_cassette writes the interactions vcrpy loaded at "
-    "enter plus the new ones, without checking that the file changed since: a refresh --update "
-    "(or accept, or audit --fix) that wrote the cassette meanwhile is silently undone"))
 def test_a_refresh_update_is_not_lost_to_a_recorder_that_read_the_cassette_before_it(
     tmp_path: Path, api_url: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -1,9 +1,9 @@
 """``use_cassette``: one object for ``@use_cassette``, ``@use_cassette("name", **kw)`` and
 ``with use_cassette("name") as cas:``, on sync, async and generator functions.
 
-Configuration is read when the cassette is opened (not when the decorator is applied): from the
-pytest plugin's session when one runs, else from ``[tool.cassettes]`` of the nearest
-``pyproject.toml``. Precedence is applied by :func:`.settings.merge_layers`. The cassette itself
+Configuration is read when the cassette is opened (not when the decorator is applied), from
+``[tool.cassettes]`` of the ``pyproject.toml`` nearest to the working directory; under pytest the
+plugin adds the command-line overrides and collects the usage for the ledger. Precedence is applied by :func:`.settings.merge_layers`. The cassette itself
 is vcrpy's, opened through its extension points: our persister, our cassette class, our filter
 in the ``before_record_request`` chain, matchers registered with ``register_matcher``.
 """
@@ -104,14 +104,12 @@ class CassetteContext:
 
     def settings(self) -> CassetteSettings:
         """The settings after precedence (CLI > these overrides > lower layers > file)."""
-        current = _session.current()
-        if current is not None:
-            base = current.config
-            cli = current.cli_overrides
-        else:
-            from ..config import load_config
+        from ..config import load_config
 
-            base, cli = load_config(), {}
+        current = _session.current()
+        cli = current.cli_overrides if current is not None else {}
+        # Read at every opening (cheap): the nearest pyproject.toml of the working directory.
+        base = load_config()
         return merge_layers(base, [*self._below, self.overrides, cli], self._owner.registered_matchers())
 
     def _open(self, name: Name) -> IndexedCassette:

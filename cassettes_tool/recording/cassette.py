@@ -154,6 +154,10 @@ class IndexedCassette(VcrCassette):  # type: ignore[misc]  # vcrpy is untyped
         used = {id(self.data[p][0]) for p, count in self.play_counts.items() if count > 0}
         used |= {id(request) for request, _ in self.data[self._loaded_count:]}
         self.saved_played = [i for i, r in enumerate(cassette_dict["requests"]) if id(r) in used]
+        positions = getattr(self._persister, "positions", None)
+        if isinstance(positions, dict):  # our persister: lets it merge onto a file changed meanwhile
+            positions.clear()
+            positions.update({id(request): i for i, (request, _) in enumerate(self.data[: self._loaded_count])})
         super()._persist(cassette_dict)
 
     def played_positions(self) -> list[int]:

@@ -14,7 +14,8 @@ from typing import Any, TypeGuard
 
 from vcr.persisters.filesystem import CassetteNotFoundError
 from vcr.request import Request as VcrRequest
-from vcr.serialize import serialize
+from vcr.serialize import CASSETTE_FORMAT_VERSION, serialize
+from vcr.serializers import compat
 
 from .. import __version__
 from ..cassette import WRITABLE_VARIANTS
@@ -22,6 +23,7 @@ from ..errors import CassetteError
 from ..filters import FilterRules
 from ..reader import parse_cassette
 from ..storage import atomic_write_bytes, locked, now_iso
+from ..updating import CassetteChangedError
 from . import parse_cache
 from .filtering import filter_response_mapping
 
@@ -35,6 +37,12 @@ class CassettesPersister:
         self.rules = rules
         self.variant: str | None = None
         self.saved_count: int | None = None
+        # What was read at open: the file's hash and interaction count (None: there was no file).
+        self.loaded_digest: str | None = None
+        self.loaded_count = 0
+        # id(request object) -> its position in the file, for requests that came from the file;
+        # set by IndexedCassette just before saving.
+        self.positions: dict[int, int] = {}
 
     def load_cassette(self, cassette_path: Any, serializer: Any = None) -> tuple[Any, ...]:
         """``(requests, responses, metadata)`` like vcrpy's persisters; missing/empty -> not found."""
@@ -52,6 +60,8 @@ class CassettesPersister:
         if payload is not cached:
             parse_cache.put(data, payload)
         pairs, metadata, self.variant = payload
+        self.loaded_digest = parse_cache.digest_of(data)
+        self.loaded_count = len(pairs)
         requests = [_vcr_request(req) for req, _ in pairs]
         responses = [resp for _, resp in pairs]
         return requests, responses, metadata
@@ -64,15 +74,50 @@ class CassettesPersister:
                 path, f"is a {self.variant} cassette and cannot be recorded into",
                 "re-record it into a new cassette, or use record_mode='none'",
             )
+        requests = cassette_dict["requests"]
         responses = [filter_response_mapping(r, self.rules) for r in cassette_dict["responses"]]
         metadata = dict(cassette_dict.get("metadata") or {})
         metadata["recorded_at"] = now_iso()
         metadata["recorded_with"] = f"cassettes_tool {__version__}"
-        text = serialize({"requests": cassette_dict["requests"], "responses": responses,
-                          "metadata": metadata}, serializer)
         with locked(path):
+            current = path.read_bytes() if path.is_file() else None
+            unchanged = (current is None or not current.strip()) if self.loaded_digest is None \
+                else current is not None and parse_cache.digest_of(current) == self.loaded_digest
+            if unchanged:
+                text = serialize({"requests": requests, "responses": responses, "metadata": metadata}, serializer)
+            else:
+                text = self._merge(path, current, requests, responses, metadata, serializer)
             atomic_write_bytes(path, text.encode("utf-8"))
-        self.saved_count = len(responses)
+        if unchanged:
+            self.saved_count = len(responses)
+
+    def _merge(self, path: Path, current: bytes | None, requests: list[Any], responses: list[Any],
+               metadata: dict[str, Any], serializer: Any) -> str:
+        """Save onto a file that changed while the cassette was open (refresh --update, accept,
+        audit --fix, another test): the interactions that came from the file are taken as they
+        are on disk now, the ones recorded in this session are added."""
+        theirs = parse_cassette(path, current) if current and current.strip() else None
+        if theirs is not None and not theirs.writable:
+            raise CassetteError(path, f"became a {theirs.variant} cassette while the test ran", "re-run the test")
+        on_disk = [interaction.to_raw() for interaction in theirs.interactions] if theirs else []
+        if self.loaded_count and len(on_disk) != self.loaded_count:
+            raise CassetteChangedError(
+                path, f"changed while the test had it open ({self.loaded_count} interactions then, "
+                f"{len(on_disk)} now); nothing was saved", "re-run the test",
+            )
+        interactions = [] if self.loaded_count else list(on_disk)  # a file created meanwhile: kept
+        for request, response in zip(requests, responses, strict=True):
+            position = self.positions.get(id(request))
+            if position is not None and position < len(on_disk):
+                interactions.append(on_disk[position])
+            else:
+                interactions.append({"request": compat.convert_to_unicode(request._to_dict()),
+                                     "response": compat.convert_to_unicode(response)})
+        merged_metadata = {**(theirs.metadata if theirs else {}), **metadata}
+        self.saved_count = len(interactions)
+        document = {"version": CASSETTE_FORMAT_VERSION, "interactions": interactions, "metadata": merged_metadata}
+        text: str = serializer.serialize(document)
+        return text
 
 
 def _valid_payload(payload: Any) -> TypeGuard[Payload]:
