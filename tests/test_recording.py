@@ -357,3 +357,40 @@ def test_a_registered_matcher_name_can_be_used_in_match_on(
         requests.get(loopback_server.url("/a"))
     with use_cassette("c", match_on=["anything"]):
         assert requests.get(loopback_server.url("/completely/else")).json() == {"ok": True}
+
+
+def test_a_save_keeps_what_another_writer_changed_while_the_cassette_was_open(
+    project: Path, loopback_server: LoopbackServer
+) -> None:
+    from cassettes_tool.cassette import Response
+    from cassettes_tool.filters import FilterRules
+    from cassettes_tool.updating import apply_responses
+
+    counter_route(loopback_server)
+    with use_cassette("c", record_mode="once"):
+        get_n(loopback_server.url("/items"))
+    path = project / "cassettes" / "c.yaml"
+    with use_cassette("c", record_mode="new_episodes"):
+        assert get_n(loopback_server.url("/items")) == 1
+        # e.g. `cassettes refresh --update` rewrites the recorded response meanwhile
+        apply_responses(path, {0: Response(200, "OK", {"Content-Type": ["application/json"]}, b'{"n": 99}')},
+                        FilterRules())
+        assert get_n(loopback_server.url("/items?page=2")) == 2
+    bodies = [json.loads(i["response"]["body"]["string"])["n"]
+              for i in yaml.safe_load(path.read_text())["interactions"]]
+    assert bodies == [99, 2]
+
+
+def test_a_save_onto_a_cassette_whose_interactions_changed_in_number_refuses_with_one_line(
+    project: Path, loopback_server: LoopbackServer
+) -> None:
+    from cassettes_tool.updating import CassetteChangedError
+
+    counter_route(loopback_server)
+    with use_cassette("c", record_mode="once"):
+        get_n(loopback_server.url("/items"))
+    path = project / "cassettes" / "c.yaml"
+    with pytest.raises(CassetteChangedError, match="1 interactions then, 0 now"), \
+            use_cassette("c", record_mode="new_episodes"):
+        path.write_text("version: 1\ninteractions: []\n")
+        get_n(loopback_server.url("/items?page=2"))
