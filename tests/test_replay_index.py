@@ -205,3 +205,35 @@ def test_identical_requests_skip_the_played_ones_without_rescanning_them() -> No
         assert position == expected
         play_counts[position] = 1
     assert Counts.lookups < 5 * 1000  # linear in total, not 1000 * 1000 / 2
+
+
+@settings(max_examples=80, deadline=None)
+@given(stored=st.lists(requests_, max_size=15), played=st.lists(requests_, max_size=10),
+       recorded=st.lists(requests_, max_size=10), match_name=st.sampled_from(sorted(MATCH_SETS)))
+def test_the_interactions_saved_with_drop_unused_requests_and_in_all_mode_are_vcrpys(
+    stored: list[Any], played: list[Any], recorded: list[Any], match_name: str
+) -> None:
+    saved = []
+    for mode in ("new_episodes", "all"):
+        for cls in (VcrCassette, IndexedCassette):
+            cassette = cls(path="unused.yaml", match_on=MATCH_SETS[match_name], record_mode=mode,
+                           drop_unused_requests=True)
+            for number, request in enumerate(stored):
+                cassette.append(request, response(number))
+                cassette._old_interactions.append((request, response(number)))
+            cassette._loaded_count = len(cassette.data)
+            cassette.rewound = True
+            for request in played:
+                if cassette.can_play_response_for(request):
+                    cassette.play_response(request)
+            for number, request in enumerate(recorded):
+                cassette.append(request, response(500 + number))
+            if mode == "all":
+                cassette.drop_unused_requests = False
+                result = cassette._rerecorded_interactions()
+            else:
+                result = cassette._build_used_interactions_dict()
+                result = list(zip(result["requests"], result["responses"], strict=True))
+            saved.append([(r.method, r.uri, r.body, resp["body"]["string"]) for r, resp in result])
+    assert saved[0] == saved[1]
+    assert saved[2] == saved[3]

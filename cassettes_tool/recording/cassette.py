@@ -148,6 +148,18 @@ class IndexedCassette(VcrCassette):  # type: ignore[misc]  # vcrpy is untyped
                 kept.append((old_request, old_response))
         return kept + list(recorded)
 
+    def _new_interactions(self) -> list[tuple[Any, Any]]:
+        """vcrpy's: interactions matching none of the loaded ones (for drop_unused_requests)."""
+        old_index = RequestIndex(self._match_on)
+        for old_request, _ in self._old_interactions:
+            old_index.add(old_request)
+        new = []
+        for request, response in self.data:
+            candidates = old_index.buckets.get(old_index.key(request), [])
+            if all(not requests_match(request, old_index.requests[p], self._match_on) for p in candidates):
+                new.append((request, response))
+        return new
+
     # -- usage ---------------------------------------------------------------------------
 
     def _persist(self, cassette_dict: dict[str, Any]) -> None:
