@@ -394,3 +394,16 @@ def test_a_save_onto_a_cassette_whose_interactions_changed_in_number_refuses_wit
             use_cassette("c", record_mode="new_episodes"):
         path.write_text("version: 1\ninteractions: []\n")
         get_n(loopback_server.url("/items?page=2"))
+
+
+def test_inject_cassette_passes_the_cassette_and_section_2_settings_are_accepted_as_overrides(
+    project: Path, loopback_server: LoopbackServer
+) -> None:
+    counter_route(loopback_server)
+
+    @use_cassette("injected", record_mode="once", cassette_dir="elsewhere", inject_cassette=True)
+    def fetch(cas: Any, path: str) -> tuple[int, int]:
+        return get_n(loopback_server.url(path)), len(cas)
+
+    assert fetch("/items") == (1, 1)
+    assert (project / "elsewhere" / "injected.yaml").is_file()
