@@ -184,6 +184,8 @@ CASES = [
     Case("connection refused", "https://down.example.com/x", "error", "refused"),
     Case("unknown host", "https://api.nothing-here.invalid/x", "error", "unknown host"),
     Case("tls to a plain http port", "https://tls.example.com/ok/x", "error", "TLS"),
+    # Accepted by the kernel (listen backlog) but never read: the TLS handshake gets no answer.
+    Case("tls handshake with a silent server", "https://silent.example.com/x", "error", "0.5s"),
     Case("timeout before headers", "https://api.example.com/before-headers", "error", "within"),
     Case("timeout mid-body", "https://api.example.com/mid-body", "error", "timed out"),
     Case("reset before the response", "https://api.example.com/reset-before", "error", "reset"),
@@ -209,8 +211,13 @@ REDIRECT_AWAY = Case("redirect to another host", "https://api.example.com/redire
 def servers() -> Iterator[tuple[FaultServer, FaultServer]]:
     """The faulty API and a second host that a redirect might (but must not) reach."""
     api, elsewhere = FaultServer(FAULTS), FaultServer({"steal": lambda s, c, p: respond(c, 200, RECORDED_BYTES)})
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    SILENT_PORT[:] = [listener.getsockname()[1]]
     api.faults["redirect-away"] = lambda s, c, p: respond(c, 302, b"", {"Location": f"http://localhost:{elsewhere.port}/steal"})
     yield api, elsewhere
+    listener.close()
     api.stop()
     elsewhere.stop()
 
@@ -235,6 +242,9 @@ def run_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+SILENT_PORT: list[int] = []
+
+
 def refresh(folder: Path, api: FaultServer, update: str, capsys: pytest.CaptureFixture[str],
             *extra: str, limit: float = RUN_LIMIT) -> tuple[int, dict[str, object], str]:
     report = folder.parent / f"{folder.name}-report.json"
@@ -244,7 +254,8 @@ def refresh(folder: Path, api: FaultServer, update: str, capsys: pytest.CaptureF
             "--update", update, "--report", str(report), "--format", "json",
             "--rewrite-host", f"api.example.com={api.url}",
             "--rewrite-host", f"tls.example.com=https://127.0.0.1:{api.port}",
-            "--rewrite-host", f"down.example.com=http://127.0.0.1:{closed_port()}", *extra,
+            "--rewrite-host", f"down.example.com=http://127.0.0.1:{closed_port()}",
+            "--rewrite-host", f"silent.example.com=https://127.0.0.1:{SILENT_PORT[0]}", *extra,
         ])
     captured = capsys.readouterr()
     assert report.exists(), f"no report (exit {code}): {captured.err.strip()}"

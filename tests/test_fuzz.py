@@ -473,7 +473,7 @@ def huge_string_cassette(size: int, content_type: str) -> bytes:
 
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
 def test_huge_strings_load_list_and_show_in_bounded_time(content_type: str, good_cassette: Path) -> None:
-    path = write_case("huge.yaml", huge_string_cassette(8 * 1024 * 1024, content_type))
+    path = write_case("huge.yaml", huge_string_cassette(4 * 1024 * 1024, content_type))
     check_loads_or_refuses(path)
     check_cli(path, good_cassette)
 
