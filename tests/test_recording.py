@@ -407,3 +407,20 @@ def test_inject_cassette_passes_the_cassette_and_section_2_settings_are_accepted
 
     assert fetch("/items") == (1, 1)
     assert (project / "elsewhere" / "injected.yaml").is_file()
+
+
+def test_a_failed_save_still_removes_the_http_patches(project: Path, loopback_server: LoopbackServer) -> None:
+    from cassettes_tool.updating import CassetteChangedError
+
+    counter_route(loopback_server)
+    with use_cassette("c", record_mode="once"):
+        get_n(loopback_server.url("/items"))
+    path = project / "cassettes" / "c.yaml"
+    with pytest.raises(CassetteChangedError), use_cassette("c", record_mode="new_episodes"):
+        path.write_text("version: 1\ninteractions: []\n")
+        get_n(loopback_server.url("/items?page=2"))
+    # Outside any cassette, requests reach the server again (vcrpy's patches are gone).
+    assert get_n(loopback_server.url("/items")) == 3
+    with use_cassette("fresh", record_mode="once") as cas:
+        get_n(loopback_server.url("/items"))
+        assert len(cas) == 1

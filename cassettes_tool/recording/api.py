@@ -62,6 +62,10 @@ class CassetteContext:
             context.__exit__(exc_type, exc, tb)
         finally:
             self._report_usage()
+        persister = self._persister
+        if persister is not None and persister.save_error is not None:
+            error, persister.save_error = persister.save_error, None
+            raise error  # now that vcrpy has removed its patches
 
     async def __aenter__(self) -> IndexedCassette:
         return self.__enter__()
@@ -137,6 +141,7 @@ class CassetteContext:
         kwargs["match_on"] = self._owner.matcher_names(settings.match_on)
         kwargs.setdefault("serializer", "json" if path.suffix.lower() == ".json" else "yaml")
         self._persister = CassettesPersister(rules)
+        self._persister.defer_errors = True
         kwargs["persister"] = self._persister
         merged = self._owner.vcr().get_merged_config(path=str(path), **kwargs)
         if user_hooks is None and not any(settings.vcr_kwargs.get(k) for k in VCR_REQUEST_FILTERS) \

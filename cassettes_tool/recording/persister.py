@@ -43,6 +43,8 @@ class CassettesPersister:
         # id(request object) -> its position in the file, for requests that came from the file;
         # set by IndexedCassette just before saving.
         self.positions: dict[int, int] = {}
+        self.defer_errors = False
+        self.save_error: Exception | None = None
 
     def load_cassette(self, cassette_path: Any, serializer: Any = None) -> tuple[Any, ...]:
         """``(requests, responses, metadata)`` like vcrpy's persisters; missing/empty -> not found."""
@@ -67,7 +69,21 @@ class CassettesPersister:
         return requests, responses, metadata
 
     def save_cassette(self, cassette_path: Any, cassette_dict: dict[str, Any], serializer: Any) -> None:
-        """Filter, stamp, serialise like vcrpy, write atomically under the lock."""
+        """Filter, stamp, serialise like vcrpy, write atomically under the lock.
+
+        With ``defer_errors`` set, a failure is kept in ``save_error`` instead of raised: vcrpy
+        saves inside its context's exit *before* removing its patches, so an exception there
+        would leave HTTP patched for the rest of the process. ``use_cassette`` raises it after.
+        """
+        if not self.defer_errors:
+            self._save(cassette_path, cassette_dict, serializer)
+            return
+        try:
+            self._save(cassette_path, cassette_dict, serializer)
+        except Exception as error:
+            self.save_error = error
+
+    def _save(self, cassette_path: Any, cassette_dict: dict[str, Any], serializer: Any) -> None:
         path = Path(cassette_path)
         if self.variant is not None and self.variant not in WRITABLE_VARIANTS:
             raise CassetteError(
