@@ -151,6 +151,19 @@ def run_to_completion(root: Path, argv: list[str], exits: tuple[int, ...]) -> fl
     return time.monotonic() - started
 
 
+def first_change(root: Path, old: dict[str, bytes | None], deadline: float) -> None:
+    """Wait until one cassette under ``root`` was rewritten or deleted (or the deadline passed)."""
+    sizes = {key: len(data or b"") for key, data in old.items()}
+    while time.monotonic() < deadline:
+        for key, size in sizes.items():
+            try:
+                if (root / key).stat().st_size != size:
+                    return
+            except FileNotFoundError:
+                return
+        time.sleep(0.001)
+
+
 def leftovers(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.name.startswith(".cassettes-tmp-")]
 
@@ -178,8 +191,13 @@ def crash_trials(tmp_path: Path, scenario: Scenario, url: str, trials: int, seed
         shutil.copytree(pristine, root)
         process = subprocess.Popen(argv, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    env={**os.environ, "CI": "1"})
-        # The first ~30% of a run is interpreter start and imports: aim at the writing part.
-        time.sleep(rng.uniform(0.3 * duration, duration))
+        if trial % 2 == 0:
+            # The first ~30% of a run is interpreter start and imports: aim at the writing part.
+            time.sleep(rng.uniform(0.3 * duration, duration))
+        else:
+            # Fast writers (prune deletes 100 files in milliseconds): kill just after a first write.
+            first_change(root, old, deadline=time.monotonic() + duration * 3)
+            time.sleep(rng.uniform(0, 0.05 * duration))
         process.send_signal(signal.SIGKILL)
         process.wait()
 
