@@ -149,10 +149,28 @@ def cassette(request: pytest.FixtureRequest, cassettes_config: dict[str, Any]) -
     try:
         yield opened
     finally:
+        # vcrpy's record_on_exception needs to know whether the test failed.
+        failed = request.node.stash.get(_CALL_FAILED, False)
+        exc_info = (_TestFailed, _TestFailed(request.node.nodeid), None) if failed else (None, None, None)
         try:
-            context.__exit__(None, None, None)
+            context.__exit__(*exc_info)
         except CassettesError as error:  # e.g. recording into a read-only betamax cassette
             pytest.fail(str(error), pytrace=False)
+
+
+class _TestFailed(Exception):
+    """Stands for the test's own failure when the cassette closes in fixture teardown."""
+
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = bool(report.failed)
+    return report
 
 
 @pytest.fixture(autouse=True)

@@ -320,3 +320,20 @@ def test_a_session_without_cassettes_never_imports_vcrpy(inner: pytest.Pytester)
     """)
     # pytest-recording imports vcrpy when it loads; only our own cost is measured here.
     inner.runpytest_subprocess("-p", "no:recording").assert_outcomes(passed=2)
+
+
+def test_record_on_exception_false_keeps_a_failing_test_from_saving(inner: pytest.Pytester) -> None:
+    write_test(inner, """
+        @pytest.mark.cassette(record_on_exception=False)
+        def test_fails_after_recording():
+            requests.get(API + "/users/1")
+            assert False
+
+        @pytest.mark.cassette
+        def test_fails_and_saves():
+            requests.get(API + "/users/1")
+            assert False
+    """)
+    inner.runpytest("--cassettes-record-mode=once").assert_outcomes(failed=2)
+    assert not cassette_file(inner, "test_users/test_fails_after_recording.yaml").exists()
+    assert cassette_file(inner, "test_users/test_fails_and_saves.yaml").exists()
