@@ -187,6 +187,7 @@ def test_a_bad_marker_override_fails_that_test_with_one_line(inner: pytest.Pytes
 def test_it_runs_next_to_pytest_recording_without_either_breaking(
     inner: pytest.Pytester, loopback_server: LoopbackServer
 ) -> None:
+    pytest.importorskip("pytest_recording")
     inner.makeconftest("""
         import pytest
 
