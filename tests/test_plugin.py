@@ -338,3 +338,16 @@ def test_record_on_exception_false_keeps_a_failing_test_from_saving(inner: pytes
     inner.runpytest("--cassettes-record-mode=once").assert_outcomes(failed=2)
     assert not cassette_file(inner, "test_users/test_fails_after_recording.yaml").exists()
     assert cassette_file(inner, "test_users/test_fails_and_saves.yaml").exists()
+
+
+def test_the_command_line_record_mode_also_applies_to_use_cassette_inside_tests(inner: pytest.Pytester) -> None:
+    write_test(inner, """
+        from cassettes_tool import use_cassette
+
+        def test_inside():
+            with use_cassette("inside", record_mode="none") as cas:
+                print("MODE", cas.record_mode.value)
+                requests.get(API + "/users/1")
+    """)
+    inner.runpytest("-s", "--cassettes-record-mode=once").stdout.fnmatch_lines(["*MODE once*", "*1 passed*"])
+    assert cassette_file(inner, "inside.yaml").is_file()
