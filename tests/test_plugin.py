@@ -313,9 +313,6 @@ def test_a_session_without_cassettes_never_imports_vcrpy(inner: pytest.Pytester)
         def test_plain():
             pass
 
-        def pytest_sessionfinish():
-            pass
-
         def test_zz_last():
             assert "vcr" not in sys.modules
     """)
