@@ -25,11 +25,11 @@ from .classify import (
     status_finding,
 )
 from .compare import DriftEngineError, diff_shapes
-from .fingerprint import fingerprint, request_key
+from .fingerprint import cassette_key, fingerprint, request_key
 from .paths import IgnoreRules
 from .shape import shape_of
 
-__all__ = ["DriftEngineError", "compare_responses", "fingerprint", "request_key"]
+__all__ = ["DriftEngineError", "cassette_key", "compare_responses", "fingerprint", "request_key"]
 
 
 def compare_responses(
@@ -39,6 +39,7 @@ def compare_responses(
     method: str,
     uri: str,
     config: DriftConfig,
+    cassette: str = "",
 ) -> list[Finding]:
     """Structural findings, sorted deterministically (severity, then path). Never raises on any bytes.
 
@@ -48,7 +49,7 @@ def compare_responses(
     """
     if not live:
         raise ValueError("compare_responses needs at least one live response")
-    request = RequestId(method, uri)
+    request = RequestId(method, uri, cassette)
     first = live[0]
     findings: list[Finding] = []
     if recorded.status != first.status:

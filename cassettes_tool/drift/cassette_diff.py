@@ -32,7 +32,7 @@ from ..report import (
 )
 from ..storage import now_iso
 from ..updating import file_sha256
-from . import compare_responses
+from . import cassette_key, compare_responses
 
 
 @dataclass
@@ -53,7 +53,7 @@ def diff_cassettes(old_path: Path, new_path: Path, config: Config) -> CassetteDi
     for pair in pair_interactions(old, new, config.match_on):
         if pair.old is not None and pair.new is not None:
             result.interactions.append(_compared(old.interactions[pair.old], new.interactions[pair.new],
-                                                 pair.new, config))
+                                                 pair.new, config, new_path))
             recorded[pair.new] = old.interactions[pair.old].response
         elif pair.new is not None:
             interaction = new.interactions[pair.new]
@@ -75,9 +75,10 @@ def diff_cassettes(old_path: Path, new_path: Path, config: Config) -> CassetteDi
     return CassetteDiff(report, recorded)
 
 
-def _compared(old: Interaction, new: Interaction, index: int, config: Config) -> InteractionResult:
+def _compared(old: Interaction, new: Interaction, index: int, config: Config, new_path: Path) -> InteractionResult:
     findings = compare_responses(old.response, [new.response], method=new.request.method,
-                                 uri=new.request.uri, config=config.drift)
+                                 uri=new.request.uri, config=config.drift,
+                                 cassette=cassette_key(new_path, config.root))
     return InteractionResult(
         index=index, method=new.request.method, uri=new.request.uri, status=interaction_status(findings),
         recorded=_recorded(old), live=_live(new), findings=findings,

@@ -36,13 +36,14 @@ class RequestId:
 
     method: str
     uri: str
+    cassette: str = ""
 
     def finding(
         self, severity: str, kind: str, location: str, path: str | None,
         recorded: object, live: object, message: str,
     ) -> Finding:
         return Finding(
-            fingerprint=fingerprint(self.method, self.uri, kind, path), severity=severity, kind=kind,
+            fingerprint=fingerprint(self.method, self.uri, kind, path, self.cassette), severity=severity, kind=kind,
             location=location, path=path, recorded=recorded, live=live, message=message,
         )
 

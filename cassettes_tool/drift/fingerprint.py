@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 
@@ -24,7 +25,21 @@ def request_key(method: str, uri: str) -> str:
     return f"{method.upper()} {base}" + (f"?{query_keys}" if query_keys else "")
 
 
-def fingerprint(method: str, uri: str, kind: str, path: str | None) -> str:
-    """12 hex characters, stable for the same method + URI (query keys, not values) + kind + path."""
-    text = "\n".join((request_key(method, uri), kind, path or ""))
+def cassette_key(path: Path, root: Path) -> str:
+    """The cassette part of a fingerprint: its path relative to the project root (POSIX).
+
+    Relative to the root, not the working directory, so a baseline keeps matching whichever
+    folder ``cassettes`` runs from.
+    """
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def fingerprint(method: str, uri: str, kind: str, path: str | None, cassette: str = "") -> str:
+    """12 hex characters, stable for the same cassette + method + URI (query keys, not values)
+    + kind + path (SPEC section 5)."""
+    text = "\n".join((cassette, request_key(method, uri), kind, path or ""))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]

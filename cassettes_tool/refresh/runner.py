@@ -258,7 +258,7 @@ class _Run:
     def _check(self, client: LiveClient, cassette: CassettePlan,
                call: PlannedCall) -> tuple[InteractionResult, Response | None]:
         """One interaction: live samples, status triage, then the drift engine."""
-        from ..drift import compare_responses
+        from ..drift import cassette_key, compare_responses
 
         assert call.origin is not None and call.host is not None
         dead = self.unreachable.get(call.origin)
@@ -280,7 +280,8 @@ class _Run:
         first = samples[0]
         try:
             findings = compare_responses(recorded, samples, method=call.method, uri=call.uri,
-                                         config=self.config.drift)
+                                         config=self.config.drift,
+                                         cassette=cassette_key(cassette.selected.path, self.config.root))
         except Exception as exc:  # one odd body must not sink the nightly run
             reason = f"internal error while comparing ({type(exc).__name__}: {exc}); please report it"
             return self._base(cassette, call, "error", " ".join(reason.split())), None
