@@ -22,6 +22,26 @@ from . import expiry
 from .index import RequestIndex
 
 
+def _remember_last(hook: Any) -> Any:
+    """``before_record_request`` that reuses its last result for the same request object.
+
+    vcrpy filters one incoming request three times per replay (``can_play_response_for``,
+    ``__contains__``, ``play_response``); each filtering copies the request. The result for the
+    very same object (or for that result itself: filtering is applied to filtered requests by
+    vcrpy too) is reused instead.
+    """
+    last: list[Any] = [None, None]
+
+    def remembered(request: Any) -> Any:
+        if request is not None and (request is last[0] or request is last[1]):
+            return last[1]
+        result = hook(request)
+        last[0], last[1] = request, result
+        return result
+
+    return remembered
+
+
 class IndexedCassette(VcrCassette):  # type: ignore[misc]  # vcrpy is untyped
     """vcrpy's cassette; matching in constant time on average (see :mod:`.index`)."""
 
@@ -34,6 +54,7 @@ class IndexedCassette(VcrCassette):  # type: ignore[misc]  # vcrpy is untyped
         self.expired: expiry.Expired | None = None
         self.rerecording = False
         self.saved_played: list[int] | None = None
+        self._before_record_request = _remember_last(self._before_record_request)
 
     # -- storing -------------------------------------------------------------------------
 
