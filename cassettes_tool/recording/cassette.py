@@ -54,7 +54,7 @@ class IndexedCassette(VcrCassette):  # type: ignore[misc]  # vcrpy is untyped
         self.expired: expiry.Expired | None = None
         self.rerecording = False
         self.saved_played: list[int] | None = None
-        self._before_record_request = _remember_last(self._before_record_request)
+        self._before_record_request = _remember_last(getattr(self, "_before_record_request"))  # noqa: B009 - vcrpy is untyped
 
     # -- storing -------------------------------------------------------------------------
 
