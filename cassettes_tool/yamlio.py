@@ -78,8 +78,12 @@ def _unknown_tag(loader: CassetteLoader, tag_suffix: str, node: yaml.Node) -> An
 CassetteLoader.add_multi_constructor("!", _unknown_tag)
 
 
-MAX_DEPTH = 10_000  # far deeper than any real cassette, well below the ~25,000 that crash libyaml
+# libyaml's composer recurses in C without a depth check: about 25,000 nested levels overflow an
+# 8 MB stack and kill the process (SIGSEGV, no exception; 100 KB of "- - - ..." is enough), and
+# its memory grows with the square of the depth (30,000 levels: ~1 GB). So depth is bounded.
+MAX_DEPTH = 10_000  # far deeper than any real cassette
 _OPENERS = (b"[", b"{", b"- ", b"? ")
+_NOT_OPENER_BYTES = bytes(b for b in range(256) if b not in b"[{-?")
 
 
 def load_yaml(text: str | bytes) -> Any:
@@ -93,12 +97,14 @@ def load_yaml(text: str | bytes) -> Any:
 
 
 def _too_deep(text: str | bytes) -> bool:
-    # libyaml's composer recurses in C: ~25,000 levels overflow the C stack and kill the process
-    # (a segfault, not an exception). Depth cannot exceed the count of block/flow openers, so only
-    # suspicious documents pay for a scan of the (non-recursive) event stream.
     data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
-    openers = sum(data.count(opener) for opener in _OPENERS)
-    if openers <= MAX_DEPTH:
+    # Depth cannot exceed the count of block and flow openers. One C-speed pass first (single
+    # "[", "{", "-", "?" bytes bound them from above), then the exact pairs; only documents with
+    # more than MAX_DEPTH openers (e.g. many JSON bodies full of braces) pay for a walk of
+    # libyaml's non-recursive event stream.
+    if len(data.translate(None, _NOT_OPENER_BYTES)) <= MAX_DEPTH:
+        return False
+    if sum(data.count(opener) for opener in _OPENERS) <= MAX_DEPTH:
         return False
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
