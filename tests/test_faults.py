@@ -13,6 +13,7 @@ answer that ``--update all`` is asked to write. Timeouts are 0.5 s and there is 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import signal
 import socket
@@ -130,13 +131,12 @@ def dribble(interval: float) -> Callable[[FaultServer, socket.socket, str], None
     return fault
 
 
+@functools.cache
 def big_body() -> bytes:
     """20 MB with the recorded shape (a long array of strings): the answer is ``ok``."""
     tag = "x" * 1000
     return json.dumps({"id": 1, "name": "Ada", "tags": [tag] * (20 * 1024 * 1024 // 1004)}).encode()
 
-
-BIG = big_body()
 
 FAULTS: dict[str, Callable[[FaultServer, socket.socket, str], None]] = {
     "ok": lambda s, c, p: respond(c, 200, RECORDED_BYTES),
@@ -150,7 +150,7 @@ FAULTS: dict[str, Callable[[FaultServer, socket.socket, str], None]] = {
     "dribble-fast": dribble(0.05),  # each read within the timeout: only a whole-body bound stops it
     "status": status_fault,
     "redirect-loop": lambda s, c, p: respond(c, 302, b"", {"Location": "/redirect-loop"}),
-    "big": lambda s, c, p: respond(c, 200, BIG),
+    "big": lambda s, c, p: respond(c, 200, big_body()),
     "invalid-json": lambda s, c, p: respond(c, 200, b'{"id": 1, "name": '),
     "short-length": lambda s, c, p: respond(c, 200, RECORDED_BYTES, length=len(RECORDED_BYTES) + 500),
     "long-length": lambda s, c, p: respond(c, 200, RECORDED_BYTES, length=5),

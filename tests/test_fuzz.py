@@ -41,7 +41,8 @@ DEFAULT_EXAMPLES = 80
 SLOW_EXAMPLES = 5000
 
 # One folder for the whole module: hypothesis cannot use function-scoped fixtures.
-WORK = Path(tempfile.mkdtemp(prefix="cassettes-fuzz-"))
+# (Created on first use: tests/test_faults.py imports strategies from this module.)
+WORK = Path(tempfile.gettempdir()) / f"cassettes-fuzz-{os.getpid()}"
 MARKER = WORK / "pwned-marker"
 
 GOOD = """\
@@ -226,6 +227,7 @@ file_contents = st.one_of(cassette_files(), cassette_files(), st.builds(lambda b
 
 
 def write_case(name: str, data: bytes) -> Path:
+    WORK.mkdir(exist_ok=True)
     folder = Path(tempfile.mkdtemp(dir=WORK))
     path = folder / name
     path.write_bytes(data)
@@ -286,13 +288,23 @@ def check_cli(path: Path, good: Path) -> None:
 
 @pytest.fixture(scope="module")
 def good_cassette() -> Path:
+    WORK.mkdir(exist_ok=True)
     path = WORK / "good.yaml"
     path.write_text(GOOD)
     return path
 
 
+@pytest.fixture(scope="module", autouse=True)
+def remove_work_folder() -> Iterator[None]:
+    yield
+    import shutil
+
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def no_marker_after_each_test() -> Iterator[None]:
+    WORK.mkdir(exist_ok=True)  # the marker's folder must exist, or a code-running tag would fail silently
     MARKER.unlink(missing_ok=True)
     yield
     assert not MARKER.exists(), "a YAML tag constructed a Python object and ran code"
@@ -355,6 +367,15 @@ def test_no_yaml_tag_anywhere_constructs_a_python_object(template: str, slot: in
         # A code tag is refused outright (not silently read as something else) ...
         assert json.loads(result.stdout)[0]["error"], text
     assert not MARKER.exists(), text
+
+
+@pytest.mark.parametrize("template", CODE_TAGS[:5])
+def test_the_marker_would_catch_a_tag_that_ran(template: str) -> None:
+    # The check above can fail: an unsafe loader really creates the marker with these payloads.
+    WORK.mkdir(exist_ok=True)
+    yaml.unsafe_load(f"x: {tag_text(template)}")
+    assert MARKER.exists()
+    MARKER.unlink()
 
 
 @pytest.mark.parametrize("template", CODE_TAGS)
