@@ -345,10 +345,6 @@ def test_all_faults_at_once_leave_every_errored_cassette_byte_identical_under_up
 STEADY_DRIBBLE = Case("a steady dribble", "https://api.example.com/dribble-fast", "error", "took longer")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "refresh/live.py _read_body checks its whole-body deadline only between 64 KB chunks, and "
-    "urllib3 blocks until a chunk is full: a server sending a byte every 50 ms (each read within "
-    "--timeout) holds the run for the whole body (here 83 minutes)"))
 def test_a_steady_dribble_is_cut_off_by_the_timeout_not_read_to_the_end(
     tmp_path: Path, servers: tuple[FaultServer, FaultServer], capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -449,11 +445,6 @@ def check_sent_or_reasoned(tmp_path: Path, servers: tuple[FaultServer, FaultServ
     assert path.read_bytes() == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "refresh sends recorded headers through http.client, which encodes values as latin-1: a "
-    "recorded UTF-8 header value (httpx writes them) ends as 'internal error (UnicodeEncodeError"
-    ")' instead of being sent as UTF-8 bytes or skipped with a clear reason; a non-ASCII header "
-    "name likewise"))
 @pytest.mark.parametrize("recorded", [{"X-Name": ["日本"]}, {"\x80": ["x"]}], ids=["value", "name"])
 def test_a_recorded_header_outside_latin1_is_not_an_internal_error(
     tmp_path: Path, servers: tuple[FaultServer, FaultServer], recorded: dict[str, list[str]],

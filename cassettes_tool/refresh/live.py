@@ -168,7 +168,9 @@ class LiveClient:
         size = 0
         deadline = time.monotonic() + self.settings.timeout
         try:
-            for chunk in live.raw.stream(CHUNK, decode_content=False):
+            # read1 returns whatever has arrived (up to CHUNK), so the whole-body deadline is
+            # checked after every read: a server dribbling a byte at a time is cut off too.
+            while chunk := live.raw.read1(CHUNK, decode_content=False):
                 size += len(chunk)
                 if size > self.settings.max_body:
                     raise LiveFailure(f"the response from {origin} is larger than "

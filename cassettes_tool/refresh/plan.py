@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote_plus, urlsplit
@@ -136,9 +137,24 @@ def outgoing_headers(request: Request, rules: FilterRules, auth: AuthConfig | No
     for name, values in request.headers.items():
         if name.lower() in drop or any(PLACEHOLDER in v for v in values):
             continue
-        headers[name] = ", ".join(values)
+        if not _TOKEN.fullmatch(name):
+            continue  # not an HTTP header name (a recording quirk): it cannot be sent at all
+        headers[name] = _wire_text(", ".join(values))
     headers["Accept-Encoding"] = ACCEPT_ENCODING
     return headers
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def _wire_text(value: str) -> str:
+    """A header value http.client can send: it encodes str as latin-1, so a value outside
+    latin-1 (httpx records UTF-8 values) is passed as its UTF-8 bytes seen through latin-1."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("latin-1")
+    return value
 
 
 def plan_call(
