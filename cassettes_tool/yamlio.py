@@ -8,6 +8,8 @@ other ``!!python/...`` tag raises :class:`UnsafeTagError`.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -79,11 +81,16 @@ CassetteLoader.add_multi_constructor("!", _unknown_tag)
 
 
 # libyaml's composer recurses in C without a depth check: about 25,000 nested levels overflow an
-# 8 MB stack and kill the process (SIGSEGV, no exception; 100 KB of "- - - ..." is enough), and
-# its memory grows with the square of the depth (30,000 levels: ~1 GB). So depth is bounded.
-MAX_DEPTH = 10_000  # far deeper than any real cassette
+# 8 MB stack and kill the process (SIGSEGV, no exception; 100 KB of "- - - ..." is enough).
+SAFE_OPENERS = 10_000  # fewer "[", "{", "-", "?" bytes than this: too shallow to matter
+BIG_STACK = 512 * 1024 * 1024  # virtual; only the pages touched cost memory (~330 bytes a level)
+# libyaml's parser is also quadratic in depth (30,000 levels: 1 s). Beyond this many openers the
+# depth is measured first by a walk of the event stream that stops at MAX_DEPTH (~0.1 s).
+MAX_OPENERS_IN_BIG_STACK = 30_000
+MAX_DEPTH = 10_000  # deeper documents are refused; no real cassette comes close
 _OPENERS = (b"[", b"{", b"- ", b"? ")
 _NOT_OPENER_BYTES = bytes(b for b in range(256) if b not in b"[{-?")
+_stack_size_lock = threading.Lock()
 
 
 def load_yaml(text: str | bytes) -> Any:
@@ -91,30 +98,75 @@ def load_yaml(text: str | bytes) -> Any:
 
     Raises :class:`RecursionError` for documents nested deeper than :data:`MAX_DEPTH`.
     """
-    if _too_deep(text):
-        raise RecursionError(f"YAML nested deeper than {MAX_DEPTH} levels")
-    return yaml.load(text, Loader=CassetteLoader)
+    openers = _openers(text)
+    if openers <= SAFE_OPENERS:
+        return yaml.load(text, Loader=CassetteLoader)
+    if openers > MAX_OPENERS_IN_BIG_STACK:
+        data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
+        exact = sum(map(data.count, _OPENERS))
+        if exact > MAX_OPENERS_IN_BIG_STACK and _depth_exceeds(text, MAX_DEPTH):
+            raise RecursionError(f"YAML nested deeper than {MAX_DEPTH} levels")
+    # Possibly deep (or, as in real cassettes that get here, JSON bodies full of braces): compose
+    # on a thread whose stack fits any depth allowed so far, then check the (small) result.
+    return _checked(_on_big_stack(lambda: yaml.load(text, Loader=CassetteLoader)))
 
 
-def _too_deep(text: str | bytes) -> bool:
+def _openers(text: str | bytes) -> int:
+    """An upper bound of the nesting depth: the count of "[", "{", "-" and "?" bytes (one C pass)."""
     data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
-    # Depth cannot exceed the count of block and flow openers. One C-speed pass first (single
-    # "[", "{", "-", "?" bytes bound them from above), then the exact pairs; only documents with
-    # more than MAX_DEPTH openers (e.g. many JSON bodies full of braces) pay for a walk of
-    # libyaml's non-recursive event stream.
-    if len(data.translate(None, _NOT_OPENER_BYTES)) <= MAX_DEPTH:
-        return False
-    if sum(data.count(opener) for opener in _OPENERS) <= MAX_DEPTH:
-        return False
+    return len(data.translate(None, _NOT_OPENER_BYTES))
+
+
+def _checked(document: Any) -> Any:
+    """``document``, unless its containers nest deeper than :data:`MAX_DEPTH` (iterative walk)."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise RecursionError(f"YAML nested deeper than {MAX_DEPTH} levels")
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list | tuple))
+    return document
+
+
+def _depth_exceeds(text: str | bytes, limit: int) -> bool:
+    """Walk libyaml's (non-recursive) event stream, tracking the nesting depth."""
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             depth += 1
-            if depth > MAX_DEPTH:
+            if depth > limit:
                 return True
         elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
             depth -= 1
     return False
+
+
+def _on_big_stack(work: Callable[[], Any]) -> Any:
+    """Run ``work`` on a thread with a :data:`BIG_STACK` stack; return or raise its outcome."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # re-raised in the caller's thread below
+            outcome["error"] = exc
+
+    with _stack_size_lock:  # stack_size() is process-wide: set it around this one thread only
+        previous = threading.stack_size(BIG_STACK)
+        try:
+            thread = threading.Thread(target=run, name="cassettes-yaml", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def dump_yaml(data: Any) -> str:

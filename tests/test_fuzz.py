@@ -465,6 +465,9 @@ def test_standard_tags_with_impossible_values_are_one_line(tagged: str, good_cas
         ("deep-dashes.yaml", "- " * 60_000 + "x\n"),
         ("deep-keys.yaml", "? " * 60_000 + "x\n"),
         ("just-under-the-limit.yaml", "version: 1\ninteractions: []\nx: " + "[" * 9_000 + "]" * 9_000 + "\n"),
+        # Loaded on the big-stack thread (under 100,000 openers): deep data reaches the commands.
+        ("deep-extra.yaml", "version: 1\ninteractions: []\nx: " + "[" * 60_000 + "]" * 60_000 + "\n"),
+        ("deep-over-the-limit.yaml", "version: 1\ninteractions: []\nx: " + "[" * 150_000 + "]" * 150_000 + "\n"),
         ("deep-interaction.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/', body: "
          + "[" * 9_000 + "]" * 9_000 + "}\n  response: {status: 200, headers: {A: " + "[" * 9_000 + "]" * 9_000 + "}}\n"),
         ("deep-map.yaml", "version: 1\ninteractions: []\nx: " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n"),
