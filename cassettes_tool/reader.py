@@ -154,9 +154,10 @@ def _parse_text(path: Path, data: bytes, fmt: str) -> Any:
         raise CassetteFormatError(path, f"{where}invalid YAML: {problem}", "fix the syntax or re-record it") from None
     except RecursionError:
         raise CassetteFormatError(path, "YAML nested too deeply", REERECORD) from None
-    except (ValueError, OverflowError, KeyError, AttributeError, TypeError) as exc:
+    except (ValueError, OverflowError, KeyError, AttributeError, TypeError, IndexError) as exc:
         # PyYAML's constructors of standard tags leak these on bad scalars: `!!bool yes null`
-        # (KeyError), `!!timestamp x` (AttributeError), `!!int 0x`, an integer over 4300 digits.
+        # (KeyError), `!!timestamp x` (AttributeError), `!!float` with no value (IndexError),
+        # `!!int 0x`, an integer over 4300 digits.
         raise CassetteFormatError(path, f"invalid YAML value: {type(exc).__name__} {exc}",
                                   "fix the value or re-record it") from None
 

@@ -445,7 +445,7 @@ def test_valid_yaml_or_json_with_values_no_cassette_has_is_one_line(name: str, c
     check_one_line_naming(path, str(info.value))
 
 
-@pytest.mark.parametrize("tagged", ["!!bool yes null", "!!timestamp x", "!!timestamp 2020-99-99", "!!int 0x",
+@pytest.mark.parametrize("tagged", ["!!bool yes null", "!!timestamp x", "!!float", "!!int", "!!bool", "!!timestamp 2020-99-99", "!!int 0x",
                                     "!!int abc", "!!float .", "!!set [a]", "!!omap {a: 1}", "!!str [a]",
                                     "!!python/bytes [a]", "!!python/tuple {a: 1}"])
 def test_standard_tags_with_impossible_values_are_one_line(tagged: str, good_cassette: Path) -> None:
