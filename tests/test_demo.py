@@ -16,6 +16,8 @@ import requests
 from cassettes_tool.demo.api import EXPECTED_FINDINGS, EXPECTED_OK, EXPECTED_SKIPPED, respond
 from cassettes_tool.demo.server import DemoServer
 
+from .unprivileged import without_file_override
+
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_cassettes"
 DemoRun = tuple[Path, subprocess.CompletedProcess[str], dict[str, str]]
 
@@ -173,10 +175,7 @@ def test_an_unwritable_output_folder_is_a_one_line_usage_error() -> None:
         folder.chmod(0o555)  # nobody may write here (the demo runs as an unprivileged user below)
         command = [sys.executable, "-m", "cassettes_tool", "demo", "--output-dir", str(folder / "out")]
         if os.geteuid() == 0:
-            setpriv = shutil.which("setpriv")
-            if setpriv is None:
-                pytest.fail("running as root without setpriv: cannot test permission errors")
-            command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+            command = without_file_override(command)
         proc = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd="/")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

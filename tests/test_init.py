@@ -19,6 +19,8 @@ from cassettes_tool.ci_workflow import (
 from cassettes_tool.cli import cli
 from cassettes_tool.config import Config, load_config
 
+from .unprivileged import without_file_override
+
 EXISTING = """\
 [project]
 name = "shop-client"
@@ -212,10 +214,7 @@ def test_an_unwritable_project_is_a_one_line_error_naming_the_file() -> None:
         folder.chmod(0o555)  # init runs as an unprivileged user below: it may not write here
         command = [sys.executable, "-m", "cassettes_tool", "init", "--project-dir", str(folder)]
         if os.geteuid() == 0:
-            setpriv = shutil.which("setpriv")
-            if setpriv is None:
-                pytest.fail("running as root without setpriv: cannot test permission errors")
-            command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+            command = without_file_override(command)
         proc = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd="/")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

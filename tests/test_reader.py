@@ -18,6 +18,8 @@ from cassettes_tool.cli import cli
 from cassettes_tool.errors import CassetteFormatError, CassetteNotFoundError
 from cassettes_tool.reader import load_cassette
 
+from .unprivileged import without_file_override
+
 GOOD = """\
 interactions:
 - request:
@@ -112,10 +114,7 @@ def _cli_as_unprivileged(*args: str) -> tuple[int, str, str]:
     """Run the CLI as an unprivileged user (root reads any file, so permission tests need it)."""
     command = [sys.executable, "-m", "cassettes_tool", *args]
     if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.fail("running as root without setpriv: cannot test permission errors")
-        command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        command = without_file_override(command)
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd="/")
     return done.returncode, done.stdout, done.stderr
 
