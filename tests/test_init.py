@@ -109,7 +109,9 @@ def test_the_github_workflow_is_valid_yaml_scheduled_nightly_and_reports_everywh
     runs = commands(job)
     assert "cassettes refresh --report cassettes-report.json --format junit --output cassettes-junit.xml" in runs
     assert any(r.startswith("cassettes report cassettes-report.json --format html --output cassettes-report.html") for r in runs)
-    assert any("--format markdown" in r and r.endswith('>> "$GITHUB_STEP_SUMMARY"') for r in runs)
+    assert any("--format markdown" in r and r.endswith('>> "$GITHUB_STEP_SUMMARY" || [ $? -eq 3 ]') for r in runs)
+    # Rendering steps tolerate exit 3 (incomplete: the verdict's business) but not 2 (broken).
+    assert all(r.endswith("|| [ $? -eq 3 ]") for r in runs if r.startswith("cassettes report"))
     upload = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["if"] == "always()"
     assert set(upload["with"]["path"].split()) == {"cassettes-report.json", "cassettes-junit.xml", "cassettes-report.html"}
