@@ -16,10 +16,12 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .cassette import Response
 from .errors import CassetteError, UsageError
-from .filters import FilterRules
+from .filters import FilterRules, filter_response
+from .reader import load_cassette
 from .report import CassetteResult, InteractionResult, LiveResponse, Report
 from .updating import CassetteChangedError, apply_responses
 
@@ -50,6 +52,26 @@ def live_to_response(live: LiveResponse) -> Response:
     if live.content_type and not any(name.lower() == "content-type" for name in headers):
         headers["Content-Type"] = [live.content_type]
     return Response(status=live.status, reason=live.reason, headers=headers, body=live.body)
+
+
+def _already_accepted(path: Path, items: Sequence[Any], rules: FilterRules) -> bool:
+    """Does ``path`` already hold exactly the (filtered) live responses ``items`` would write?
+
+    That is what a killed ``accept`` leaves in the cassettes it finished: re-running it must
+    resume, not refuse (the file's checksum no longer matches the report, by its own doing).
+    """
+    try:
+        cassette = load_cassette(path)
+    except CassetteError:
+        return False
+    for item in items:
+        if item.live is None or not 0 <= item.index < len(cassette.interactions):
+            return False
+        wanted = filter_response(live_to_response(item.live), rules)
+        stored = cassette.interactions[item.index].response
+        if (stored.status, stored.headers, stored.body) != (wanted.status, wanted.headers, wanted.body):
+            return False
+    return True
 
 
 def _same_path(a: str, b: str, base: Path) -> bool:
@@ -100,8 +122,9 @@ def accept(plan: AcceptPlan, rules: FilterRules, *, force: bool = False,
            base: Path | None = None) -> list[AcceptedCassette]:
     """Write the planned live responses. Every cassette is checked before the first write."""
     base = base or Path.cwd()
+    already: set[str] = set()
     if not force:
-        for cassette, _ in plan.cassettes:
+        for cassette, items in plan.cassettes:
             path = _resolve(cassette.path, base)
             if cassette.sha256 is None:
                 raise UsageError(
@@ -115,7 +138,9 @@ def accept(plan: AcceptPlan, rules: FilterRules, *, force: bool = False,
                                     "run `cassettes refresh` again") from None
             except OSError as exc:
                 raise CassetteError(path, f"cannot be read: {exc.strerror or exc}") from None
-            if current != cassette.sha256:
+            if current != cassette.sha256 and _already_accepted(path, items, rules):
+                already.add(cassette.path)  # this accept's own earlier write (a re-run after a crash)
+            elif current != cassette.sha256:
                 raise CassetteChangedError(
                     path, "changed since the report was made; nothing was written",
                     "run `cassettes refresh` again for a fresh report, or pass --force to accept anyway",
@@ -124,6 +149,7 @@ def accept(plan: AcceptPlan, rules: FilterRules, *, force: bool = False,
     for cassette, items in plan.cassettes:
         path = _resolve(cassette.path, base)
         updates = {item.index: live_to_response(item.live) for item in items if item.live is not None}
-        apply_responses(path, updates, rules, expected_sha256=None if force else cassette.sha256)
+        if cassette.path not in already:
+            apply_responses(path, updates, rules, expected_sha256=None if force else cassette.sha256)
         done.append(AcceptedCassette(cassette.path, sorted(updates)))
     return done

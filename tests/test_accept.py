@@ -10,6 +10,7 @@ import pytest
 import vcr
 import yaml
 
+from cassettes_tool.cassette import Response
 from cassettes_tool.cli import main
 from cassettes_tool.reader import load_cassette
 from cassettes_tool.report import (
@@ -20,6 +21,7 @@ from cassettes_tool.report import (
     Report,
     load_report,
 )
+from cassettes_tool.storage import save_cassette
 from tests.conftest import LoopbackServer
 from tests.golden.samples import write_json_cassette
 
@@ -130,12 +132,27 @@ def test_accept_refuses_a_cassette_changed_since_the_report_and_writes_nothing(
     assert bodies(orders) == [{"orders": []}]
 
 
-def test_accepting_the_same_report_twice_is_refused(two_cassettes: tuple[Path, Path, Path],
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    _, _, report = two_cassettes
+def test_accepting_the_same_report_twice_is_a_no_op_not_a_refusal(two_cassettes: tuple[Path, Path, Path]) -> None:
+    # A re-run (e.g. after a killed accept) finds its own earlier writes: nothing to do.
+    users, orders, report = two_cassettes
     assert main(["accept", str(report)]) == 0
+    after = users.read_bytes(), orders.read_bytes()
+    assert main(["accept", str(report)]) == 0
+    assert (users.read_bytes(), orders.read_bytes()) == after
+
+
+def test_a_cassette_changed_by_someone_else_after_an_accept_is_still_refused(
+    two_cassettes: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    users, _, report = two_cassettes
+    assert main(["accept", str(report)]) == 0
+    cassette = load_cassette(users)  # a teammate re-records interaction 0 meanwhile
+    cassette.interactions[0].replace_response(Response(200, "OK", {"Content-Type": ["application/json"]}, b"{}"))
+    save_cassette(cassette)
+    edited = users.read_bytes()
     assert main(["accept", str(report)]) == 3
     assert "changed since the report was made" in capsys.readouterr().err
+    assert users.read_bytes() == edited
 
 
 def test_dry_run_and_unknown_selections(two_cassettes: tuple[Path, Path, Path],

@@ -240,9 +240,6 @@ def test_slow_many_kill_9_trials_per_writing_command(tmp_path: Path, api_url: st
     print(f"{scenario.name}: files already written when killed, per trial: {', '.join(seen)}")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cassettes_tool/accept.py refuses the whole report when any cassette's sha256 changed, even "
-    "when the change is this same accept's own earlier (killed) write: resuming needs --force"))
 def test_rerunning_accept_after_a_crash_resumes_without_force(tmp_path: Path, api_url: str) -> None:
     root = tmp_path / "project"
     project = small_project(root, 20)
