@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
-from types import TracebackType
-from typing import Any
 
 import click
 
 from ..cli import AppContext, pass_app
-from .common import emit, paths_or_default
+from .common import ProgressBar, emit, on_a_terminal, paths_or_default
 
 
 @click.command("audit")
@@ -39,7 +35,7 @@ def audit_command(app: AppContext, paths: tuple[Path, ...], fmt: str, fix: bool,
 
     config = app.config
     targets = paths_or_default(paths, config.cassette_path)
-    with _ProgressBar(enabled=_on_a_terminal(app)) as progress:
+    with ProgressBar("audit", enabled=on_a_terminal(app.verbosity)) as progress:
         result = audit_paths(targets, config, fix=fix, skip_non_cassettes=skip_non_cassettes, progress=progress)
     if fmt == "json":
         emit(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
@@ -48,33 +44,3 @@ def audit_command(app: AppContext, paths: tuple[Path, ...], fmt: str, fix: bool,
     return result.exit_code()
 
 
-def _on_a_terminal(app: AppContext) -> bool:
-    """Progress only on a terminal: never in pipes, CI logs or with -q."""
-    if app.verbosity < 0 or os.environ.get("CI"):
-        return False
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-class _ProgressBar:
-    """A click progress bar on stderr, opened on the first report (it needs the total)."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled
-        self._bar: Any = None
-
-    def __enter__(self) -> _ProgressBar | None:
-        return self if self.enabled else None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is None:
-            self._bar = click.progressbar(length=total, label="audit", file=sys.stderr)
-            self._bar.__enter__()
-        self._bar.update(1)
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(kind, error, trace)

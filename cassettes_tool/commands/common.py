@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import click
@@ -43,3 +46,53 @@ def paths_or_default(paths: Sequence[Path], default: Path) -> list[Path]:
 def emit(text: str) -> None:
     """Machine or report output: stdout, exactly as given."""
     click.echo(text, nl=not text.endswith("\n"))
+
+
+def on_a_terminal(verbosity: int) -> bool:
+    """Progress bars only on a terminal: never in pipes, CI logs (``CI`` set) or with -q."""
+    if verbosity < 0 or os.environ.get("CI"):
+        return False
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class ProgressBar:
+    """A click progress bar on stderr, opened on the first report (it needs the total).
+
+    Used as ``with ProgressBar("audit", enabled=...) as progress:``; ``progress`` is the
+    ``(done, total)`` callback the library takes, or None when disabled.
+    """
+
+    def __init__(self, label: str, *, enabled: bool) -> None:
+        self.label = label
+        self.enabled = enabled
+        self._bar: Any = None
+
+    def __enter__(self) -> ProgressBar | None:
+        return self if self.enabled else None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
+                                          show_pos=True, show_eta=True)
+            self._bar.__enter__()
+        self._bar.update(1)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(kind, error, trace)
+            self._bar = None
+
+
+def write_or_emit(text: str, output: Path | None, fmt: str, info: Callable[[str], None]) -> None:
+    """A rendered report to ``output`` (atomically) or to stdout."""
+    if output is not None:
+        from ..storage import write_text_atomic
+
+        write_text_atomic(output, text)
+        info(f"wrote {fmt} report to {output}")
+    else:
+        emit(text)

@@ -9,7 +9,7 @@ import click
 
 from ..cli import AppContext, pass_app
 from ..config import FAIL_ON
-from .common import emit
+from .common import write_or_emit
 
 FORMATS = ("text", "markdown", "json", "junit", "html")
 
@@ -37,7 +37,6 @@ def diff_command(app: AppContext, old: Path, new: Path, fmt: str, output: Path |
     from ..render import RecordedShape, render_report, want_color
     from ..render.shapes import body_rows
     from ..report import exit_code
-    from ..storage import write_text_atomic
 
     config = app.config
     level = fail_on or config.refresh.fail_on
@@ -50,9 +49,5 @@ def diff_command(app: AppContext, old: Path, new: Path, fmt: str, output: Path |
                   for index, response in result.recorded.items()}
     color = False if output is not None else want_color(sys.stdout)
     text = render_report(report, fmt, fail_on=level, color=color, recorded_shapes=shapes)
-    if output is not None:
-        write_text_atomic(output, text)
-        app.info(f"wrote {fmt} report to {output}")
-    else:
-        emit(text)
+    write_or_emit(text, output, fmt, app.info)
     return exit_code(report, level)

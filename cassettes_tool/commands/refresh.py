@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -12,43 +11,13 @@ import click
 
 from ..cli import AppContext, pass_app
 from ..config import FAIL_ON
-from .common import DURATION, emit, paths_or_default
+from .common import DURATION, ProgressBar, emit, on_a_terminal, paths_or_default
 
 if TYPE_CHECKING:
     from ..refresh.runner import RefreshOutcome
     from ..render import RecordedShape, ShapeKey
 
 FORMATS = ("text", "markdown", "json", "junit", "html")
-
-
-class _Progress:
-    """A progress bar on stderr, created on the first report of progress (terminal only)."""
-
-    def __init__(self) -> None:
-        self._bar: object | None = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is None:
-            bar = click.progressbar(length=total, label="refresh", file=sys.stderr,
-                                    show_pos=True, show_eta=True)
-            bar.__enter__()
-            self._bar = bar
-        self._bar.update(1)  # type: ignore[attr-defined]
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)  # type: ignore[attr-defined]
-            self._bar = None
-
-
-def _want_progress(app: AppContext) -> bool:
-    """Only on a terminal, never in CI logs or with -q."""
-    if app.verbosity < 0 or os.environ.get("CI"):
-        return False
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _methods(value: str | None) -> tuple[str, ...] | None:
@@ -159,12 +128,8 @@ def refresh_command(
         from ..baseline import load_baseline
 
         acknowledged = load_baseline(baseline)
-    progress = _Progress() if _want_progress(app) else None
-    try:
+    with ProgressBar("refresh", enabled=on_a_terminal(app.verbosity)) as progress:
         outcome = run_refresh(config, options, progress=progress)
-    finally:
-        if progress is not None:
-            progress.close()
     if acknowledged:
         outcome.report = outcome.report.with_acknowledged(acknowledged)
     report = outcome.report

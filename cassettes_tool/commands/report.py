@@ -9,7 +9,7 @@ import click
 
 from ..cli import AppContext, pass_app
 from ..config import FAIL_ON
-from .common import emit
+from .common import write_or_emit
 
 FORMATS = ("text", "markdown", "json", "junit", "html")
 
@@ -42,7 +42,6 @@ def report_command(app: AppContext, report_path: Path, fmt: str, output: Path | 
     from ..baseline import load_baseline, write_baseline
     from ..render import recorded_rows, render_report, want_color
     from ..report import exit_code, load_report
-    from ..storage import write_text_atomic
 
     report = load_report(report_path)
     if write_baseline_path is not None:
@@ -56,9 +55,5 @@ def report_command(app: AppContext, report_path: Path, fmt: str, output: Path | 
     shapes = recorded_rows(report) if fmt == "html" else None
     color = False if output is not None else want_color(sys.stdout)
     text = render_report(report, fmt, fail_on=level, color=color, recorded_shapes=shapes)
-    if output is not None:
-        write_text_atomic(output, text)
-        app.info(f"wrote {fmt} report to {output}")
-    else:
-        emit(text)
+    write_or_emit(text, output, fmt, app.info)
     return exit_code(report, level)
