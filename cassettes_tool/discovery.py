@@ -63,6 +63,19 @@ def _collect(errors: list[tuple[Path, str]] | None):  # type: ignore[no-untyped-
     return onerror
 
 
+def project_key(path: Path, root: Path) -> str:
+    """``path`` relative to the project ``root`` with POSIX separators (absolute when outside).
+
+    The one key for a cassette wherever it must not depend on the working directory: the usage
+    ledger, shard assignment and finding fingerprints.
+    """
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
 def display_path(path: Path, base: Path | None = None) -> str:
     """``path`` relative to the working directory when inside it (SPEC: report paths)."""
     base = base or Path.cwd()

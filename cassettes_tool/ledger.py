@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .discovery import project_key
 from .errors import CassettesError
 from .storage import write_json_atomic
 
@@ -52,11 +53,7 @@ class Ledger:
 
     def key(self, path: Path) -> str:
         """The ledger key of a cassette path (relative to the root, POSIX separators)."""
-        resolved = path.resolve()
-        try:
-            return resolved.relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return resolved.as_posix()
+        return project_key(path, self.root)
 
     def usage(self, path: Path) -> CassetteUsage | None:
         return self.cassettes.get(self.key(path))

@@ -6,6 +6,8 @@ import hashlib
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from ..discovery import project_key
+
 
 def request_key(method: str, uri: str) -> str:
     """``GET https://api.example.com/users?page&q``: method and URI without query *values*.
@@ -31,11 +33,7 @@ def cassette_key(path: Path, root: Path) -> str:
     Relative to the root, not the working directory, so a baseline keeps matching whichever
     folder ``cassettes`` runs from.
     """
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
+    return project_key(path, root)
 
 
 def fingerprint(method: str, uri: str, kind: str, path: str | None, cassette: str = "") -> str:

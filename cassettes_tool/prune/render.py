@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 from ..discovery import display_path
+from ..render_table import human_size
 from .plan import PrunePlan, PruneRow
-
-
-def human_size(size: int) -> str:
-    """``1536`` -> ``'1.5 KB'``."""
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"  # pragma: no cover - unreachable
 
 
 def render_text(plan: PrunePlan, *, verbose: bool = False) -> str:

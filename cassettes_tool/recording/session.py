@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..discovery import project_key
 
 
 @dataclass
@@ -39,11 +40,7 @@ class UsageRecorder:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def key(self, path: Path) -> str:
-        resolved = path.resolve()
-        try:
-            return resolved.relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return resolved.as_posix()
+        return project_key(path, self.root)
 
     def record(self, path: Path, test_id: str | None, interactions: int | None,
                played: Iterable[int] = ()) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..age import recorded_at
 from ..cassette import Cassette
-from ..discovery import find_cassettes
+from ..discovery import find_cassettes, project_key
 from ..errors import CassetteError, UsageError
 from ..reader import parse_cassette
 
@@ -45,11 +45,7 @@ def parse_shard(text: str) -> Shard:
 
 def shard_key(path: Path, root: Path) -> str:
     """The path that decides the shard: relative to ``root`` when inside it, POSIX separators."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
+    return project_key(path, root)
 
 
 def shard_of(path: Path, root: Path, count: int) -> int:
