@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -90,7 +89,7 @@ def age_days(when: datetime | None, now: datetime | None = None) -> float | None
     return round((now - when).total_seconds() / 86400, 2)
 
 
-def clear_caches(paths: Iterable[Path] = ()) -> None:
+def clear_caches() -> None:
     """Forget cached git data (tests that commit between calls)."""
     _git_times.cache_clear()
     _git_toplevel.cache_clear()

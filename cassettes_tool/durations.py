@@ -1,4 +1,4 @@
-"""Parse and format durations such as ``30d``, ``12h`` or ``1w2d``."""
+"""Parse durations such as ``30d``, ``12h`` or ``1w2d``."""
 
 from __future__ import annotations
 
@@ -28,18 +28,3 @@ def parse_duration(text: str) -> timedelta:
             "for example 90s, 12h, 30d or 1w2d"
         )
     return timedelta(seconds=seconds)
-
-
-def format_age(delta: timedelta) -> str:
-    """Render an age compactly for tables (``45s``, ``3h``, ``12d``, ``2y``)."""
-    seconds = max(0, int(delta.total_seconds()))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m"
-    if seconds < 86400:
-        return f"{seconds // 3600}h"
-    days = seconds // 86400
-    if days < 730:
-        return f"{days}d"
-    return f"{days // 365}y"

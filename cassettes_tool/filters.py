@@ -163,7 +163,3 @@ def filter_response(response: Response, rules: FilterRules) -> Response:
             if name.lower() == "content-length":
                 headers[name] = [str(len(body))]
     return replace(response, headers=headers, body=body)
-
-
-def contains_placeholder(value: str | None) -> bool:
-    return value is not None and PLACEHOLDER in value

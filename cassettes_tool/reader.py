@@ -9,6 +9,7 @@ line that names the file and says what to do.
 
 from __future__ import annotations
 
+import base64
 import json
 import zlib
 from collections.abc import Mapping
@@ -288,8 +289,6 @@ def _response(path: Path, index: int, raw: Mapping[str, Any]) -> Response:
 
 
 def _betamax_body(body: Mapping[str, Any]) -> Any:
-    import base64
-
     encoded = body.get("base64_string")
     if encoded:
         try:
