@@ -16,7 +16,7 @@ import requests
 from cassettes_tool.demo.api import EXPECTED_FINDINGS, EXPECTED_OK, EXPECTED_SKIPPED, respond
 from cassettes_tool.demo.server import DemoServer
 
-from .unprivileged import without_file_override
+from .unprivileged import run_cli_without_file_override
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_cassettes"
 DemoRun = tuple[Path, subprocess.CompletedProcess[str], dict[str, str]]
@@ -166,17 +166,13 @@ def test_the_readme_excerpt_of_the_demo_output_names_what_the_demo_finds(demo_ru
 
 
 def test_an_unwritable_output_folder_is_a_one_line_usage_error() -> None:
-    import os
     import shutil
     import tempfile
 
     folder = Path(tempfile.mkdtemp(prefix="cassettes-demo-ro-"))
     try:
-        folder.chmod(0o555)  # nobody may write here (the demo runs as an unprivileged user below)
-        command = [sys.executable, "-m", "cassettes_tool", "demo", "--output-dir", str(folder / "out")]
-        if os.geteuid() == 0:
-            command = without_file_override(command)
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd="/")
+        folder.chmod(0o555)  # not writable, and the demo runs with file permissions enforced
+        proc = run_cli_without_file_override("demo", "--output-dir", str(folder / "out"))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     assert proc.returncode == 2, proc.stderr

@@ -19,7 +19,7 @@ from cassettes_tool.ci_workflow import (
 from cassettes_tool.cli import cli
 from cassettes_tool.config import Config, load_config
 
-from .unprivileged import without_file_override
+from .unprivileged import run_cli_without_file_override
 
 EXISTING = """\
 [project]
@@ -205,19 +205,13 @@ def test_an_empty_or_ambiguous_cassette_folder_keeps_the_default(tmp_path: Path)
 
 
 def test_an_unwritable_project_is_a_one_line_error_naming_the_file() -> None:
-    import os
     import shutil
-    import subprocess
-    import sys
     import tempfile
 
     folder = Path(tempfile.mkdtemp(prefix="cassettes-init-ro-"))
     try:
-        folder.chmod(0o555)  # init runs as an unprivileged user below: it may not write here
-        command = [sys.executable, "-m", "cassettes_tool", "init", "--project-dir", str(folder)]
-        if os.geteuid() == 0:
-            command = without_file_override(command)
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd="/")
+        folder.chmod(0o555)  # not writable, and init runs with file permissions enforced
+        proc = run_cli_without_file_override("init", "--project-dir", str(folder))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     assert proc.returncode == 2, proc.stderr

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +15,7 @@ from cassettes_tool.cli import cli
 from cassettes_tool.errors import CassetteFormatError, CassetteNotFoundError
 from cassettes_tool.reader import load_cassette
 
-from .unprivileged import without_file_override
+from .unprivileged import run_cli_without_file_override
 
 GOOD = """\
 interactions:
@@ -111,11 +108,8 @@ def test_list_reports_each_bad_file_and_still_lists_the_good_ones(tmp_path: Path
 
 
 def _cli_as_unprivileged(*args: str) -> tuple[int, str, str]:
-    """Run the CLI as an unprivileged user (root reads any file, so permission tests need it)."""
-    command = [sys.executable, "-m", "cassettes_tool", *args]
-    if os.geteuid() == 0:
-        command = without_file_override(command)
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd="/")
+    """Run the CLI with file permissions enforced (root reads any file otherwise)."""
+    done = run_cli_without_file_override(*args, timeout=60)
     return done.returncode, done.stdout, done.stderr
 
 

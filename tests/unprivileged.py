@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -22,3 +24,9 @@ def without_file_override(command: list[str]) -> list[str]:
     if setpriv is None:
         pytest.fail("running as root without setpriv (util-linux): cannot test permission errors")
     return [setpriv, "--bounding-set=-dac_override,-dac_read_search", *command]
+
+
+def run_cli_without_file_override(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``python -m cassettes_tool ARGS`` with ordinary file permissions enforced (from ``/``)."""
+    command = without_file_override([sys.executable, "-m", "cassettes_tool", *args])
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd="/", check=False)
