@@ -27,6 +27,11 @@ FINDING_KINDS = (
 STATUSES = ("ok", "drift", "error", "skipped")
 
 
+def _optional_str(value: Any) -> str | None:
+    """A text field of a report read back: a hand-edited ``true`` or ``3`` becomes text."""
+    return None if value is None else str(value)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One structural difference between a recorded and a live response."""
@@ -57,7 +62,7 @@ class Finding:
             raise ValueError(f"finding kind {kind!r} is unknown")
         return cls(
             fingerprint=str(data["fingerprint"]), severity=str(severity), kind=str(kind),
-            location=str(data.get("location", "body")), path=data.get("path"),
+            location=str(data.get("location", "body")), path=_optional_str(data.get("path")),
             recorded=data.get("recorded"), live=data.get("live"), message=str(data.get("message", "")),
             acknowledged=bool(data.get("acknowledged", False)),
         )
@@ -94,7 +99,7 @@ class LiveResponse:
             body = str(raw_body).encode("utf-8")
         headers = {str(k): [str(x) for x in (v if isinstance(v, list) else [v])]
                    for k, v in (data.get("headers") or {}).items()}
-        return cls(status=int(data["status"]), content_type=data.get("content_type"), headers=headers,
+        return cls(status=int(data["status"]), content_type=_optional_str(data.get("content_type")), headers=headers,
                    body=body, reason=str(data.get("reason") or ""))
 
 
@@ -125,7 +130,7 @@ class InteractionResult:
         live = data.get("live")
         return cls(
             index=int(data["index"]), method=str(data["method"]), uri=str(data["uri"]), status=str(status),
-            reason=data.get("reason"), recorded=dict(data.get("recorded") or {}),
+            reason=_optional_str(data.get("reason")), recorded=dict(data.get("recorded") or {}),
             live=LiveResponse.from_json(live) if isinstance(live, Mapping) else None,
             findings=[Finding.from_json(f) for f in data.get("findings") or []],
         )
@@ -151,7 +156,8 @@ class CassetteResult:
         if status not in STATUSES:
             raise ValueError(f"cassette status {status!r} is not one of {', '.join(STATUSES)}")
         return cls(
-            path=str(data["path"]), status=str(status), error=data.get("error"), sha256=data.get("sha256"),
+            path=str(data["path"]), status=str(status), error=_optional_str(data.get("error")),
+            sha256=_optional_str(data.get("sha256")),
             interactions=[InteractionResult.from_json(i) for i in data.get("interactions") or []],
         )
 

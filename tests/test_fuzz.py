@@ -711,3 +711,29 @@ def test_any_tool_cassettes_table_is_a_config_or_one_config_error(data: st.DataO
 @given(data=st.data())
 def test_slow_list_and_prune_survive_many_more_damaged_ledgers(data: st.DataObject) -> None:
     test_list_and_prune_never_raise_on_a_damaged_usage_ledger.hypothesis.inner_test(data)  # type: ignore[attr-defined]
+
+
+def leaf_paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        for key, child in node.items():
+            yield from leaf_paths(child, (*prefix, key))
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from leaf_paths(child, (*prefix, index))
+    else:
+        yield prefix
+
+
+def test_every_field_of_a_report_holding_a_value_of_another_type_is_handled(valid_report: dict[str, Any]) -> None:
+    # Systematic where the fuzz above is random: it found `"reason": true` crashing the HTML report.
+    odd_values: list[Any] = [True, 3.5, {}, ["x"], None]
+    paths = list(leaf_paths(valid_report))
+    assert len(paths) > 30
+    for path in paths:
+        for value in odd_values:
+            document = json.loads(json.dumps(valid_report))
+            node = document
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = value
+            check_report_commands(write_case("report.json", json.dumps(document).encode()))
