@@ -32,7 +32,7 @@ def normalize_headers(raw: Any) -> Headers:
     headers: Headers = {}
     if raw is None:
         return headers
-    if isinstance(raw, Mapping):
+    if type(raw) is dict or isinstance(raw, Mapping):
         items: Iterable[tuple[Any, Any]] = raw.items()
     elif isinstance(raw, list | tuple):
         pairs: list[tuple[Any, Any]] = []
@@ -48,8 +48,17 @@ def normalize_headers(raw: Any) -> Headers:
     for name, value in items:
         if name is None:
             continue
-        values = value if isinstance(value, list | tuple) else [value]
-        headers.setdefault(str(name), []).extend("" if v is None else str(v) for v in values)
+        if type(value) is list and all(type(v) is str for v in value):
+            strings = value[:]  # the common case; a copy, as the raw interaction keeps its own
+        else:
+            values = value if isinstance(value, list | tuple) else [value]
+            strings = ["" if v is None else str(v) for v in values]
+        key = name if type(name) is str else str(name)
+        known = headers.get(key)
+        if known is None:
+            headers[key] = strings
+        else:
+            known.extend(strings)
     return headers
 
 

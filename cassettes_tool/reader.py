@@ -21,11 +21,10 @@ import yaml
 
 from .cassette import Cassette, Interaction, Request, Response, body_to_bytes, normalize_headers
 from .errors import CassetteFormatError, CassetteNotFoundError
-from .yamlio import UnsafeTagError, load_yaml, yaml_error_line
+from .yamlio import AliasError, UnsafeTagError, load_yaml, yaml_error_line
 
 REERECORD = "re-record it, or delete it if no test uses it"
 MAX_DECOMPRESSED = 512 * 1024 * 1024
-MAX_EXPANSION_FACTOR = 100  # expanded YAML values per byte of file, beyond a fixed allowance
 
 
 def detect_format(path: Path, data: bytes) -> str:
@@ -64,8 +63,6 @@ def parse_cassette(path: Path, data: bytes) -> Cassette:
             raise CassetteFormatError(path, f"gzip data is corrupt ({exc})", REERECORD) from None
     fmt = detect_format(path, data)
     document = _parse_text(path, data, fmt)
-    if fmt == "yaml" and b"&" in data:
-        _check_aliases(path, document, len(data))
     try:
         cassette = _from_document(path, document, fmt)
     except (TypeError, ValueError, OverflowError, RecursionError) as exc:
@@ -74,43 +71,6 @@ def parse_cassette(path: Path, data: bytes) -> Cassette:
     if compressed and cassette.variant == "vcrpy":
         cassette.variant = "vcrpy-gzip"  # read-only: whoever gzipped it has their own serializer
     return cassette
-
-
-def _check_aliases(path: Path, document: Any, size: int) -> None:
-    """Refuse YAML whose aliases expand to a huge ("billion laughs") or recursive structure.
-
-    Aliases share one object, so loading is cheap, but everything that walks the data (header
-    normalisation, JSON bodies, shapes) would expand it: bound the expanded node count.
-    """
-    limit = MAX_EXPANSION_FACTOR * size + 1_000_000
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
-
-    def expanded(node: Any) -> int:
-        if not isinstance(node, dict | list):
-            return 1
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in active:
-            raise CassetteFormatError(path, "a YAML alias refers to itself (recursive data)", REERECORD)
-        active.add(key)
-        children = node.items() if isinstance(node, dict) else enumerate(node)
-        total = 1
-        for _, child in children:
-            total += expanded(child)
-            if total > limit:
-                raise CassetteFormatError(
-                    path, f"YAML aliases expand to more than {limit} values (an alias bomb?)", REERECORD
-                )
-        active.discard(key)
-        sizes[key] = total
-        return total
-
-    try:
-        expanded(document)
-    except RecursionError:
-        raise CassetteFormatError(path, "YAML nested too deeply", REERECORD) from None
 
 
 def _gunzip(data: bytes) -> bytes:
@@ -122,7 +82,7 @@ def _gunzip(data: bytes) -> bytes:
 
 
 def _parse_text(path: Path, data: bytes, fmt: str) -> Any:
-    if not data.strip():
+    if not data or data.isspace():
         raise CassetteFormatError(path, "is empty", f"{REERECORD} (an empty cassette is `version: 1` and `interactions: []`)")
     if fmt == "json":
         try:
@@ -148,6 +108,8 @@ def _parse_text(path: Path, data: bytes, fmt: str) -> Any:
             f"line {exc.line}: YAML tag {exc.tag} would construct a Python object; it is never executed",
             "remove the tag or re-record the cassette",
         ) from None
+    except AliasError as exc:
+        raise CassetteFormatError(path, str(exc), REERECORD) from None
     except yaml.YAMLError as exc:
         line = yaml_error_line(exc)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -172,7 +134,7 @@ def _not_text(path: Path, position: int) -> CassetteFormatError:
 def _from_document(path: Path, document: Any, fmt: str) -> Cassette:
     if isinstance(document, list):
         return _from_pre_1_0(path, document, fmt)
-    if not isinstance(document, Mapping):
+    if not isinstance(document, dict):
         raise CassetteFormatError(
             path, f"top level is a {_kind(document)}, not a cassette mapping", "is this file a vcrpy cassette?"
         )
@@ -202,7 +164,7 @@ def _from_document(path: Path, document: Any, fmt: str) -> Cassette:
         path=path,
         format=fmt,
         interactions=interactions,
-        metadata=dict(metadata) if isinstance(metadata, Mapping) else {},
+        metadata=dict(metadata) if isinstance(metadata, dict) else {},
         variant="vcrpy",
         extra=extra,
         key_order=tuple(str(k) for k in document),
@@ -215,10 +177,10 @@ def _kind(value: Any) -> str:
 
 
 def _interaction(path: Path, index: int, raw: Any) -> Interaction:
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("request"), Mapping) or not isinstance(
-        raw.get("response"), Mapping
+    if not isinstance(raw, dict) or not isinstance(raw.get("request"), dict) or not isinstance(
+        raw.get("response"), dict
     ):
-        if isinstance(raw, Mapping) and ("request_stream" in raw or "response_stream" in raw):
+        if isinstance(raw, dict) and ("request_stream" in raw or "response_stream" in raw):
             raise CassetteFormatError(
                 path,
                 f"interaction {index} is a gRPC stream recording, not an HTTP interaction",
@@ -248,7 +210,7 @@ def _request(path: Path, index: int, raw: Mapping[str, Any]) -> Request:
             path, f"interaction {index}: request uri {uri[:80]!r} is not a valid URL ({exc})", REERECORD
         ) from None
     body = raw["body"] if "body" in raw else raw.get("parsed_body")
-    if isinstance(body, Mapping) and ("string" in body or "base64_string" in body):
+    if isinstance(body, dict) and ("string" in body or "base64_string" in body):
         body = _betamax_body(body)
     return Request(method=method, uri=uri, headers=normalize_headers(raw.get("headers")), body=body_to_bytes(body))
 
@@ -267,7 +229,7 @@ def _uri_from_parts(raw: Mapping[str, Any]) -> str:
 def _response(path: Path, index: int, raw: Mapping[str, Any]) -> Response:
     status_raw = raw.get("status", raw.get("status_code"))
     reason = ""
-    if isinstance(status_raw, Mapping):
+    if isinstance(status_raw, dict):
         reason = str(status_raw.get("message") or "")
         status_raw = status_raw.get("code")
     try:
@@ -278,7 +240,7 @@ def _response(path: Path, index: int, raw: Mapping[str, Any]) -> Response:
         ) from None
     if "body" in raw:
         body_raw = raw["body"]
-        if isinstance(body_raw, Mapping):
+        if isinstance(body_raw, dict):
             body_raw = _betamax_body(body_raw) if "base64_string" in body_raw else body_raw.get("string")
     elif "content" in raw:
         body_raw = raw["content"]
@@ -302,7 +264,7 @@ def _from_pre_1_0(path: Path, document: list[Any], fmt: str) -> Cassette:
     """vcrpy before 1.0 wrote a bare list of interactions; migrate it in memory."""
     interactions: list[Interaction] = []
     for index, raw in enumerate(document):
-        if not isinstance(raw, Mapping) or not isinstance(raw.get("request"), Mapping):
+        if not isinstance(raw, dict) or not isinstance(raw.get("request"), dict):
             raise CassetteFormatError(
                 path, f"top level is a list whose item {index} is not an interaction", "is this file a vcrpy cassette?"
             )
@@ -319,7 +281,7 @@ def _from_betamax(path: Path, document: Mapping[str, Any]) -> Cassette:
     interactions = [_interaction(path, i, raw) for i, raw in enumerate(raw_list)]
     for interaction in interactions:
         interaction.raw = None
-    recorded = [r.get("recorded_at") for r in raw_list if isinstance(r, Mapping) and r.get("recorded_at")]
+    recorded = [r.get("recorded_at") for r in raw_list if isinstance(r, dict) and r.get("recorded_at")]
     metadata: dict[str, Any] = {"recorded_with": document.get("recorded_with")}
     if recorded:
         metadata["recorded_at"] = max(str(r) for r in recorded)

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from .yamlbuild import MAX_DEPTH, DeepDocumentError, build
+
 try:  # libyaml is several times faster; vcrpy uses it too when present.
     from yaml import CSafeDumper as _Dumper
     from yaml import CSafeLoader as _Loader
@@ -80,36 +82,56 @@ def _unknown_tag(loader: CassetteLoader, tag_suffix: str, node: yaml.Node) -> An
 CassetteLoader.add_multi_constructor("!", _unknown_tag)
 
 
-# libyaml's composer recurses in C without a depth check: about 25,000 nested levels overflow an
+# libyaml's composer recurses in C without a depth check: about 22,000 nested levels overflow an
 # 8 MB stack and kill the process (SIGSEGV, no exception; 100 KB of "- - - ..." is enough).
+# Construction is safe at any depth (:mod:`yamlbuild` loops instead of recursing).
 SAFE_OPENERS = 10_000  # fewer "[", "{", "-", "?" bytes than this: too shallow to matter
-BIG_STACK = 512 * 1024 * 1024  # virtual; only the pages touched cost memory (~330 bytes a level)
+BIG_STACK = 512 * 1024 * 1024  # virtual; only the pages touched cost memory (~400 bytes a level)
 # libyaml's parser is also quadratic in depth for flow style (40,000 levels: ~2-4 s here). Beyond
 # this many openers the depth is measured first by a walk of the event stream that stops at
 # MAX_DEPTH (~0.1 s). 50,000 keeps brace-heavy real cassettes (DataDog: 32,514) off that walk.
 MAX_OPENERS_IN_BIG_STACK = 50_000
-MAX_DEPTH = 10_000  # deeper documents are refused; no real cassette comes close
 _OPENERS = (b"[", b"{", b"- ", b"? ")
 _NOT_OPENER_BYTES = bytes(b for b in range(256) if b not in b"[{-?")
 _stack_size_lock = threading.Lock()
+# Aliases share one object, so loading is cheap, but everything that walks the data (header
+# normalisation, JSON bodies, shapes) expands it: the expanded node count is bounded.
+MAX_EXPANSION_FACTOR = 100  # expanded YAML values per byte of file, beyond a fixed allowance
+EXPANSION_ALLOWANCE = 1_000_000
+
+
+class AliasError(yaml.YAMLError):
+    """YAML aliases that make recursive data or expand far beyond the file ("billion laughs")."""
 
 
 def load_yaml(text: str | bytes) -> Any:
     """Parse YAML safely (see module docstring).
 
-    Raises :class:`RecursionError` for documents nested deeper than :data:`MAX_DEPTH`.
+    Raises :class:`RecursionError` for documents nested deeper than :data:`MAX_DEPTH` and
+    :class:`AliasError` for aliases that expand to recursive or huge data.
     """
-    openers = _openers(text)
-    if openers <= SAFE_OPENERS:
-        return yaml.load(text, Loader=CassetteLoader)
-    if openers > MAX_OPENERS_IN_BIG_STACK:
-        data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
-        exact = sum(map(data.count, _OPENERS))
-        if exact > MAX_OPENERS_IN_BIG_STACK and _depth_exceeds(text, MAX_DEPTH):
-            raise RecursionError(f"YAML nested deeper than {MAX_DEPTH} levels")
-    # Possibly deep (or, as in real cassettes that get here, JSON bodies full of braces): compose
-    # on a thread whose stack fits any depth allowed so far, then check the (small) result.
-    return _checked(_on_big_stack(lambda: yaml.load(text, Loader=CassetteLoader)))
+    loader = CassetteLoader(text)
+    try:
+        openers = _openers(text)
+        if openers <= SAFE_OPENERS:
+            node = loader.get_single_node()
+        else:
+            if openers > MAX_OPENERS_IN_BIG_STACK:
+                data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
+                exact = sum(map(data.count, _OPENERS))
+                if exact > MAX_OPENERS_IN_BIG_STACK and _depth_exceeds(text, MAX_DEPTH):
+                    raise DeepDocumentError
+            # Possibly deep (or, as in real cassettes that get here, JSON bodies full of braces):
+            # compose on a thread whose stack fits any depth allowed so far.
+            node = _on_big_stack(loader.get_single_node)
+        if node is None:
+            return None
+        document, shared = build(loader, node)
+    finally:
+        loader.dispose()
+    if shared:
+        _check_expansion(document, EXPANSION_ALLOWANCE + MAX_EXPANSION_FACTOR * len(text))
+    return document
 
 
 def _openers(text: str | bytes) -> int:
@@ -118,22 +140,30 @@ def _openers(text: str | bytes) -> int:
     return len(data.translate(None, _NOT_OPENER_BYTES))
 
 
-def _checked(document: Any) -> Any:
-    """``document``, unless its containers nest deeper than :data:`MAX_DEPTH` (iterative walk)."""
-    containers = (dict, list, tuple)
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    seen = {id(document)}  # aliases: each container once (a "billion laughs" stays cheap)
-    pop, push, add = stack.pop, stack.append, seen.add
-    while stack:
-        node, depth = pop()
-        if depth > MAX_DEPTH:
-            raise RecursionError(f"YAML nested deeper than {MAX_DEPTH} levels")
-        below = depth + 1
-        for child in node.values() if type(node) is dict else node:
-            if type(child) in containers and id(child) not in seen:
-                add(id(child))
-                push((child, below))
-    return document
+def _check_expansion(document: Any, limit: int) -> None:
+    """Raise :class:`AliasError` if ``document`` is recursive or expands to over ``limit`` values."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def expanded(node: Any) -> int:
+        if not isinstance(node, dict | list):
+            return 1
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise AliasError("a YAML alias refers to itself (recursive data)")
+        active.add(key)
+        total = 1
+        for child in node.values() if isinstance(node, dict) else node:
+            total += expanded(child)
+            if total > limit:
+                raise AliasError(f"YAML aliases expand to more than {limit} values (an alias bomb?)")
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    expanded(document)
 
 
 def _depth_exceeds(text: str | bytes, limit: int) -> bool:
