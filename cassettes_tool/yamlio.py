@@ -86,6 +86,9 @@ CassetteLoader.add_multi_constructor("!", _unknown_tag)
 # 8 MB stack and kill the process (SIGSEGV, no exception; 100 KB of "- - - ..." is enough).
 # Construction is safe at any depth (:mod:`yamlbuild` loops instead of recursing).
 SAFE_OPENERS = 10_000  # fewer "[", "{", "-", "?" bytes than this: too shallow to matter
+# ... except block mappings, which nest by indentation alone ("a:\n b:\n  c: ..."): n levels
+# take n*n/2 bytes, so a file under this size cannot nest them SAFE_OPENERS deep.
+SAFE_SIZE = SAFE_OPENERS * SAFE_OPENERS // 2
 BIG_STACK = 512 * 1024 * 1024  # virtual; only the pages touched cost memory (~400 bytes a level)
 # libyaml's parser is also quadratic in depth for flow style (40,000 levels: ~2-4 s here). Beyond
 # this many openers the depth is measured first by a walk of the event stream that stops at
@@ -113,7 +116,7 @@ def load_yaml(text: str | bytes) -> Any:
     loader = CassetteLoader(text)
     try:
         openers = _openers(text)
-        if openers <= SAFE_OPENERS:
+        if openers <= SAFE_OPENERS and len(text) <= SAFE_SIZE:
             node = loader.get_single_node()
         else:
             if openers > MAX_OPENERS_IN_BIG_STACK:

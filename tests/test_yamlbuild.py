@@ -144,3 +144,26 @@ def test_random_documents_build_like_pyyaml(document: Any, flow: bool, width: in
     text = yaml.dump(document, default_flow_style=flow, width=width, allow_unicode=True)
     assert same(load_yaml(text), pyyaml(text))
     assert same(load_yaml(text.encode()), pyyaml(text))
+
+
+def test_a_file_too_big_to_bound_by_openers_is_composed_on_the_big_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Block mappings nest by indentation alone, without a single "[{-?" byte. Real files that
+    # could reach a dangerous depth that way are ~250 MB; the size rule is checked at a small scale.
+    from cassettes_tool import yamlio
+
+    depth = 300
+    text = "".join(" " * level + f"k{level}:\n" for level in range(depth)) + " " * depth + "leaf\n"
+    assert yamlio._openers(text) == 0
+    used: list[bool] = []
+    real = yamlio._on_big_stack
+
+    def spy(work: Any) -> Any:
+        used.append(True)
+        return real(work)
+
+    monkeypatch.setattr(yamlio, "_on_big_stack", spy)
+    assert load_yaml(text) == pyyaml(text)
+    assert not used  # small: composed right here
+    monkeypatch.setattr(yamlio, "SAFE_SIZE", len(text) - 1)
+    assert load_yaml(text) == pyyaml(text)
+    assert used == [True]
