@@ -366,6 +366,29 @@ def test_a_baseline_acknowledges_known_findings_so_they_no_longer_fail(
     assert "1 acknowledged" in err
 
 
+@pytest.mark.parametrize(("method", "status", "calls", "says_retried"), [
+    ("GET", 502, 3, True),     # retried: the reason says so
+    ("GET", 500, 1, False),    # 500 is never retried (it is rarely transient, and may not be safe)
+    ("POST", 503, 1, False),   # a POST is never re-sent after it went out
+])
+def test_the_reason_says_after_n_retries_only_when_the_call_was_retried(
+        tmp_path: Path, live_api: LiveAPI, method: str, status: int, calls: int, says_retried: bool) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction(method, f"https://{HOST}/failing", {"id": 1})])
+    route = live_api.json_route("/failing", {"id": 1}, fail_times=99, fail_status=status)
+    result = only_interaction(run(tmp_path, live_api, retries=2, methods=("GET", "POST")))
+    assert route.calls == calls
+    assert result.status == "error" and str(status) in (result.reason or "")
+    assert ("after 2 retries" in (result.reason or "")) is says_retried, result.reason
+
+
+def test_a_post_that_times_out_is_not_said_to_be_retried(tmp_path: Path, live_api: LiveAPI) -> None:
+    write_cassette(tmp_path / "c.yaml", [interaction("POST", f"https://{HOST}/slow", {"id": 1})])
+    route = live_api.json_route("/slow", {"id": 1}, delay=1.0)
+    result = only_interaction(run(tmp_path, live_api, retries=2, methods=("POST",), timeout=0.3))
+    assert route.calls == 1
+    assert "within 0.3s" in (result.reason or "") and "retr" not in (result.reason or ""), result.reason
+
+
 def test_a_persistent_429_is_retried_then_reported_as_rate_limited(tmp_path: Path, live_api: LiveAPI) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/limited", {"id": 1})])
     route = live_api.json_route("/limited", {"id": 1}, fail_times=99, fail_status=429)

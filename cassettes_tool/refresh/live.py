@@ -155,7 +155,7 @@ class LiveClient:
                 live = session.request(call.method, call.url, headers=headers, data=call.body,
                                        timeout=(timeout, timeout), allow_redirects=False, stream=True)
             except requests.exceptions.RequestException as exc:
-                reason, unreachable = self._describe(exc, call.origin)
+                reason, unreachable = self._describe(exc, call.origin, call.method)
                 raise LiveFailure(self._scrub(reason), unreachable=unreachable) from None
             try:
                 body = self._read_body(live, call.origin)
@@ -209,10 +209,15 @@ class LiveClient:
             data = data.replace(secret.encode("utf-8"), PLACEHOLDER.encode())
         return data
 
-    def _describe(self, exc: requests.exceptions.RequestException, origin: str) -> tuple[str, bool]:
-        """The reason of a failed call, and whether the host itself is unreachable."""
+    def _describe(self, exc: requests.exceptions.RequestException, origin: str, method: str) -> tuple[str, bool]:
+        """The reason of a failed call, and whether the host itself is unreachable.
+
+        Connection failures are retried for every method (nothing was sent); failures after the
+        request went out only for idempotent ones, so only those say "after N retries".
+        """
         retries = self.settings.retries
         after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
+        read_after = after if method.upper() in Retry.DEFAULT_ALLOWED_METHODS else ""
         inner = _innermost(exc)
         lowered = inner.lower()
         chain = _chain(exc)
@@ -229,12 +234,12 @@ class LiveClient:
             return (f"timed out connecting to {origin} ({self.settings.timeout:g}s{after}); is the host "
                     "reachable? raise --timeout if it is slow"), True
         if any(isinstance(e, requests.exceptions.ReadTimeout | ReadTimeoutError | TimeoutError) for e in chain):
-            return (f"no response from {origin} within {self.settings.timeout:g}s{after}; raise --timeout "
+            return (f"no response from {origin} within {self.settings.timeout:g}s{read_after}; raise --timeout "
                     "if the API is slow"), False
         if any(isinstance(e, requests.exceptions.SSLError | ssl.SSLError) for e in chain):
             return f"TLS error talking to {origin}: {inner}", True
         if isinstance(exc, requests.exceptions.ConnectionError):
-            return f"cannot talk to {origin}{after}: {inner}", False
+            return f"cannot talk to {origin}{read_after}: {inner}", False
         return f"request to {origin} failed: {inner}", False
 
 
@@ -286,14 +291,26 @@ def _innermost(exc: BaseException) -> str:
     return text[:300]
 
 
-def unusable_status(recorded_status: int, live: Response, host: str, retries: int) -> str | None:
+def unusable_status(recorded_status: int, live: Response, host: str, retries: int, method: str = "GET") -> str | None:
     """Why a live status means "could not check" (401/403/429/5xx), or None when it is checkable.
 
-    When the cassette recorded that very status (a test of an error path), it is compared.
+    When the cassette recorded that very status (a test of an error path), it is compared. The
+    reason says "after N retries" only when urllib3 did retry: one of :data:`RETRY_STATUSES`, and
+    an idempotent method (a POST is never re-sent).
     """
     status = live.status
     if status == recorded_status:
         return None
+    label = f"live {status}{' ' + live.reason if live.reason else ''}"
+    retried = retries > 0 and status in RETRY_STATUSES and method.upper() in Retry.DEFAULT_ALLOWED_METHODS
+    after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retried else ""
+    if status in (401, 403):
+        return f"{label}: check the credentials for host {host} ([tool.cassettes.auth])"
+    if status == 429:
+        return f"{label} from {host}{after}: rate limited; lower --workers or run later"
+    if status >= 500:
+        return f"{label} from {host}{after}: server error, could not check"
+    return None
     label = f"live {status}{' ' + live.reason if live.reason else ''}"
     if status in (401, 403):
         return f"{label}: check the credentials for host {host} ([tool.cassettes.auth])"

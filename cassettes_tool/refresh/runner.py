@@ -274,7 +274,7 @@ class _Run:
                 return self._base(cassette, call, "error", str(exc)), None
         recorded = self._recorded(cassette, call)
         for sample in samples:
-            reason = unusable_status(recorded.status, sample, call.host, self.options.retries)
+            reason = unusable_status(recorded.status, sample, call.host, self.options.retries, call.method)
             if reason is not None:
                 return self._base(cassette, call, "error", reason), None
         first = samples[0]
