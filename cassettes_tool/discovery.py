@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,11 +17,19 @@ SKIP_NAMES = {"pyproject.toml", "package.json", "package-lock.json", "tsconfig.j
               ".pre-commit-hooks.yaml", "mkdocs.yml", "usage.json"}
 
 
+# Every JSON file cassettes writes (drift report, baseline, usage ledger, audit and prune
+# output) opens with this key; a cassette never does (vcrpy writes "interactions" or "version").
+_OWN_OUTPUT = re.compile(rb'\A\s*\{\s*"schema_version"\s*:')
+
+
 def looks_like_cassette(path: Path) -> bool:
-    """Cassette-like by name, or (no extension) by its first bytes."""
+    """Cassette-like by name (but not a JSON file cassettes itself wrote), or (no extension) by
+    its first bytes."""
     name = path.name.lower()
     if name.startswith(".") or name in SKIP_NAMES:
         return False
+    if name.endswith(".json"):
+        return not _is_own_output(path)
     if name.endswith(CASSETTE_SUFFIXES):
         return True
     if "." in name:
@@ -31,6 +40,17 @@ def looks_like_cassette(path: Path) -> bool:
     except OSError:
         return False
     return any(marker in head for marker in _SNIFF) or head.strip() == b"[]"
+
+
+def _is_own_output(path: Path) -> bool:
+    """A report, baseline or ledger that cassettes wrote (``refresh --report`` into the cassette
+    folder is common): not a cassette, so a folder scan skips it. Named as an argument, it is
+    still read (and refused in one line)."""
+    try:
+        with path.open("rb") as handle:
+            return _OWN_OUTPUT.match(handle.read(64)) is not None
+    except OSError:
+        return False
 
 
 def find_cassettes(paths: Iterable[Path], *, errors: list[tuple[Path, str]] | None = None) -> list[Path]:
