@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -156,6 +157,44 @@ def test_dry_run_lists_what_would_be_sent_where_and_sends_nothing(
     assert f"send GET {live_api.url}/a?page=1" in out and "DRY_TOKEN, NOT SET" in out
     assert "skip DELETE" in out and "nothing was sent" in out
     assert live_api.seen == []
+
+
+def test_dry_run_as_json_has_the_same_facts_names_credentials_but_never_their_values(
+        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DRY_TOKEN", "s3cr3t-token-value")
+    (tmp_path / "pyproject.toml").write_text(f'[tool.cassettes]\n[tool.cassettes.auth."{HOST}"]\nenv = "DRY_TOKEN"\n')
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a?page=1", {}),
+                                         interaction("DELETE", f"https://{HOST}/a/1", {})])
+    (tmp_path / "broken.yaml").write_text("interactions: [")
+    monkeypatch.chdir(tmp_path)
+
+    code = main(["refresh", ".", "--rewrite-host", f"{HOST}={live_api.url}", "--dry-run", "--format", "json",
+                 "--output", "plan.json"])
+
+    assert code == 0 and live_api.seen == []
+    text = (tmp_path / "plan.json").read_text()
+    assert "s3cr3t" not in text
+    plan = json.loads(text)
+    assert plan["schema_version"] == 1 and plan["command"] == "refresh --dry-run"
+    assert plan["summary"] == {"cassettes": 2, "send": 1, "skip": 1, "hosts": [live_api.url]}
+    by_name = {Path(c["path"]).name: c for c in plan["cassettes"]}
+    assert "invalid YAML" in by_name["broken.yaml"]["error"] and by_name["broken.yaml"]["interactions"] == []
+    sent, skipped = by_name["c.yaml"]["interactions"]
+    assert sent == {"index": 0, "method": "GET", "uri": f"https://{HOST}/a?page=1", "action": "send",
+                    "url": f"{live_api.url}/a?page=1",
+                    "auth": {"header": "Authorization", "env": "DRY_TOKEN", "set": True}}
+    assert skipped["action"] == "skip" and skipped["method"] == "DELETE" and "DELETE" in skipped["reason"]
+    assert "wrote json plan to plan.json" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "junit", "html"])
+def test_dry_run_in_a_report_format_is_a_usage_error(tmp_path: Path, fmt: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {})])
+    assert main(["refresh", str(path), "--dry-run", "--format", fmt]) == 2
+    err = capsys.readouterr().err
+    assert "--dry-run prints the plan as text or json" in err and len(err.strip().splitlines()) == 1
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path, live_api: LiveAPI,

@@ -87,12 +87,13 @@ class ProgressBar:
             self._bar = None
 
 
-def write_or_emit(text: str, output: Path | None, fmt: str, info: Callable[[str], None]) -> None:
-    """A rendered report to ``output`` (atomically) or to stdout."""
+def write_or_emit(text: str, output: Path | None, fmt: str, info: Callable[[str], None], *,
+                  what: str = "report") -> None:
+    """A rendered report (or another ``what``) to ``output`` (atomically) or to stdout."""
     if output is not None:
         from ..storage import write_text_atomic
 
         write_text_atomic(output, text)
-        info(f"wrote {fmt} report to {output}")
+        info(f"wrote {fmt} {what} to {output}")
     else:
         emit(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +12,8 @@ import click
 
 from ..cli import AppContext, pass_app
 from ..config import FAIL_ON
-from .common import DURATION, ProgressBar, emit, on_a_terminal, paths_or_default
+from ..errors import UsageError
+from .common import DURATION, ProgressBar, on_a_terminal, paths_or_default, write_or_emit
 
 if TYPE_CHECKING:
     from ..refresh.runner import RefreshOutcome
@@ -81,7 +83,8 @@ def _recorded_shapes(outcome: RefreshOutcome) -> dict[ShapeKey, RecordedShape]:
               help="Write the --format report to this file instead of stdout.")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Acknowledged fingerprints (JSON); they do not count toward --fail-on.")
-@click.option("--dry-run", is_flag=True, help="Only list what would be sent where; send nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Only list what would be sent where (text, or --format json); send nothing.")
 @pass_app
 def refresh_command(
     app: AppContext, paths: tuple[Path, ...], rewrite_host: tuple[str, ...], older_than: timedelta | None,
@@ -103,6 +106,7 @@ def refresh_command(
         describe_plan,
         parse_rewrite,
         parse_shard,
+        plan_to_json,
         prepare,
         run_refresh,
         summary_line,
@@ -120,8 +124,12 @@ def refresh_command(
         update=update, fail_on=fail_on,
     )
     if dry_run:
+        if fmt not in ("text", "json"):
+            raise UsageError(f"--dry-run prints the plan as text or json, not {fmt} (nothing is sent, so "
+                             "there is no drift report to render)")
         _, plan = prepare(config, options)
-        emit(describe_plan(plan))
+        text = describe_plan(plan) if fmt == "text" else json.dumps(plan_to_json(plan), indent=2) + "\n"
+        write_or_emit(text, output, fmt, app.info, what="plan")
         return 0
     acknowledged: set[str] = set()
     if baseline is not None:
@@ -139,15 +147,10 @@ def refresh_command(
     stdout = sys.stdout
     color = output is None and want_color(stdout)
     text = render_report(report, fmt, fail_on=options.fail_on, color=color, recorded_shapes=shapes)
-    if output is not None:
-        write_text_atomic(output, text)
-    else:
-        emit(text)
+    write_or_emit(text, output, fmt, app.info)
     for note in outcome.notes:
         app.info(f"note: {note}")
     if report_path is not None:
         app.info(f"wrote JSON report to {report_path}")
-    if output is not None:
-        app.info(f"wrote {fmt} report to {output}")
     app.info(summary_line(outcome))
     return exit_code(report, options.fail_on)

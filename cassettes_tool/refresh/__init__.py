@@ -7,11 +7,23 @@ where, ``--dry-run``), :mod:`.live` (HTTP with pooling, retries, timeouts, auth)
 
 from __future__ import annotations
 
-from .plan import Plan, build_plan, describe_plan, parse_rewrite
+from .plan import Plan, build_plan, describe_plan, parse_rewrite, plan_to_json
 from .runner import UPDATE_MODES, RefreshOptions, RefreshOutcome, prepare, run_refresh, summary_line
 from .select import Shard, parse_shard, select_cassettes
 
 __all__ = [
-    "UPDATE_MODES", "Plan", "RefreshOptions", "RefreshOutcome", "Shard", "build_plan", "describe_plan",
-    "parse_rewrite", "parse_shard", "prepare", "run_refresh", "select_cassettes", "summary_line",
+    "UPDATE_MODES",
+    "Plan",
+    "RefreshOptions",
+    "RefreshOutcome",
+    "Shard",
+    "build_plan",
+    "describe_plan",
+    "parse_rewrite",
+    "parse_shard",
+    "plan_to_json",
+    "prepare",
+    "run_refresh",
+    "select_cassettes",
+    "summary_line",
 ]

@@ -15,8 +15,10 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
+from .. import __version__
 from ..cassette import Request
 from ..config import AuthConfig, Config
 from ..discovery import display_path
@@ -258,3 +260,42 @@ def describe_plan(plan: Plan, environ: Mapping[str, str] | None = None) -> str:
     lines.append(f"dry run: {sent} interaction(s) would be sent to {len(plan.origins)} host(s), "
                  f"{skipped} skipped, in {len(plan.cassettes)} cassette(s); nothing was sent")
     return "\n".join(lines) + "\n"
+
+
+PLAN_SCHEMA_VERSION = 1
+
+
+def plan_to_json(plan: Plan, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The ``--dry-run --format json`` document: the same facts as :func:`describe_plan`.
+
+    Credentials appear only as the header and environment variable that would supply them, and
+    whether that variable is set; never a value.
+    """
+    environ = os.environ if environ is None else environ
+    cassettes: list[dict[str, Any]] = []
+    sent = skipped = 0
+    for cassette in plan.cassettes:
+        calls: list[dict[str, Any]] = []
+        for call in cassette.calls:
+            entry: dict[str, Any] = {"index": call.index, "method": call.method, "uri": call.uri,
+                                     "action": call.action}
+            if call.sent:
+                sent += 1
+                entry["url"] = call.url
+                if call.auth:
+                    entry["auth"] = {"header": call.auth.header, "env": call.auth.env,
+                                     "set": bool(environ.get(call.auth.env))}
+            else:
+                skipped += 1
+                entry["reason"] = call.reason
+            calls.append(entry)
+        cassettes.append({"path": cassette.display, "error": cassette.selected.error, "interactions": calls})
+    return {
+        "schema_version": PLAN_SCHEMA_VERSION,
+        "tool": {"name": "cassettes", "version": __version__},
+        "command": "refresh --dry-run",
+        "summary": {"cassettes": len(plan.cassettes), "send": sent, "skip": skipped,
+                    "hosts": sorted(plan.origins)},
+        "cassettes": cassettes,
+        "notes": list(plan.notes),
+    }
