@@ -6,6 +6,11 @@ only holds plain data — dicts, lists, strings, bytes, numbers — and never ru
 lives outside the repository: ``$CASSETTES_CACHE_DIR``, else ``$XDG_CACHE_HOME/cassettes``, else
 ``~/.cache/cassettes``. Entries are content-addressed, so a stale entry is never read; set
 ``CASSETTES_CACHE_DIR=off`` to disable the cache.
+
+Every edit of a big cassette leaves an entry no file will ask for again, so the folder is swept
+at most once a day, by the first store after that day: entries not read for :data:`MAX_UNUSED`
+go, then the least recently read ones until the folder is under :data:`MAX_TOTAL_BYTES`. A
+read marks its entry as used (its modification time).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +28,10 @@ from ..storage import atomic_write_bytes
 CACHE_FORMAT = 1
 # Below this size parsing is as fast as reading the cache file.
 MIN_CACHED_SIZE = 16 * 1024
+MAX_UNUSED = 30 * 24 * 3600  # seconds since an entry was last read
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+SWEEP_EVERY = 24 * 3600
+_SWEEP_STAMP = "last-sweep"
 
 
 def cache_dir() -> Path | None:
@@ -46,12 +56,17 @@ def get(data: bytes) -> Any | None:
     folder = cache_dir()
     if folder is None or len(data) < MIN_CACHED_SIZE:
         return None
+    entry = _entry(folder, digest_of(data))
     try:
-        raw = _entry(folder, digest_of(data)).read_bytes()
+        raw = entry.read_bytes()
         version, payload = marshal.loads(raw)
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    return payload if version == CACHE_FORMAT else None
+    if version != CACHE_FORMAT:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(entry)  # used: the sweep keeps it
+    return payload
 
 
 def put(data: bytes, payload: Any) -> None:
@@ -65,3 +80,43 @@ def put(data: bytes, payload: Any) -> None:
         return  # e.g. a YAML timestamp object in metadata: not plain data, not cached
     with contextlib.suppress(OSError):
         atomic_write_bytes(_entry(folder, digest_of(data)), encoded)
+    with contextlib.suppress(OSError):
+        _sweep_if_due(folder)
+
+
+def _sweep_if_due(folder: Path, now: float | None = None) -> None:
+    now = time.time() if now is None else now
+    stamp = folder / _SWEEP_STAMP
+    try:
+        if now - stamp.stat().st_mtime < SWEEP_EVERY:
+            return
+    except FileNotFoundError:
+        pass
+    stamp.touch()
+    os.utime(stamp, (now, now))
+    sweep(folder, now)
+
+
+def sweep(folder: Path, now: float | None = None) -> int:
+    """Delete entries unused for :data:`MAX_UNUSED`, then the least recently used ones until
+    the folder holds at most :data:`MAX_TOTAL_BYTES`. Returns how many entries were deleted.
+
+    Safe while other processes use the cache: an entry deleted under a reader is a cache miss.
+    """
+    now = time.time() if now is None else now
+    entries: list[tuple[float, int, Path]] = []
+    for path in folder.glob("??/*.marshal"):
+        with contextlib.suppress(FileNotFoundError):
+            info = path.stat()
+            entries.append((info.st_mtime, info.st_size, path))
+    entries.sort()  # least recently used first
+    total = sum(size for _, size, _ in entries)
+    deleted = 0
+    for used, size, path in entries:
+        if now - used <= MAX_UNUSED and total <= MAX_TOTAL_BYTES:
+            break
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            deleted += 1
+        total -= size
+    return deleted
