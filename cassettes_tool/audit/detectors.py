@@ -143,6 +143,7 @@ class NameRules:
         )
 
 
+@cache
 def slug(secret_type: str) -> str:
     """``'AWS Access Key'`` -> ``'aws-access-key'``: a stable rule id from a plugin's type."""
     return re.sub(r"[^a-z0-9]+", "-", secret_type.lower()).strip("-")
@@ -169,6 +170,32 @@ def _entropy_plugins() -> tuple[Any, Any]:
     return Base64HighEntropyString(limit=BASE64_LIMIT), HexHighEntropyString(limit=HEX_LIMIT)
 
 
+@cache
+def _candidate_filter() -> re.Pattern[str] | None:
+    """One regex that matches wherever any plugin's regex does (all of them, as alternatives).
+
+    Most strings in a cassette hold no secret; one C-level search over them replaces the
+    per-plugin Python loop (23 plugins, 45 regexes), which made ``audit`` ~2 MB/s on JSON bodies.
+    None (no filter: every plugin runs) if a plugin has no regexes or the patterns do not combine.
+    """
+    parts: list[str] = []
+    for plugin in _plugins():
+        denylist = getattr(plugin, "denylist", None)
+        if denylist is None:
+            return None
+        for regex in denylist:
+            flags = "".join(letter for letter, bit in _SCOPED_FLAGS if regex.flags & bit)
+            # A verbose pattern may end in a comment: the newline keeps the ")" out of it.
+            parts.append(f"(?{flags}:{regex.pattern}\n)" if "x" in flags else f"(?{flags}:{regex.pattern})")
+    try:
+        return re.compile("|".join(parts))
+    except re.error:  # pragma: no cover - depends on detect-secrets' patterns
+        return None
+
+
+_SCOPED_FLAGS = (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL), ("x", re.VERBOSE))
+
+
 def plugin_names() -> list[str]:
     """The detect-secrets plugin classes in use (for ``--help`` and the docs)."""
     return [type(p).__name__ for p in _plugins()]
@@ -179,7 +206,9 @@ def scan_text(text: str) -> list[Hit]:
     if not text or len(text) < 8:
         return []
     hits: list[Hit] = []
-    for plugin in _plugins():
+    candidates = _candidate_filter()
+    plugins = _plugins() if candidates is None or candidates.search(text) else ()
+    for plugin in plugins:
         secret_type = str(plugin.secret_type)
         rule = slug(secret_type)
         try:
