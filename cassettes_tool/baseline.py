@@ -22,6 +22,7 @@ from typing import Any
 
 from . import __version__
 from .errors import ReportError
+from .jsonfile import read_json
 from .report import Report
 from .storage import now_iso, write_text_atomic
 
@@ -31,19 +32,11 @@ _FINGERPRINT = re.compile(r"[0-9a-f]{12}\Z")
 
 def load_baseline(path: Path) -> set[str]:
     """The acknowledged fingerprints of a baseline file; every problem is one-line ReportError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReportError(
-            f"{path}: no such baseline file (write one with `cassettes report REPORT.json "
-            f"--write-baseline {path}`)"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"{path}: cannot read baseline: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{path}: line {exc.lineno}: baseline is not valid JSON ({exc.msg})") from None
+    data = read_json(
+        path, "baseline",
+        missing=f"no such baseline file (write one with `cassettes report REPORT.json --write-baseline {path}`)",
+        fix="write it again with `cassettes report REPORT.json --write-baseline`", error=ReportError,
+    )
     if not isinstance(data, dict) or "fingerprints" not in data:
         raise ReportError(f"{path}: not a cassettes baseline (expected an object with \"fingerprints\")")
     version = data.get("schema_version")

@@ -20,7 +20,6 @@ Stored at ``.cassettes/usage.json`` next to ``pyproject.toml`` (SPEC section 3):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 from . import __version__
 from .discovery import project_key
 from .errors import CassettesError
+from .jsonfile import read_json
 from .storage import write_json_atomic
 
 LEDGER_SCHEMA_VERSION = 1
@@ -78,12 +78,9 @@ class Ledger:
 
 def load_ledger(path: Path, root: Path | None = None) -> Ledger:
     """Read a ledger file; a malformed one raises a one-line :class:`CassettesError`."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CassettesError(f"{path}: no usage ledger; run the test suite with the cassettes plugin first") from None
-    except (OSError, ValueError) as exc:
-        raise CassettesError(f"{path}: usage ledger is not valid JSON ({exc}); delete it and re-run the tests") from None
+    data = read_json(path, "usage ledger",
+                     missing="no usage ledger; run the test suite with the cassettes plugin first",
+                     fix="delete it and re-run the tests")
     if not isinstance(data, dict) or data.get("schema_version") != LEDGER_SCHEMA_VERSION:
         raise CassettesError(f"{path}: not a cassettes usage ledger (schema_version 1); delete it and re-run the tests")
     try:

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import __version__
 from .errors import EXIT_DRIFT, EXIT_INCOMPLETE, EXIT_OK, ReportError
+from .jsonfile import read_json
 
 SCHEMA_VERSION = 1
 SEVERITIES = ("breaking", "warning", "info")
@@ -258,18 +259,8 @@ class Report:
 
 def load_report(path: Path) -> Report:
     """Read a JSON drift report; every problem is a one-line :class:`ReportError`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReportError(f"{path}: no such report file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"{path}: cannot read report: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg}); is it a cassettes --report file?") from None
-    except (ValueError, RecursionError) as exc:  # nesting or an integer over 4,300 digits
-        raise ReportError(f"{path}: not a usable JSON report ({exc}); is it a cassettes --report file?") from None
+    data = read_json(path, "drift report", missing="no such report file",
+                     fix="is it a cassettes --report file?", error=ReportError)
     return Report.from_json(data, source=str(path))
 
 

@@ -67,7 +67,7 @@ def test_a_malformed_or_foreign_report_is_a_clear_error(tmp_path: Path, capsys: 
     assert "drift report schema_version 2 is not supported" in capsys.readouterr().err
     (tmp_path / "junk.json").write_text("{not json")
     assert main(["merge", str(good), str(tmp_path / "junk.json"), "-o", str(tmp_path / "m.json")]) == 2
-    assert "junk.json: line 1: not valid JSON" in capsys.readouterr().err
+    assert "junk.json: line 1: drift report is not valid JSON" in capsys.readouterr().err
 
 
 def test_merge_writes_a_report_that_cassettes_report_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

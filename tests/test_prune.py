@@ -129,6 +129,21 @@ def test_a_missing_ledger_is_refused_without_force(project: Path) -> None:
     assert "cassettes/used.yaml" not in out.split("would remove")[1]
 
 
+@pytest.mark.parametrize(("content", "message"), [
+    (b"{oops", "line 1: usage ledger is not valid JSON"),
+    (b"\xff\xfe{}", "usage ledger is not UTF-8 text"),
+    (b"[" * 100_000 + b"]" * 100_000, "usage ledger is not usable JSON"),
+    (b"[]", "not a cassettes usage ledger"),
+])
+def test_a_damaged_ledger_is_one_line_naming_it_and_the_fix(project: Path, content: bytes, message: str) -> None:
+    path = project / ".cassettes" / "usage.json"
+    path.parent.mkdir()
+    path.write_bytes(content)
+    code, _, err = _prune()
+    assert code == 2 and message in err and "usage.json" in err and "re-run the tests" in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
 def test_an_incomplete_ledger_is_refused_and_says_why(project: Path) -> None:
     _ledger(project, complete=False, reasons=("-k was used",))
     code, _, err = _prune("--delete")

@@ -75,12 +75,14 @@ def test_the_html_of_a_saved_report_reads_the_recorded_side_from_the_cassettes(
     ('{"schema_version": 2, "cassettes": []}', "drift report schema_version 2 is not supported"),
     ("[1, 2]", "not a drift report (top level is not an object)"),
     ('{"schema_version": 1, "started_at": "x", "finished_at": "y"}', "malformed drift report (missing 'cassettes')"),
-    ("{oops", "line 1: not valid JSON"),
+    ("{oops", "line 1: drift report is not valid JSON"),
+    (b"\xff\xfe{}", "drift report is not UTF-8 text (byte 0)"),
+    ("[" * 100_000 + "]" * 100_000, "drift report is not usable JSON"),
 ])
-def test_a_bad_report_is_one_line_and_exit_2(tmp_path: Path, content: str, message: str,
+def test_a_bad_report_is_one_line_and_exit_2(tmp_path: Path, content: str | bytes, message: str,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.json"
-    path.write_text(content)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
     assert main(["report", str(path)]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
