@@ -17,7 +17,8 @@ A route may be given ``body`` (bytes/str), ``json``, ``headers``, ``status``, a 
 ``(ReceivedRequest) -> (status, headers, body)``, ``latency`` seconds, ``fault`` (``"reset"``:
 close the socket without a response; ``"hang"``: sleep ``latency`` then close), and ``times``
 (serve it that many times, then fall through to the next matching route). Unrouted requests get
-``404`` with a JSON body. Every request is kept in ``.requests``.
+``404`` with a JSON body. Every request is kept in ``.requests``. ``LoopbackServer(dated=False)``
+sends no ``Date``/``Server`` headers (for recordings compared byte for byte).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class Route:
 class LoopbackServer:
     """A threaded HTTP server on 127.0.0.1 with routes, latency and faults (see module doc)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, dated: bool = True) -> None:
         self.routes: list[Route] = []
         self.requests: list[ReceivedRequest] = []
         self._lock = threading.Lock()
@@ -115,7 +116,10 @@ class LoopbackServer:
                     status, headers, payload = route.handler(received)
                 else:
                     status, headers, payload = route.status, dict(route.headers), route.body
-                self.send_response(status)
+                if dated:
+                    self.send_response(status)
+                else:  # no Date/Server headers: a recording must not depend on the second
+                    self.send_response_only(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
                 if not any(k.lower() == "content-length" for k in headers):
@@ -126,7 +130,7 @@ class LoopbackServer:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self.port = int(self._server.server_address[1])
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -168,6 +172,11 @@ class LoopbackServer:
                     route.served += 1
                     return route
         return None
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that timed out or was killed resets its connection: expected in these tests
 
 
 def _json_bytes(value: Any) -> bytes:

@@ -19,10 +19,8 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ import pytest
 
 from cassettes_tool.reader import load_cassette
 
+from .conftest import LoopbackServer, ReceivedRequest
 from .scale_folder import SECRET_TOKEN, small_project
 
 COUNT = 12
@@ -37,38 +36,24 @@ HOLD = 0.6  # seconds each test keeps its cassette open between vcrpy's read and
 HOSTS = ("api0.example.com", "api1.example.com", "api2.example.com")
 
 
-class Api(BaseHTTPRequestHandler):
+def api(request: ReceivedRequest) -> tuple[int, dict[str, str], bytes]:
     """/items/<n>: the recorded shape plus ``stock``; /extra/<n>: what the tests record."""
-
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        kind, number = self.path.split("?")[0].strip("/").split("/")[:2]
-        time.sleep(0.01)
-        if kind == "items":
-            payload: dict[str, Any] = {"id": int(number), "name": f"item {number}", "tags": ["a"], "price": 1.5,
-                                       "stock": 3}
-        else:
-            payload = {"extra": int(number)}
-        body = json.dumps(payload).encode()
-        self.send_response_only(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+    kind, number = request.path.strip("/").split("/")[:2]
+    time.sleep(0.01)
+    if kind == "items":
+        payload: dict[str, Any] = {"id": int(number), "name": f"item {number}", "tags": ["a"], "price": 1.5,
+                                   "stock": 3}
+    else:
+        payload = {"extra": int(number)}
+    return 200, {"Content-Type": "application/json"}, json.dumps(payload).encode()
 
 
 @pytest.fixture
 def api_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    server = LoopbackServer(dated=False).start()
+    server.route("GET", "*", handler=api)
+    yield server.base_url
+    server.stop()
 
 
 TEST_MODULE = """

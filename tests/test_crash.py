@@ -21,18 +21,16 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from cassettes_tool.reader import load_cassette
 
+from .conftest import LoopbackServer, ReceivedRequest
 from .scale_folder import Project, small_project
 
 CASSETTES = 200
@@ -41,38 +39,21 @@ SLOW_TRIALS = 20
 HOSTS = ("api0.example.com", "api1.example.com", "api2.example.com")
 
 
-class NewApi(BaseHTTPRequestHandler):
+def new_api(request: ReceivedRequest) -> tuple[int, dict[str, str], bytes]:
     """Answers every /items/<n> with the recorded shape plus a new field (drift: field_added)."""
-
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        number = int(self.path.split("?")[0].rsplit("/", 1)[-1])
-        body = json.dumps({"id": number, "name": f"item {number}", "tags": ["a", "b"], "price": 9.5,
-                           "stock": 3}).encode()
-        self.send_response_only(200)  # no Date header: the new version must not depend on the second
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a killed client resets its connections: expected here
+    number = int(request.path.rsplit("/", 1)[-1])
+    body = json.dumps({"id": number, "name": f"item {number}", "tags": ["a", "b"], "price": 9.5,
+                       "stock": 3}).encode()
+    return 200, {"Content-Type": "application/json"}, body
 
 
 @pytest.fixture(scope="module")
 def api_url() -> Iterator[str]:
-    server = QuietServer(("127.0.0.1", 0), NewApi)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    # No Date header: the new version of a cassette must not depend on the second it was fetched.
+    server = LoopbackServer(dated=False).start()
+    server.route("GET", "*", handler=new_api)
+    yield server.base_url
+    server.stop()
 
 
 def cli(project: Path, *args: str) -> list[str]:
