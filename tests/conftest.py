@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 import socket
 import threading
 import time
@@ -177,6 +178,26 @@ class LoopbackServer:
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that timed out or was killed resets its connection: expected in these tests
+
+
+class Hang(BaseException):
+    """Raised by :func:`time_limit` (a BaseException: code under test cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Raise :class:`Hang` ("``what`` after N s") if the block runs longer than ``seconds``."""
+
+    def fire(signum: int, frame: object) -> None:
+        raise Hang(f"{what} after {seconds}s")
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _json_bytes(value: Any) -> bytes:

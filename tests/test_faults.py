@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import signal
 import socket
 import threading
 from collections import Counter
@@ -32,6 +31,7 @@ from cassettes_tool.cli import main
 from cassettes_tool.errors import CassetteError
 from cassettes_tool.reader import load_cassette
 
+from .conftest import time_limit
 from .test_refresh_helpers import interaction, write_cassette
 
 TIMEOUT = "0.5"
@@ -231,18 +231,6 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextlib.contextmanager
-def run_limit(seconds: float) -> Iterator[None]:
-    def fire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"refresh still running after {seconds}s: a fault is not bounded by --timeout")
-
-    previous = signal.signal(signal.SIGALRM, fire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 SILENT_PORT: list[int] = []
@@ -251,7 +239,7 @@ SILENT_PORT: list[int] = []
 def refresh(folder: Path, api: FaultServer, update: str, capsys: pytest.CaptureFixture[str],
             *extra: str, limit: float = RUN_LIMIT) -> tuple[int, dict[str, object], str]:
     report = folder.parent / f"{folder.name}-report.json"
-    with run_limit(limit):
+    with time_limit(limit, "refresh still running (a fault not bounded by --timeout?)"):
         code = main([
             "-q", "refresh", str(folder), "--timeout", TIMEOUT, "--retries", "1", "--workers", "8",
             "--update", update, "--report", str(report), "--format", "json",
@@ -390,7 +378,7 @@ def refresh_file(path: Path, api: FaultServer) -> dict[str, Any]:
     from cassettes_tool.cli import cli
 
     report = path.with_suffix(".report.json")
-    with run_limit(RUN_LIMIT):
+    with time_limit(RUN_LIMIT, "refresh still running (a fault not bounded by --timeout?)"):
         result = CliRunner().invoke(cli, ["-q", "refresh", str(path), "--timeout", TIMEOUT, "--retries", "0",
                                           "--allow-methods", "GET,HEAD,OPTIONS,POST,PUT,DELETE,PATCH",
                                           "--report", str(report), "--format", "json",

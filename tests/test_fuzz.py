@@ -12,12 +12,10 @@ The default run keeps ``max_examples`` modest; ``pytest -m slow`` runs the long 
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -35,6 +33,8 @@ from cassettes_tool.cli import cli
 from cassettes_tool.errors import CassetteError, CassetteFormatError
 from cassettes_tool.reader import load_cassette
 from cassettes_tool.show import render_cassette
+
+from .conftest import time_limit
 
 PER_FILE_SECONDS = 20  # generous on a busy 2-core machine; a real hang runs forever
 DEFAULT_EXAMPLES = 80
@@ -93,22 +93,6 @@ def tag_text(template: str) -> str:
     return template.format(m=MARKER)
 
 
-class Hang(BaseException):
-    """Raised by the per-file deadline (a BaseException: code under test cannot swallow it)."""
-
-
-@contextlib.contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    def fire(signum: int, frame: object) -> None:
-        raise Hang(f"no result after {seconds}s")
-
-    previous = signal.signal(signal.SIGALRM, fire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,7 +225,7 @@ def check_one_line_naming(path: Path, message: str) -> None:
 
 def check_loads_or_refuses(path: Path) -> None:
     """The reader returns a cassette or raises a one-line CassetteError; what it returns renders."""
-    with deadline(PER_FILE_SECONDS):
+    with time_limit(PER_FILE_SECONDS, "no result"):
         try:
             cassette = load_cassette(path)
         except CassetteError as exc:
@@ -255,7 +239,7 @@ def check_loads_or_refuses(path: Path) -> None:
 
 
 def invoke(args: list[str]) -> Any:
-    with deadline(PER_FILE_SECONDS):
+    with time_limit(PER_FILE_SECONDS, "no result"):
         result = CliRunner().invoke(cli, args, catch_exceptions=True)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"cassettes {' '.join(args)} raised {result.exception!r}") from result.exception
@@ -403,14 +387,14 @@ def alias_bomb(levels: int, where: str) -> str:
 def test_a_yaml_alias_bomb_is_refused_quickly_instead_of_expanding(where: str) -> None:
     # 9**9 (387 million) strings if expanded: without a bound this hangs and eats the memory.
     path = write_case("bomb.yaml", alias_bomb(9, where).encode())
-    with deadline(PER_FILE_SECONDS), pytest.raises(CassetteFormatError, match="alias"):
+    with time_limit(PER_FILE_SECONDS, "no result"), pytest.raises(CassetteFormatError, match="alias"):
         load_cassette(path)
 
 
 def test_a_recursive_yaml_alias_is_refused() -> None:
     path = write_case("loop.yaml", b"version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/', body: &a [*a]}\n"
                                    b"  response: {status: 200}\n")
-    with deadline(PER_FILE_SECONDS), pytest.raises(CassetteFormatError, match="refers to itself"):
+    with time_limit(PER_FILE_SECONDS, "no result"), pytest.raises(CassetteFormatError, match="refers to itself"):
         load_cassette(path)
 
 
@@ -699,7 +683,7 @@ def test_any_tool_cassettes_table_is_a_config_or_one_config_error(data: st.DataO
     raw = json.loads(data.draw(mutated_reports(SEED_CONFIG)))
     if not isinstance(raw, dict):
         raw = {"cassette_dir": raw}
-    with deadline(PER_FILE_SECONDS):
+    with time_limit(PER_FILE_SECONDS, "no result"):
         try:
             parse_config(raw, root=WORK)
         except ConfigError as exc:
