@@ -42,15 +42,19 @@ def detect_format(path: Path, data: bytes) -> str:
 def load_cassette(path: Path | str) -> Cassette:
     """Read ``path`` into a :class:`Cassette` or raise a :class:`CassetteError`."""
     path = Path(path)
+    return parse_cassette(path, read_cassette_bytes(path))
+
+
+def read_cassette_bytes(path: Path) -> bytes:
+    """The bytes of a cassette file, or a one-line :class:`CassetteError` that names it."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise CassetteNotFoundError(path, "no such file", "check the path") from None
     except IsADirectoryError:
         raise CassetteFormatError(path, "is a directory, not a cassette file") from None
     except OSError as exc:
         raise CassetteFormatError(path, f"cannot be read: {exc.strerror or exc}", "check its permissions") from None
-    return parse_cassette(path, data)
 
 
 def parse_cassette(path: Path, data: bytes) -> Cassette:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ..config import Config
 from ..discovery import display_path, find_cassettes
-from ..errors import CassetteError, CassetteFormatError
-from ..reader import parse_cassette
+from ..errors import CassetteError
+from ..reader import parse_cassette, read_cassette_bytes
 from ..storage import atomic_write_bytes, locked, serialize_document
 from .detectors import NameRules
 from .findings import AuditResult, FileAudit, Finding
@@ -59,7 +59,7 @@ def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
     """
     display = display_path(path)
     try:
-        cassette = parse_cassette(path, _read(path))
+        cassette = parse_cassette(path, read_cassette_bytes(path))
     except CassetteError as exc:
         return FileAudit(path=display, error=str(exc))
     audited = FileAudit(path=display, findings=scan_cassette(cassette, rules, display))
@@ -82,7 +82,7 @@ def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
 def _scrub(path: Path, rules: NameRules, display: str) -> list[Finding]:
     """Re-read under the lock (another writer may have changed the file), scrub, write atomically."""
     with locked(path):
-        cassette = parse_cassette(path, _read(path))
+        cassette = parse_cassette(path, read_cassette_bytes(path))
         findings = scan_cassette(cassette, rules, display)
         if not findings:
             return findings
@@ -93,17 +93,6 @@ def _scrub(path: Path, rules: NameRules, display: str) -> list[Finding]:
             raise CassetteError(path, f"cannot be written back: {exc}") from None
         atomic_write_bytes(path, data)
     return findings
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise CassetteError(path, "no such file", "check the path") from None
-    except IsADirectoryError:
-        raise CassetteFormatError(path, "is a directory, not a cassette file") from None
-    except OSError as exc:
-        raise CassetteError(path, f"cannot be read: {exc.strerror or exc}", "check its permissions") from None
 
 
 def _looks_like_cassette(path: Path) -> bool:

@@ -17,7 +17,7 @@ from ..age import recorded_at
 from ..cassette import Cassette
 from ..discovery import find_cassettes, project_key
 from ..errors import CassetteError, UsageError
-from ..reader import parse_cassette
+from ..reader import parse_cassette, read_cassette_bytes
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,9 @@ class Selection:
 def read_selected(path: Path) -> Selected:
     """Read ``path`` once: sha256 of the bytes as read, and the cassette (or its one-line error)."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Selected(path, "", None, f"{path}: cannot be read: {exc.strerror or exc}")
+        data = read_cassette_bytes(path)
+    except CassetteError as exc:
+        return Selected(path, "", None, str(exc))
     sha = hashlib.sha256(data).hexdigest()
     try:
         return Selected(path, sha, parse_cassette(path, data))
