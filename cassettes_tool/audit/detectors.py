@@ -170,6 +170,9 @@ def _entropy_plugins() -> tuple[Any, Any]:
     return Base64HighEntropyString(limit=BASE64_LIMIT), HexHighEntropyString(limit=HEX_LIMIT)
 
 
+_SCOPED_FLAGS = (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL), ("x", re.VERBOSE))
+
+
 @cache
 def _candidate_filter() -> re.Pattern[str] | None:
     """One regex that matches wherever any plugin's regex does (all of them, as alternatives).
@@ -191,9 +194,6 @@ def _candidate_filter() -> re.Pattern[str] | None:
         return re.compile("|".join(parts))
     except re.error:  # pragma: no cover - depends on detect-secrets' patterns
         return None
-
-
-_SCOPED_FLAGS = (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL), ("x", re.VERBOSE))
 
 
 def plugin_names() -> list[str]:

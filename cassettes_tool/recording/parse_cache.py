@@ -84,26 +84,24 @@ def put(data: bytes, payload: Any) -> None:
         _sweep_if_due(folder)
 
 
-def _sweep_if_due(folder: Path, now: float | None = None) -> None:
-    now = time.time() if now is None else now
+def _sweep_if_due(folder: Path) -> None:
     stamp = folder / _SWEEP_STAMP
     try:
-        if now - stamp.stat().st_mtime < SWEEP_EVERY:
+        if time.time() - stamp.stat().st_mtime < SWEEP_EVERY:
             return
     except FileNotFoundError:
         pass
     stamp.touch()
-    os.utime(stamp, (now, now))
-    sweep(folder, now)
+    sweep(folder)
 
 
-def sweep(folder: Path, now: float | None = None) -> int:
+def sweep(folder: Path) -> int:
     """Delete entries unused for :data:`MAX_UNUSED`, then the least recently used ones until
     the folder holds at most :data:`MAX_TOTAL_BYTES`. Returns how many entries were deleted.
 
     Safe while other processes use the cache: an entry deleted under a reader is a cache miss.
     """
-    now = time.time() if now is None else now
+    now = time.time()
     entries: list[tuple[float, int, Path]] = []
     for path in folder.glob("??/*.marshal"):
         with contextlib.suppress(FileNotFoundError):

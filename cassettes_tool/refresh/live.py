@@ -216,8 +216,8 @@ class LiveClient:
         request went out only for idempotent ones, so only those say "after N retries".
         """
         retries = self.settings.retries
-        after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
-        read_after = after if method.upper() in Retry.DEFAULT_ALLOWED_METHODS else ""
+        after = _after_retries(retries)
+        read_after = _after_retries(retries if _resent(method) else 0)
         inner = _innermost(exc)
         lowered = inner.lower()
         chain = _chain(exc)
@@ -291,7 +291,16 @@ def _innermost(exc: BaseException) -> str:
     return text[:300]
 
 
-def unusable_status(recorded_status: int, live: Response, host: str, retries: int, method: str = "GET") -> str | None:
+def _resent(method: str) -> bool:
+    """Does urllib3 send ``method`` again after the request went out? Only idempotent ones."""
+    return method.upper() in Retry.DEFAULT_ALLOWED_METHODS
+
+
+def _after_retries(retries: int) -> str:
+    return f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
+
+
+def unusable_status(recorded_status: int, live: Response, host: str, retries: int, method: str) -> str | None:
     """Why a live status means "could not check" (401/403/429/5xx), or None when it is checkable.
 
     When the cassette recorded that very status (a test of an error path), it is compared. The
@@ -302,8 +311,7 @@ def unusable_status(recorded_status: int, live: Response, host: str, retries: in
     if status == recorded_status:
         return None
     label = f"live {status}{' ' + live.reason if live.reason else ''}"
-    retried = retries > 0 and status in RETRY_STATUSES and method.upper() in Retry.DEFAULT_ALLOWED_METHODS
-    after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retried else ""
+    after = _after_retries(retries if status in RETRY_STATUSES and _resent(method) else 0)
     if status in (401, 403):
         return f"{label}: check the credentials for host {host} ([tool.cassettes.auth])"
     if status == 429:
