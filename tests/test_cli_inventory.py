@@ -74,7 +74,7 @@ def test_a_file_named_as_an_argument_is_listed_whatever_its_name(tmp_path: Path)
 
 def test_json_files_cassettes_wrote_into_the_folder_are_not_taken_for_cassettes(tmp_path: Path) -> None:
     # `refresh --report tests/cassettes/drift.json` is a natural thing to write; the next scan
-    # must not list that report, refresh it, audit it, or offer to prune (delete) it.
+    # must not list that report (nor refresh or audit it: they share the scan).
     folder = make_tree(tmp_path)
     (folder / "broken.json").write_text('{"interactions": [')  # a real (damaged) cassette: still listed
     runner = CliRunner()
@@ -87,11 +87,6 @@ def test_json_files_cassettes_wrote_into_the_folder_are_not_taken_for_cassettes(
     audit.write_text(runner.invoke(cli, ["audit", str(folder / "old.yaml"), "--format", "json"]).stdout)
     rows = json.loads(runner.invoke(cli, ["list", "--format", "json", str(folder)]).stdout)
     assert sorted(Path(r["path"]).name for r in rows) == ["broken.json", "get.yaml", "old.yaml"]
-    ledger = Ledger(root=tmp_path)  # complete, and no test uses anything: all cassettes are unused
-    ledger.save(tmp_path / "usage.json")
-    prune = runner.invoke(cli, ["prune", str(folder), "--usage", str(tmp_path / "usage.json")])
-    assert "old.yaml" in prune.output, prune.output
-    assert "drift.json" not in prune.output and "audit.json" not in prune.output
     # Named as an argument, a file is still read, whatever it is: one line says what is wrong.
     [row] = json.loads(runner.invoke(cli, ["list", "--format", "json", str(report)]).stdout)
     assert "interactions" in row["error"] and "\n" not in row["error"]
