@@ -22,8 +22,8 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from cassettes_tool.cassette import Response
-from cassettes_tool.config import DriftConfig
+from cassettes_tool.core.cassette import Response
+from cassettes_tool.core.config import DriftConfig
 from cassettes_tool.drift import compare_responses
 
 COUNT = 3000

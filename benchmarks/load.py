@@ -21,8 +21,8 @@ from pathlib import Path
 from vcr.persisters.filesystem import FilesystemPersister
 from vcr.serializers import jsonserializer, yamlserializer
 
-from cassettes_tool.discovery import find_cassettes
-from cassettes_tool.reader import load_cassette
+from cassettes_tool.core.discovery import find_cassettes
+from cassettes_tool.core.reader import load_cassette
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

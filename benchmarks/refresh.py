@@ -21,10 +21,10 @@ import tracemalloc
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from cassettes_tool.cassette import Cassette, Interaction, Request, Response
-from cassettes_tool.config import Config
+from cassettes_tool.core.cassette import Cassette, Interaction, Request, Response
+from cassettes_tool.core.config import Config
+from cassettes_tool.core.storage import save_cassette
 from cassettes_tool.refresh import RefreshOptions, run_refresh
-from cassettes_tool.storage import save_cassette
 
 HOST = "api.example.com"
 

@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cassettes_tool.cassette import Cassette, Interaction, Request, Response
-from cassettes_tool.ledger import CassetteUsage, Ledger
-from cassettes_tool.storage import now_iso, serialize_document
+from cassettes_tool.core.cassette import Cassette, Interaction, Request, Response
+from cassettes_tool.core.storage import now_iso, serialize_document
+from cassettes_tool.recording.ledger import CassetteUsage, Ledger
 
 SECRET_TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
 

@@ -10,10 +10,11 @@ import pytest
 import vcr
 import yaml
 
-from cassettes_tool.cassette import Response
 from cassettes_tool.cli import main
-from cassettes_tool.reader import load_cassette
-from cassettes_tool.report import (
+from cassettes_tool.core.cassette import Response
+from cassettes_tool.core.reader import load_cassette
+from cassettes_tool.core.storage import save_cassette
+from cassettes_tool.review.report import (
     CassetteResult,
     Finding,
     InteractionResult,
@@ -21,7 +22,6 @@ from cassettes_tool.report import (
     Report,
     load_report,
 )
-from cassettes_tool.storage import save_cassette
 from tests.conftest import LoopbackServer
 from tests.golden.samples import write_json_cassette
 

@@ -14,20 +14,20 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cassettes_tool.audit import audit_paths
-from cassettes_tool.audit.detectors import (
+from cassettes_tool.cli import cli
+from cassettes_tool.core.discovery import find_cassettes
+from cassettes_tool.core.reader import load_cassette
+from cassettes_tool.core.storage import serialize_document
+from cassettes_tool.errors import CassetteFormatError
+from cassettes_tool.housekeeping.audit import audit_paths
+from cassettes_tool.housekeeping.audit.detectors import (
     NameRules,
     is_credential_like,
     is_high_entropy,
     is_placeholder,
     scan_text,
 )
-from cassettes_tool.audit.masking import mask
-from cassettes_tool.cli import cli
-from cassettes_tool.discovery import find_cassettes
-from cassettes_tool.errors import CassetteFormatError
-from cassettes_tool.reader import load_cassette
-from cassettes_tool.storage import serialize_document
+from cassettes_tool.housekeeping.audit.masking import mask
 
 from .test_corpus import CORPUS
 
@@ -379,7 +379,7 @@ def corpus_strings() -> list[str]:
 
 
 def test_the_one_regex_prefilter_never_changes_what_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cassettes_tool.audit import detectors
+    from cassettes_tool.housekeeping.audit import detectors
 
     texts = [f"x {secret} y" for secret in SECRETS] + [f"a {AWS_KEY} b {GITHUB} c {JWT} d {SLACK}"]
     # Every regex of every plugin, fed the text it was written for, via detect-secrets' own samples.

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from cassettes_tool.cli import cli
-from cassettes_tool.ledger import CassetteUsage, Ledger
+from cassettes_tool.recording.ledger import CassetteUsage, Ledger
 
 from .test_corpus import CORPUS
 from .test_reader import GOOD
@@ -93,7 +93,7 @@ def test_json_files_cassettes_wrote_into_the_folder_are_not_taken_for_cassettes(
 
 
 def test_age_falls_back_to_git_then_mtime(tmp_path: Path) -> None:
-    from cassettes_tool.age import clear_caches, recorded_at
+    from cassettes_tool.core.age import clear_caches, recorded_at
 
     folder = make_tree(tmp_path)
     path = folder / "users" / "get.yaml"

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from cassettes_tool.reader import load_cassette
+from cassettes_tool.core.reader import load_cassette
 
 from .conftest import LoopbackServer, ReceivedRequest
 from .scale_folder import SECRET_TOKEN, small_project

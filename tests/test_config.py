@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from cassettes_tool.cli import cli
-from cassettes_tool.config import Config, find_pyproject, load_config, parse_config
-from cassettes_tool.durations import parse_duration
+from cassettes_tool.core.config import Config, find_pyproject, load_config, parse_config
+from cassettes_tool.core.durations import parse_duration
 from cassettes_tool.errors import ConfigError
 
 FULL = """

@@ -12,9 +12,9 @@ from vcr.serialize import deserialize
 from vcr.serializers import jsonserializer, yamlserializer
 
 from cassettes_tool.cli import cli
-from cassettes_tool.discovery import find_cassettes
+from cassettes_tool.core.discovery import find_cassettes
+from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.errors import CassetteFormatError
-from cassettes_tool.reader import load_cassette
 
 CORPUS = Path(os.environ.get("CASSETTES_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
@@ -80,7 +80,7 @@ def test_list_json_over_the_corpus_prints_a_row_per_file_and_no_traceback() -> N
 
 
 def test_decoded_bodies_of_gzip_cassettes_are_json_even_when_already_decoded() -> None:
-    from cassettes_tool.bodies import try_parse_json
+    from cassettes_tool.core.bodies import try_parse_json
 
     binary_gzip = load_cassette(CORPUS / "kevin1024__vcrpy" / "gzip_requests.yaml").interactions[0].response
     assert binary_gzip.body.startswith(b"\x1f\x8b")

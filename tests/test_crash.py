@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from cassettes_tool.reader import load_cassette
+from cassettes_tool.core.reader import load_cassette
 
 from .conftest import LoopbackServer, ReceivedRequest
 from .scale_folder import Project, small_project

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from cassettes_tool.demo.api import EXPECTED_FINDINGS, EXPECTED_OK, EXPECTED_SKIPPED, respond
-from cassettes_tool.demo.server import DemoServer
+from cassettes_tool.setup.demo.api import EXPECTED_FINDINGS, EXPECTED_OK, EXPECTED_SKIPPED, respond
+from cassettes_tool.setup.demo.server import DemoServer
 
 from .unprivileged import run_cli_without_file_override
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from cassettes_tool.cassette import Cassette, Interaction, Request, Response
 from cassettes_tool.cli import main
-from cassettes_tool.storage import serialize_document
+from cassettes_tool.core.cassette import Cassette, Interaction, Request, Response
+from cassettes_tool.core.storage import serialize_document
 
 from .test_corpus import CORPUS
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from cassettes_tool.cassette import Response
-from cassettes_tool.config import DriftConfig
+from cassettes_tool.core.cassette import Response
+from cassettes_tool.core.config import DriftConfig
 from cassettes_tool.drift import compare_responses, fingerprint
-from cassettes_tool.report import Finding
+from cassettes_tool.review.report import Finding
 
 JSON_CT = {"Content-Type": ["application/json"]}
 URI = "https://api.example.com/users/1?page=2"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from deepdiff.model import REPORT_KEYS
 
-from cassettes_tool.cassette import Cassette, Interaction, Request, Response
+from cassettes_tool.core.cassette import Cassette, Interaction, Request, Response
 from cassettes_tool.drift.compare import (
     IMPOSSIBLE,
     REPORT_KEY_ACTIONS,
@@ -15,9 +15,10 @@ from cassettes_tool.drift.compare import (
     action_for,
     diff_shapes,
 )
-from cassettes_tool.drift.paths import IgnoreRules, PathSyntaxError, key_segment, parse_path
+from cassettes_tool.drift.pairing import Pair, pair_interactions
+from cassettes_tool.drift.paths import IgnoreRules, key_segment, parse_path
 from cassettes_tool.drift.shape import is_id_like, shape_of
-from cassettes_tool.pairing import Pair, pair_interactions
+from cassettes_tool.errors import PathSyntaxError
 
 
 def test_every_deepdiff_report_key_is_mapped() -> None:

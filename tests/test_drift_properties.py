@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cassettes_tool.cassette import Response
-from cassettes_tool.config import DriftConfig
+from cassettes_tool.core.cassette import Response
+from cassettes_tool.core.config import DriftConfig
 from cassettes_tool.drift import compare_responses
 from cassettes_tool.drift.paths import key_segment, parse_path
 from cassettes_tool.drift.shape import is_id_like

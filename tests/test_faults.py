@@ -28,8 +28,8 @@ import pytest
 import yaml
 
 from cassettes_tool.cli import main
+from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.errors import CassetteError
-from cassettes_tool.reader import load_cassette
 
 from .conftest import time_limit
 from .test_refresh_helpers import interaction, write_cassette

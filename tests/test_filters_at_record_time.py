@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 
 from cassettes_tool import use_cassette
-from cassettes_tool.config import (
+from cassettes_tool.core.config import (
     DEFAULT_FILTER_BODY_FIELDS,
     DEFAULT_FILTER_HEADERS,
     DEFAULT_FILTER_QUERY_PARAMETERS,

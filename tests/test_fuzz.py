@@ -30,9 +30,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cassettes_tool.cli import cli
+from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.errors import CassetteError, CassetteFormatError
-from cassettes_tool.reader import load_cassette
-from cassettes_tool.show import render_cassette
+from cassettes_tool.housekeeping.show import render_cassette
 
 from .conftest import time_limit
 
@@ -677,7 +677,7 @@ SEED_CONFIG: dict[str, Any] = {
 @fuzz(DEFAULT_EXAMPLES)
 @given(data=st.data())
 def test_any_tool_cassettes_table_is_a_config_or_one_config_error(data: st.DataObject) -> None:
-    from cassettes_tool.config import parse_config
+    from cassettes_tool.core.config import parse_config
     from cassettes_tool.errors import ConfigError
 
     raw = json.loads(data.draw(mutated_reports(SEED_CONFIG)))

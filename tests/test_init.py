@@ -10,14 +10,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from cassettes_tool.ci_workflow import (
+from cassettes_tool.cli import cli
+from cassettes_tool.core.config import Config, load_config
+from cassettes_tool.setup.ci_workflow import (
     WORKFLOW_PATH,
     WorkflowOptions,
     build_workflow,
     render_workflow,
 )
-from cassettes_tool.cli import cli
-from cassettes_tool.config import Config, load_config
 
 from .unprivileged import run_cli_without_file_override
 
@@ -176,8 +176,8 @@ def test_every_variant_of_the_workflow_round_trips_through_yaml(shards: int, pr_
 
 
 def test_the_section_shows_every_config_key_so_new_keys_are_not_forgotten() -> None:
-    from cassettes_tool import config as config_module
-    from cassettes_tool.init import section_text
+    from cassettes_tool.core import config as config_module
+    from cassettes_tool.setup.init import section_text
 
     text = section_text()
     keys = (config_module._TOP_KEYS - {"refresh", "drift", "auth"}) | config_module._REFRESH_KEYS \

@@ -11,7 +11,7 @@ import pytest
 import requests  # noqa: F401  # kept imported across inline nested runs (see test_plugin.py)
 import vcr  # noqa: F401
 
-from cassettes_tool.ledger import load_ledger
+from cassettes_tool.recording.ledger import load_ledger
 
 from .conftest import LoopbackServer
 from .test_plugin import inner, write_test

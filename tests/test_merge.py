@@ -9,8 +9,8 @@ import pytest
 
 from cassettes_tool.cli import main
 from cassettes_tool.errors import ReportError
-from cassettes_tool.merge import merge_reports
-from cassettes_tool.report import CassetteResult, InteractionResult, Report, load_report
+from cassettes_tool.review.merge import merge_reports
+from cassettes_tool.review.report import CassetteResult, InteractionResult, Report, load_report
 from tests.conftest import LoopbackServer
 from tests.golden.samples import sample_report, write_json_cassette
 

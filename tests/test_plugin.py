@@ -301,7 +301,7 @@ def write_old_cassette(pytester: pytest.Pytester, name: str) -> Path:
 
 
 def test_importing_the_plugin_does_not_import_vcrpy() -> None:
-    code = "import sys, cassettes_tool, cassettes_tool.plugin; print('vcr' in sys.modules, 'yaml' in sys.modules)"
+    code = "import sys, cassettes_tool, cassettes_tool.recording.plugin; print('vcr' in sys.modules, 'yaml' in sys.modules)"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.split() == ["False", "False"]
 

@@ -12,8 +12,8 @@ import yaml
 from click.testing import CliRunner
 
 from cassettes_tool.cli import cli
-from cassettes_tool.ledger import CassetteUsage, Ledger, load_ledger
-from cassettes_tool.storage import now_iso
+from cassettes_tool.core.storage import now_iso
+from cassettes_tool.recording.ledger import CassetteUsage, Ledger, load_ledger
 
 
 def _cassette(*paths: str) -> str:

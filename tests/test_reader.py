@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from cassettes_tool.cli import cli
+from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.errors import CassetteFormatError, CassetteNotFoundError
-from cassettes_tool.reader import load_cassette
 
 from .unprivileged import run_cli_without_file_override
 

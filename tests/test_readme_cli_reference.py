@@ -80,7 +80,7 @@ def test_the_slug_matches_githubs_anchors() -> None:
 
 
 def test_docs_configuration_describes_every_config_key() -> None:
-    from cassettes_tool import config as config_module
+    from cassettes_tool.core import config as config_module
 
     text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     keys = (config_module._TOP_KEYS - {"refresh", "drift", "auth"}) | config_module._REFRESH_KEYS \

@@ -305,7 +305,7 @@ def test_a_cached_parse_gives_the_same_interactions_as_a_fresh_one(
     loopback_server.route("GET", "/big", json={"padding": big}, headers={"X-Multi": "a"})
     with use_cassette("big", record_mode="once"):
         requests.get(loopback_server.url("/big"))
-    from cassettes_tool.filters import FilterRules
+    from cassettes_tool.core.filters import FilterRules
     from cassettes_tool.recording.persister import CassettesPersister
 
     path = project / "cassettes" / "big.yaml"
@@ -362,9 +362,9 @@ def test_a_registered_matcher_name_can_be_used_in_match_on(
 def test_a_save_keeps_what_another_writer_changed_while_the_cassette_was_open(
     project: Path, loopback_server: LoopbackServer
 ) -> None:
-    from cassettes_tool.cassette import Response
-    from cassettes_tool.filters import FilterRules
-    from cassettes_tool.updating import apply_responses
+    from cassettes_tool.core.cassette import Response
+    from cassettes_tool.core.filters import FilterRules
+    from cassettes_tool.core.updating import apply_responses
 
     counter_route(loopback_server)
     with use_cassette("c", record_mode="once"):
@@ -384,7 +384,7 @@ def test_a_save_keeps_what_another_writer_changed_while_the_cassette_was_open(
 def test_a_save_onto_a_cassette_whose_interactions_changed_in_number_refuses_with_one_line(
     project: Path, loopback_server: LoopbackServer
 ) -> None:
-    from cassettes_tool.updating import CassetteChangedError
+    from cassettes_tool.errors import CassetteChangedError
 
     counter_route(loopback_server)
     with use_cassette("c", record_mode="once"):
@@ -410,7 +410,7 @@ def test_inject_cassette_passes_the_cassette_and_section_2_settings_are_accepted
 
 
 def test_a_failed_save_still_removes_the_http_patches(project: Path, loopback_server: LoopbackServer) -> None:
-    from cassettes_tool.updating import CassetteChangedError
+    from cassettes_tool.errors import CassetteChangedError
 
     counter_route(loopback_server)
     with use_cassette("c", record_mode="once"):

@@ -12,8 +12,8 @@ from vcr.request import Request
 from vcr.serialize import deserialize
 from vcr.serializers import jsonserializer, yamlserializer
 
+from cassettes_tool.core.filters import FilterRules
 from cassettes_tool.errors import CassetteError
-from cassettes_tool.filters import FilterRules
 from cassettes_tool.recording.persister import CassettesPersister
 
 from .test_replay_index import CORPUS_FILES, serializer_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from cassettes_tool.references import ReferenceIndex, scan_references
+from cassettes_tool.housekeeping.references import ReferenceIndex, scan_references
 
 SOURCE = '''
 import os

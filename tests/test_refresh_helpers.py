@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from cassettes_tool.cassette import Cassette, Interaction, Request, Response
-from cassettes_tool.storage import save_cassette
+from cassettes_tool.core.cassette import Cassette, Interaction, Request, Response
+from cassettes_tool.core.storage import save_cassette
 
 
 @dataclass

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from cassettes_tool.cli import main
-from cassettes_tool.config import Config, parse_config
+from cassettes_tool.core.config import Config, parse_config
 from cassettes_tool.refresh import RefreshOptions, run_refresh
-from cassettes_tool.report import load_report
+from cassettes_tool.review.report import load_report
 
 from .test_refresh_helpers import LiveAPI, interaction, live_api, write_cassette
 
@@ -209,7 +209,7 @@ def test_a_server_error_that_persists_is_an_error_not_drift(tmp_path: Path, live
     assert result.status == "error" and not result.findings
     assert "502" in (result.reason or "") and "could not check" in (result.reason or "")
     assert route.calls == 3
-    from cassettes_tool.report import exit_code
+    from cassettes_tool.review.report import exit_code
     assert exit_code(outcome.report, "breaking") == 3
 
 
@@ -306,7 +306,7 @@ def test_samples_call_each_interaction_several_times_and_merge_shapes(tmp_path: 
 
 
 def test_the_report_keeps_the_filtered_live_body_and_the_cassette_sha256(tmp_path: Path, live_api: LiveAPI) -> None:
-    from cassettes_tool.updating import file_sha256
+    from cassettes_tool.core.updating import file_sha256
 
     path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/tok", {"access_token": "x"})])
     live_api.json_route("/tok", {"access_token": "live-secret-123456", "password": "hunter2"},
@@ -349,7 +349,7 @@ def test_every_report_format_renders_to_output(tmp_path: Path, live_api: LiveAPI
 
 def test_a_baseline_acknowledges_known_findings_so_they_no_longer_fail(
         tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str]) -> None:
-    from cassettes_tool.baseline import write_baseline
+    from cassettes_tool.review.baseline import write_baseline
 
     write_cassette(tmp_path / "c" / "u.yaml", [interaction("GET", f"https://{HOST}/u", {"id": 1, "zip": "1"})])
     live_api.json_route("/u", {"id": 1})

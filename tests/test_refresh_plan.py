@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from cassettes_tool.cassette import Request
 from cassettes_tool.cli import main
-from cassettes_tool.config import Config, parse_config
+from cassettes_tool.core.cassette import Request
+from cassettes_tool.core.config import Config, parse_config
+from cassettes_tool.core.filters import FilterRules
 from cassettes_tool.errors import ConfigError, UsageError
-from cassettes_tool.filters import FilterRules
 from cassettes_tool.refresh import parse_rewrite, parse_shard, select_cassettes
 from cassettes_tool.refresh.plan import build_plan, outgoing_headers, plan_call, resolve_credentials
 

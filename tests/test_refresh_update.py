@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from cassettes_tool.cli import main
-from cassettes_tool.reader import load_cassette
+from cassettes_tool.core.reader import load_cassette
 
 from .test_refresh_helpers import LiveAPI, interaction, live_api, write_cassette
 
@@ -106,7 +106,7 @@ def test_an_unchanged_api_with_update_drift_writes_nothing(tmp_path: Path, live_
 
 
 def test_a_cassette_edited_during_the_refresh_is_not_overwritten(tmp_path: Path, live_api: LiveAPI) -> None:
-    from cassettes_tool.config import Config
+    from cassettes_tool.core.config import Config
     from cassettes_tool.refresh import RefreshOptions, run_refresh
 
     path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {"id": 1, "x": 1})])

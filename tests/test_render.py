@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cassettes_tool.errors import UsageError
-from cassettes_tool.render import FORMATS, render_report, want_color
-from cassettes_tool.report import Report
+from cassettes_tool.review.render import FORMATS, render_report, want_color
+from cassettes_tool.review.report import Report
 from tests.golden.samples import clean_report, sample_report
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from cassettes_tool.render import render_report
-from cassettes_tool.report import fails
+from cassettes_tool.review.render import render_report
+from cassettes_tool.review.report import fails
 from tests.golden.samples import sample_report
 
 

@@ -22,7 +22,7 @@ from vcr.request import Request
 from vcr.serialize import deserialize
 from vcr.serializers import jsonserializer, yamlserializer
 
-from cassettes_tool.discovery import find_cassettes
+from cassettes_tool.core.discovery import find_cassettes
 from cassettes_tool.recording.cassette import IndexedCassette
 from cassettes_tool.recording.index import RequestIndex
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from cassettes_tool.baseline import load_baseline, write_baseline
 from cassettes_tool.cli import main
 from cassettes_tool.errors import ReportError
-from cassettes_tool.report import CassetteResult, InteractionResult, Report, load_report
+from cassettes_tool.review.baseline import load_baseline, write_baseline
+from cassettes_tool.review.report import CassetteResult, InteractionResult, Report, load_report
 from tests.conftest import LoopbackServer
 from tests.golden.samples import sample_report, write_json_cassette
 
@@ -25,7 +25,7 @@ def saved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def drift_only(severity: str) -> Report:
-    from cassettes_tool.report import Finding
+    from cassettes_tool.review.report import Finding
 
     finding = Finding("abcdefabcdef", severity, "field_added", "body", "$.x", None, "string", "field $.x is new")
     return Report("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", [CassetteResult("c.yaml", "drift", interactions=[

@@ -11,10 +11,10 @@ import pytest
 from vcr.serialize import deserialize
 from vcr.serializers import jsonserializer, yamlserializer
 
-from cassettes_tool.config import DEFAULT_FILTER_HEADERS
-from cassettes_tool.demo.api import EXPECTED_FINDINGS, EXPECTED_OK, EXPECTED_SKIPPED, HOST
-from cassettes_tool.demo.runner import samples_path
-from cassettes_tool.reader import load_cassette
+from cassettes_tool.core.config import DEFAULT_FILTER_HEADERS
+from cassettes_tool.core.reader import load_cassette
+from cassettes_tool.setup.demo.api import EXPECTED_FINDINGS, EXPECTED_OK, EXPECTED_SKIPPED, HOST
+from cassettes_tool.setup.demo.runner import samples_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_cassettes"
@@ -102,6 +102,6 @@ def test_a_non_editable_wheel_ships_the_samples_as_real_files(tmp_path: Path) ->
     assert proc.returncode == 0, proc.stderr[-2000:]
     wheel = next((tmp_path / "dist").glob("cassettes-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
-        shipped = {name.removeprefix("cassettes_tool/demo/sample_cassettes/"): archive.read(name)
-                   for name in archive.namelist() if name.startswith("cassettes_tool/demo/sample_cassettes/")}
+        shipped = {name.removeprefix("cassettes_tool/setup/demo/sample_cassettes/"): archive.read(name)
+                   for name in archive.namelist() if name.startswith("cassettes_tool/setup/demo/sample_cassettes/")}
     assert shipped == {rel(p): p.read_bytes() for p in FILES}

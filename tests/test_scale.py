@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cassettes_tool.reader import load_cassette
+from cassettes_tool.core.reader import load_cassette
 
 from .scale_folder import SECRET_TOKEN, Project, large_project, small_project
 

@@ -15,10 +15,10 @@ import pytest
 from vcr.serialize import deserialize, serialize
 from vcr.serializers import jsonserializer, yamlserializer
 
-from cassettes_tool.cassette import Response
+from cassettes_tool.core.cassette import Response
+from cassettes_tool.core.reader import load_cassette
+from cassettes_tool.core.storage import TMP_PREFIX, atomic_write_bytes, save_cassette
 from cassettes_tool.errors import CassetteError
-from cassettes_tool.reader import load_cassette
-from cassettes_tool.storage import TMP_PREFIX, atomic_write_bytes, save_cassette
 
 from .test_corpus import CORPUS, FILES, vcrpy_count
 
@@ -109,7 +109,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from cassettes_tool.storage import atomic_write_bytes
+    from cassettes_tool.core.storage import atomic_write_bytes
     path = Path(sys.argv[1])
     versions = [Path(sys.argv[2]).read_bytes(), Path(sys.argv[3]).read_bytes()]
     print("ready", flush=True)
@@ -143,7 +143,7 @@ def test_a_writer_killed_at_random_moments_leaves_the_old_or_the_new_file(tmp_pa
         assert target.read_text() in (big, other)
         assert len(load_cassette(target)) == 400
     # The next write sweeps whatever temporary files the killed writers left behind.
-    import cassettes_tool.storage as storage
+    import cassettes_tool.core.storage as storage
 
     storage._swept.clear()
     atomic_write_bytes(target, big.encode())
@@ -154,7 +154,7 @@ COUNTER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from cassettes_tool.storage import atomic_write_bytes, locked
+    from cassettes_tool.core.storage import atomic_write_bytes, locked
     path = Path(sys.argv[1])
     for _ in range(int(sys.argv[2])):
         with locked(path):

@@ -11,9 +11,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cassettes_tool.discovery import find_cassettes
-from cassettes_tool.yamlbuild import MAX_DEPTH
-from cassettes_tool.yamlio import AliasError, CassetteLoader, load_yaml
+from cassettes_tool.core.discovery import find_cassettes
+from cassettes_tool.core.yamlbuild import MAX_DEPTH
+from cassettes_tool.core.yamlio import CassetteLoader, load_yaml
+from cassettes_tool.errors import AliasError
 
 CORPUS = Path(os.environ.get("CASSETTES_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
 CORPUS_YAML = [p for p in find_cassettes([CORPUS]) if p.suffix in (".yaml", ".yml")] if CORPUS.is_dir() else []
@@ -149,7 +150,7 @@ def test_random_documents_build_like_pyyaml(document: Any, flow: bool, width: in
 def test_a_file_too_big_to_bound_by_openers_is_composed_on_the_big_stack(monkeypatch: pytest.MonkeyPatch) -> None:
     # Block mappings nest by indentation alone, without a single "[{-?" byte. Real files that
     # could reach a dangerous depth that way are ~250 MB; the size rule is checked at a small scale.
-    from cassettes_tool import yamlio
+    from cassettes_tool.core import yamlio
 
     depth = 300
     text = "".join(" " * level + f"k{level}:\n" for level in range(depth)) + " " * depth + "leaf\n"

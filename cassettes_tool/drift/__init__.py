@@ -1,6 +1,6 @@
 """The drift engine: what changed in the *contract* between a recorded and a live response.
 
-Layers, each producing :class:`~cassettes_tool.report.Finding` objects (SPEC section 5):
+Layers, each producing :class:`~cassettes_tool.review.report.Finding` objects (docs/drift-kinds.md):
 status (:mod:`.classify`), then — unless the status class changed, when the body is another
 document altogether — media type, watched headers, body format (:mod:`.body`) and the body
 shape (:mod:`.shape` -> :mod:`.compare` (deepdiff) -> :mod:`.classify`). ``ignore`` paths of
@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..cassette import Response
-from ..config import DriftConfig
-from ..report import Finding
-from .body import EMPTY, JSON_KINDS, view_body
-from .classify import (
+from cassettes_tool.core.cassette import Response
+from cassettes_tool.core.config import DriftConfig
+from cassettes_tool.drift.body import EMPTY, JSON_KINDS, view_body
+from cassettes_tool.drift.classify import (
     RequestId,
     body_format_finding,
     content_type_finding,
@@ -24,10 +23,12 @@ from .classify import (
     sort_findings,
     status_finding,
 )
-from .compare import DriftEngineError, diff_shapes
-from .fingerprint import cassette_key, fingerprint, request_key
-from .paths import IgnoreRules
-from .shape import shape_of
+from cassettes_tool.drift.compare import diff_shapes
+from cassettes_tool.drift.fingerprint import cassette_key, fingerprint, request_key
+from cassettes_tool.drift.paths import IgnoreRules
+from cassettes_tool.drift.shape import shape_of
+from cassettes_tool.errors import DriftEngineError
+from cassettes_tool.review.report import Finding
 
 __all__ = ["DriftEngineError", "cassette_key", "compare_responses", "fingerprint", "request_key"]
 

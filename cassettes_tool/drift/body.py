@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..bodies import is_json_media, is_ndjson_media, looks_binary, try_parse_json
-from ..cassette import Response
+from cassettes_tool.core.bodies import is_json_media, is_ndjson_media, looks_binary, try_parse_json
+from cassettes_tool.core.cassette import Response
 
 JSON, NDJSON, EMPTY, OTHER = "json", "ndjson", "empty", "other"
 JSON_KINDS = (JSON, NDJSON)

@@ -1,7 +1,7 @@
 """``cassettes diff OLD NEW``: structural drift between two cassette files, as a drift report.
 
 OLD plays the recorded side and NEW the live side. Interactions pair by request as replay
-matches them (:mod:`cassettes_tool.pairing`). Decisions where the SPEC is silent:
+matches them (:mod:`cassettes_tool.drift.pairing`). Decisions:
 
 * the report has one cassette entry, NEW's path (relative to the working directory);
 * a paired interaction is ``ok`` or ``drift``; its index is NEW's;
@@ -17,12 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cassette import Interaction, Response
-from ..config import Config
-from ..discovery import display_path
-from ..pairing import pair_interactions
-from ..reader import load_cassette
-from ..report import (
+from cassettes_tool.core.cassette import Interaction, Response
+from cassettes_tool.core.config import Config
+from cassettes_tool.core.discovery import display_path
+from cassettes_tool.core.reader import load_cassette
+from cassettes_tool.core.storage import now_iso
+from cassettes_tool.core.updating import file_sha256
+from cassettes_tool.drift import cassette_key, compare_responses
+from cassettes_tool.drift.pairing import pair_interactions
+from cassettes_tool.review.report import (
     CassetteResult,
     InteractionResult,
     LiveResponse,
@@ -30,9 +33,6 @@ from ..report import (
     cassette_status,
     interaction_status,
 )
-from ..storage import now_iso
-from ..updating import file_sha256
-from . import cassette_key, compare_responses
 
 
 @dataclass

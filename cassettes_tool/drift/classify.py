@@ -1,4 +1,4 @@
-"""Findings from differences, exactly per the SPEC table (section 5).
+"""Findings from differences, exactly per the table in docs/drift-kinds.md.
 
 | kind | severity |
 | --- | --- |
@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..report import Finding
-from .compare import ShapeDelta
-from .fingerprint import fingerprint
-from .shape import ARRAY, NULL, OBJECT, PathInfo, Shape
+from cassettes_tool.drift.compare import ShapeDelta
+from cassettes_tool.drift.fingerprint import fingerprint
+from cassettes_tool.drift.shape import ARRAY, NULL, OBJECT, PathInfo, Shape
+from cassettes_tool.review.report import Finding
 
 BREAKING, WARNING, INFO = "breaking", "warning", "info"
 _CONTAINER_OF = {"key": OBJECT, "member": OBJECT, "item": ARRAY}

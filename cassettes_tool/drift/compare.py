@@ -1,7 +1,7 @@
 """deepdiff on two shapes, with settings that cannot hide a change.
 
-Each shape is projected to a flat mapping ``{SPEC path: descriptor}`` (``"$.items[*].price":
-"number|null"``). Flat, because every key deepdiff reports is then already a SPEC path (no
+Each shape is projected to a flat mapping ``{report path: descriptor}`` (``"$.items[*].price":
+"number|null"``). Flat, because every key deepdiff reports is then already a report path (no
 translation of ``root['a'][0]`` paths) and because deepdiff's own recursion never sees the
 body's depth: a body nested a thousand levels deep is still two flat mappings.
 
@@ -28,7 +28,8 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from .shape import Shape
+from cassettes_tool.drift.shape import Shape
+from cassettes_tool.errors import DriftEngineError
 
 ADDED, REMOVED, CHANGED, IMPOSSIBLE = "added", "removed", "changed", "impossible"
 
@@ -58,10 +59,6 @@ DEEPDIFF_SETTINGS: dict[str, Any] = {
     "cache_size": 0,
     "ignore_private_variables": False,  # its default skips keys starting with "__"
 }
-
-
-class DriftEngineError(RuntimeError):
-    """An internal error of the drift engine (a bug, not a user error): never silently ignored."""
 
 
 @dataclass

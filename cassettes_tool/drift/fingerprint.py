@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from ..discovery import project_key
+from cassettes_tool.core.discovery import project_key
 
 
 def request_key(method: str, uri: str) -> str:
@@ -38,6 +38,6 @@ def cassette_key(path: Path, root: Path) -> str:
 
 def fingerprint(method: str, uri: str, kind: str, path: str | None, cassette: str = "") -> str:
     """12 hex characters, stable for the same cassette + method + URI (query keys, not values)
-    + kind + path (SPEC section 5)."""
+    + kind + path (docs/drift-kinds.md)."""
     text = "\n".join((cassette, request_key(method, uri), kind, path or ""))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]

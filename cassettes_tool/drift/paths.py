@@ -1,4 +1,4 @@
-"""Body paths in SPEC syntax: ``$``, ``.key``, ``['odd key']``, ``[*]`` (array elements), ``.*``.
+"""Body paths in the documented syntax (docs/drift.md): ``$``, ``.key``, ``['odd key']``, ``[*]`` (array elements), ``.*``.
 
 ``.*`` stands for every member of an object used as a map (keys that are ids, UUIDs or dates,
 see :mod:`cassettes_tool.drift.shape`). The same module parses ``[tool.cassettes.drift] ignore``
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+from cassettes_tool.errors import PathSyntaxError
 
 ROOT = "$"
 ITEM = "[*]"  # any element of an array
@@ -43,15 +45,11 @@ def child(path: str, key: str) -> str:
     return path + key_segment(key)
 
 
-class PathSyntaxError(ValueError):
-    """A path is not in SPEC syntax."""
-
-
 WILDCARD = "*"
 
 
 def parse_path(path: str) -> tuple[str, ...]:
-    """Split a SPEC path into segments: keys as themselves, ``[*]``/``.*`` as ``*``, ``[N]`` as ``*``.
+    """Split a report path into segments: keys as themselves, ``[*]``/``.*`` as ``*``, ``[N]`` as ``*``.
 
     Indices are folded into ``*`` because findings are always about every element of an array.
     Keys are returned with a leading marker so that the key ``"*"`` (written ``['*']``) differs
@@ -120,7 +118,7 @@ class IgnoreRules:
 
     A pattern covers its own path and everything below it (``$.meta`` covers
     ``$.meta.request_id``). ``[*]``, ``.*`` and ``[N]`` in a pattern match any one segment. A
-    pattern that is not valid SPEC syntax covers paths that start with it, character for character.
+    pattern that is not valid path syntax covers paths that start with it, character for character.
     """
 
     def __init__(self, patterns: tuple[str, ...] | list[str]) -> None:

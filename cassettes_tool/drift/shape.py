@@ -6,7 +6,7 @@ objects contribute one path per key; arrays contribute one ``[*]`` path, the mer
 their elements, so a key found in only some elements is *optional* (``always`` is False).
 
 Any number of values merge into one shape (:func:`shape_of`): the elements of an array, the
-lines of NDJSON, and the live samples of SPEC ``samples``. The walk is column-wise and
+lines of NDJSON, and the live samples of ``refresh.samples``. The walk is column-wise and
 iterative: every value at one path is handled together (``set(map(type, column))`` runs in C),
 and no recursion means no depth limit.
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
-from .paths import ITEM, MEMBER, ROOT, key_segment
+from cassettes_tool.drift.paths import ITEM, MEMBER, ROOT, key_segment
 
 OBJECT = "object"
 ARRAY = "array"

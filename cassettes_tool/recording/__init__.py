@@ -6,7 +6,7 @@ Modules, one concern each:
 - :mod:`.settings` — turning ``[tool.cassettes]`` + overrides into vcrpy arguments; name resolution.
 - :mod:`.cassette` — :class:`~.cassette.IndexedCassette`, vcrpy's ``Cassette`` with an index.
 - :mod:`.index` — the constant-time request index honouring ``match_on``.
-- :mod:`.filtering` — SPEC section 1 secret filters applied to vcrpy requests and responses.
+- :mod:`.filtering` — Secret filters applied to vcrpy requests and responses.
 - :mod:`.persister` — vcrpy persister: reads with our reader, writes atomically with metadata.
 - :mod:`.parse_cache` — parsed cassettes cached by content hash, outside the repository.
 - :mod:`.expiry` — ``max_age`` / ``on_expired``.

@@ -18,12 +18,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from . import session as _session
-from .settings import CassetteSettings, function_default_name, merge_layers, resolve_path
+from cassettes_tool.recording import session as _session
+from cassettes_tool.recording.settings import (
+    CassetteSettings,
+    function_default_name,
+    merge_layers,
+    resolve_path,
+)
 
 if TYPE_CHECKING:
-    from .cassette import IndexedCassette
-    from .persister import CassettesPersister
+    from cassettes_tool.recording.cassette import IndexedCassette
+    from cassettes_tool.recording.persister import CassettesPersister
 
 F = TypeVar("F", bound=Callable[..., Any])
 # vcrpy options that add functions to its before_record_request chain.
@@ -108,7 +113,7 @@ class CassetteContext:
 
     def settings(self) -> CassetteSettings:
         """The settings after precedence (CLI > these overrides > lower layers > file)."""
-        from ..config import load_config
+        from cassettes_tool.core.config import load_config
 
         current = _session.current()
         cli = current.cli_overrides if current is not None else {}
@@ -117,11 +122,11 @@ class CassetteContext:
         return merge_layers(base, [*self._below, self.overrides, cli], self._owner.registered_matchers())
 
     def _open(self, name: Name) -> IndexedCassette:
-        from ..filters import FilterRules
-        from .cassette import IndexedCassette
-        from .expiry import ExpiryPolicy
-        from .filtering import copying_request_filter, request_filter
-        from .persister import CassettesPersister
+        from cassettes_tool.core.filters import FilterRules
+        from cassettes_tool.recording.cassette import IndexedCassette
+        from cassettes_tool.recording.expiry import ExpiryPolicy
+        from cassettes_tool.recording.filtering import copying_request_filter, request_filter
+        from cassettes_tool.recording.persister import CassettesPersister
 
         settings = self.settings()
         config = settings.config
@@ -191,7 +196,7 @@ class UseCassette:
 
     def register_matcher(self, name: str, matcher: Callable[[Any, Any], Any]) -> None:
         """Make ``name`` usable in ``match_on`` (vcrpy semantics: assert, or return a bool)."""
-        from ..config import KNOWN_MATCHERS
+        from cassettes_tool.core.config import KNOWN_MATCHERS
 
         if name in KNOWN_MATCHERS:
             raise ValueError(f"{name!r} is a built-in matcher; choose another name")

@@ -18,8 +18,9 @@ from vcr.errors import UnhandledHTTPRequestError
 from vcr.matchers import requests_match
 from vcr.record_mode import RecordMode
 
-from . import expiry
-from .index import RequestIndex
+from cassettes_tool.errors import CassetteExpiredError
+from cassettes_tool.recording import expiry
+from cassettes_tool.recording.index import RequestIndex
 
 
 def _remember_last(hook: Any) -> Any:
@@ -95,7 +96,7 @@ class IndexedCassette(VcrCassette):  # type: ignore[misc]  # vcrpy is untyped
         self.expired = found
         command = expiry.rerecord_command(policy.test_id)
         if policy.on_expired == "fail":
-            raise expiry.CassetteExpiredError(
+            raise CassetteExpiredError(
                 self._path, found.describe(), f"re-record it: {command}"
             )
         if policy.on_expired == "rerecord" and self.mode != RecordMode.NONE:

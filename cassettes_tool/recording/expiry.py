@@ -1,7 +1,7 @@
-"""Expiry of cassettes: ``max_age`` and ``on_expired`` (SPEC section 3).
+"""Expiry of cassettes: ``max_age`` and ``on_expired`` (docs/recording.md).
 
 The age of a cassette is ``metadata.recorded_at``, else its last git commit, else its mtime
-(:func:`cassettes_tool.age.recorded_at`). An expired cassette, depending on ``on_expired``:
+(:func:`cassettes_tool.core.age.recorded_at`). An expired cassette, depending on ``on_expired``:
 
 - ``warn``: emits :class:`CassetteExpiredWarning` naming the cassette, its age and the command
   that re-records it;
@@ -21,16 +21,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..age import parse_timestamp, recorded_at
-from ..errors import CassetteError
+from cassettes_tool.core.age import parse_timestamp, recorded_at
 
 
 class CassetteExpiredWarning(UserWarning):
     """A cassette is older than ``max_age``."""
-
-
-class CassetteExpiredError(CassetteError):
-    """A cassette is older than ``max_age`` and ``on_expired = "fail"``."""
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
-"""SPEC section 1 secret filters applied to vcrpy's request objects and response mappings.
+"""Secret filters applied to vcrpy's request objects and response mappings.
 
 Requests are filtered in vcrpy's ``before_record_request`` chain, which vcrpy applies both when
 recording and when matching: a request made with another token still matches the recording.
 Responses are filtered by the persister just before writing (see :mod:`.persister`), so no path
-to disk skips them. The rules are :class:`cassettes_tool.filters.FilterRules`.
+to disk skips them. The rules are :class:`cassettes_tool.core.filters.FilterRules`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,14 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from ..cassette import Response, normalize_headers
-from ..filters import PLACEHOLDER, FilterRules, filter_body, filter_response, filter_uri
+from cassettes_tool.core.cassette import Response, normalize_headers
+from cassettes_tool.core.filters import (
+    PLACEHOLDER,
+    FilterRules,
+    filter_body,
+    filter_response,
+    filter_uri,
+)
 
 
 def request_filter(rules: FilterRules) -> Callable[[Any], Any]:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..storage import atomic_write_bytes
+from cassettes_tool.core.storage import atomic_write_bytes
 
 CACHE_FORMAT = 1
 # Below this size parsing is as fast as reading the cache file.

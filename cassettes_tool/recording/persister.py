@@ -1,8 +1,8 @@
 """vcrpy persister (``register_persister`` protocol): our reader in, our atomic writer out.
 
-Loading reads every real-world variant through :mod:`cassettes_tool.reader` (one-line errors,
+Loading reads every real-world variant through :mod:`cassettes_tool.core.reader` (one-line errors,
 safe YAML) and serves unchanged files from :mod:`.parse_cache`. Saving filters secrets from
-every response (SPEC section 1), stamps ``metadata.recorded_at``/``recorded_with``, serialises
+every response (docs/recording.md), stamps ``metadata.recorded_at``/``recorded_with``, serialises
 exactly as vcrpy does, and writes atomically under the cassette's lock.
 """
 
@@ -17,15 +17,14 @@ from vcr.request import Request as VcrRequest
 from vcr.serialize import CASSETTE_FORMAT_VERSION, serialize
 from vcr.serializers import compat
 
-from .. import __version__
-from ..cassette import WRITABLE_VARIANTS
-from ..errors import CassetteError
-from ..filters import FilterRules
-from ..reader import parse_cassette
-from ..storage import atomic_write_bytes, locked, now_iso
-from ..updating import CassetteChangedError
-from . import parse_cache
-from .filtering import filter_response_mapping
+from cassettes_tool._version import __version__
+from cassettes_tool.core.cassette import WRITABLE_VARIANTS
+from cassettes_tool.core.filters import FilterRules
+from cassettes_tool.core.reader import parse_cassette
+from cassettes_tool.core.storage import atomic_write_bytes, locked, now_iso
+from cassettes_tool.errors import CassetteChangedError, CassetteError
+from cassettes_tool.recording import parse_cache
+from cassettes_tool.recording.filtering import filter_response_mapping
 
 Payload = tuple[list[tuple[dict[str, Any], dict[str, Any]]], dict[str, Any], str]
 

@@ -1,7 +1,7 @@
 """Per-process state the pytest plugin shares with ``use_cassette``.
 
 The plugin installs a :class:`Session` at ``pytest_configure``: the project configuration read
-once, the command-line overrides (which win over everything, SPEC section 3), the id of the test
+once, the command-line overrides (which win over everything, docs/recording.md), the id of the test
 being run and the usage collected for the ledger. Outside pytest there is no session and
 ``use_cassette`` reads ``[tool.cassettes]`` at every call.
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
-from ..discovery import project_key
+from cassettes_tool.core.config import Config
+from cassettes_tool.core.discovery import project_key
 
 
 @dataclass
@@ -32,7 +32,7 @@ class UsageRecorder:
     """Which tests used which cassette and which interactions they played (thread-safe).
 
     Keys are the ledger's: paths relative to ``root`` with POSIX separators (see
-    :meth:`cassettes_tool.ledger.Ledger.key`, which this mirrors without importing the writer).
+    :meth:`cassettes_tool.recording.ledger.Ledger.key`, which this mirrors without importing the writer).
     """
 
     root: Path
@@ -58,8 +58,8 @@ class UsageRecorder:
     def count_declared_only(self) -> None:
         """Cassettes named by markers of tests that never opened them (skipped, failed early):
         count their interactions and treat all as played — the test may need every one."""
-        from ..errors import CassettesError
-        from ..reader import load_cassette
+        from cassettes_tool.core.reader import load_cassette
+        from cassettes_tool.errors import CassettesError
 
         with self._lock:
             pending = [(key, u) for key, u in self.cassettes.items() if not u.opened]

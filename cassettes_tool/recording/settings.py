@@ -1,13 +1,13 @@
 """Settings for one cassette: precedence of sources, override splitting and name resolution.
 
-Precedence, written once here and pinned by a test (SPEC section 3)::
+Precedence, written once here and pinned by a test (docs/recording.md)::
 
     command line  >  marker / use_cassette(...) keywords  >  cassettes_config fixture
                   >  [tool.cassettes]  >  defaults
 
-Each layer is a mapping that may mix the settings of SPEC section 2 (``record_mode``,
+Each layer is a mapping that may mix the settings of docs/configuration.md (``record_mode``,
 ``match_on``, ``max_age`` ...) with vcrpy's own keyword arguments (``allow_playback_repeats``,
-``before_record_response`` ...). Section 2 settings are validated by :mod:`cassettes_tool.config`;
+``before_record_response`` ...). Section 2 settings are validated by :mod:`cassettes_tool.core.config`;
 vcrpy keywords are checked against the list vcrpy accepts.
 """
 
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import KNOWN_MATCHERS, Config
-from ..errors import UsageError
+from cassettes_tool.core.config import KNOWN_MATCHERS, Config
+from cassettes_tool.errors import UsageError
 
 # Settings of [tool.cassettes] that make sense per cassette.
 SECTION_2_KEYS = frozenset({
@@ -114,7 +114,7 @@ def _check_matchers(match_on: Sequence[Matcher], registered: Collection[str]) ->
 
 
 def resolve_path(name: str | os.PathLike[str], config: Config) -> Path:
-    """SPEC section 3: a bare name is ``<cassette_dir>/<name>.yaml``; paths with a suffix as given."""
+    """docs/recording.md: a bare name is ``<cassette_dir>/<name>.yaml``; paths with a suffix as given."""
     text = os.fspath(name)
     path = Path(text)
     if path.is_absolute():

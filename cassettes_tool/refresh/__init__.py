@@ -7,9 +7,16 @@ where, ``--dry-run``), :mod:`.live` (HTTP with pooling, retries, timeouts, auth)
 
 from __future__ import annotations
 
-from .plan import Plan, build_plan, describe_plan, parse_rewrite, plan_to_json
-from .runner import UPDATE_MODES, RefreshOptions, RefreshOutcome, prepare, run_refresh, summary_line
-from .select import Shard, parse_shard, select_cassettes
+from cassettes_tool.refresh.plan import Plan, build_plan, describe_plan, parse_rewrite, plan_to_json
+from cassettes_tool.refresh.runner import (
+    UPDATE_MODES,
+    RefreshOptions,
+    RefreshOutcome,
+    prepare,
+    run_refresh,
+    summary_line,
+)
+from cassettes_tool.refresh.select import Shard, parse_shard, select_cassettes
 
 __all__ = [
     "UPDATE_MODES",

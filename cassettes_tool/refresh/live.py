@@ -29,10 +29,11 @@ from urllib3.exceptions import (
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.util.retry import Retry
 
-from ..bodies import decode_content
-from ..cassette import Headers, Response
-from ..filters import PLACEHOLDER
-from .plan import PlannedCall
+from cassettes_tool.core.bodies import decode_content
+from cassettes_tool.core.cassette import Headers, Response
+from cassettes_tool.core.filters import PLACEHOLDER
+from cassettes_tool.errors import LiveFailure
+from cassettes_tool.refresh.plan import PlannedCall
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 DEFAULT_BACKOFF_FACTOR = 0.5
@@ -41,18 +42,6 @@ DEFAULT_MAX_BODY = 64 * 1024 * 1024
 CHUNK = 64 * 1024
 # Shorter values would redact ordinary words from bodies; real credentials are longer.
 MIN_REDACTED_LENGTH = 6
-
-
-class LiveFailure(Exception):
-    """A call that could not be checked; ``str()`` is the one-line reason for the report.
-
-    ``unreachable`` marks failures of the host itself (refused, unknown name, connect timeout):
-    the runner then does not try that host again in this run.
-    """
-
-    def __init__(self, reason: str, *, unreachable: bool = False) -> None:
-        super().__init__(reason)
-        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -318,14 +307,4 @@ def unusable_status(recorded_status: int, live: Response, host: str, retries: in
         return f"{label} from {host}{after}: rate limited; lower --workers or run later"
     if status >= 500:
         return f"{label} from {host}{after}: server error, could not check"
-    return None
-    label = f"live {status}{' ' + live.reason if live.reason else ''}"
-    if status in (401, 403):
-        return f"{label}: check the credentials for host {host} ([tool.cassettes.auth])"
-    if status == 429:
-        return (f"{label} from {host}{f' after {retries} retries' if retries else ''}: rate limited; "
-                "lower --workers or run later")
-    if status >= 500:
-        return (f"{label} from {host}{f' after {retries} retries' if retries else ''}: server error, "
-                "could not check")
     return None

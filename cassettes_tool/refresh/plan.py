@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
-from .. import __version__
-from ..cassette import Request
-from ..config import AuthConfig, Config
-from ..discovery import display_path
-from ..errors import ConfigError
-from ..filters import PLACEHOLDER, FilterRules, filter_uri
-from .select import Selected
+from cassettes_tool._version import __version__
+from cassettes_tool.core.cassette import Request
+from cassettes_tool.core.config import AuthConfig, Config
+from cassettes_tool.core.discovery import display_path
+from cassettes_tool.core.filters import PLACEHOLDER, FilterRules, filter_uri
+from cassettes_tool.errors import ConfigError
+from cassettes_tool.refresh.select import Selected
 
 SCHEMES = ("http", "https")
 # RFC 9110 section 7.6.1 plus the headers requests computes itself for the new target.

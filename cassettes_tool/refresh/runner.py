@@ -2,9 +2,9 @@
 
 Each sent interaction is one task on a thread pool of ``workers`` threads; the live client caps
 concurrent calls per host. A live 401/403/429/5xx or a network failure makes the interaction an
-``error`` before the drift engine is asked (SPEC section 5). When the last interaction of a
+``error`` before the drift engine is asked (docs/drift-kinds.md). When the last interaction of a
 cassette is done, ``--update drift|all`` writes its live responses through
-:func:`cassettes_tool.updating.apply_responses` (filtered, locked, atomic, minimal diff, refused
+:func:`cassettes_tool.core.updating.apply_responses` (filtered, locked, atomic, minimal diff, refused
 if the file changed since it was read), so a crash keeps every cassette already finished.
 """
 
@@ -22,16 +22,28 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from ..cassette import Response
-from ..config import DEFAULT_FAIL_ON, Config
-from ..errors import CassetteError, UsageError
-from ..filters import FilterRules, filter_response
-from ..report import CassetteResult, InteractionResult, LiveResponse, Report, cassette_status
-from ..storage import lock_path, now_iso
-from ..updating import CassetteChangedError, apply_responses
-from .live import LiveClient, LiveFailure, LiveSettings, unusable_status
-from .plan import CassettePlan, Plan, PlannedCall, build_plan, resolve_credentials
-from .select import Selection, Shard, select_cassettes
+from cassettes_tool.core.cassette import Response
+from cassettes_tool.core.config import DEFAULT_FAIL_ON, Config
+from cassettes_tool.core.filters import FilterRules, filter_response
+from cassettes_tool.core.storage import lock_path, now_iso
+from cassettes_tool.core.updating import apply_responses
+from cassettes_tool.errors import CassetteChangedError, CassetteError, LiveFailure, UsageError
+from cassettes_tool.refresh.live import LiveClient, LiveSettings, unusable_status
+from cassettes_tool.refresh.plan import (
+    CassettePlan,
+    Plan,
+    PlannedCall,
+    build_plan,
+    resolve_credentials,
+)
+from cassettes_tool.refresh.select import Selection, Shard, select_cassettes
+from cassettes_tool.review.report import (
+    CassetteResult,
+    InteractionResult,
+    LiveResponse,
+    Report,
+    cassette_status,
+)
 
 UPDATE_MODES = ("never", "drift", "all")
 UPDATE_LOCK_TIMEOUT = 3600.0
@@ -258,7 +270,7 @@ class _Run:
     def _check(self, client: LiveClient, cassette: CassettePlan,
                call: PlannedCall) -> tuple[InteractionResult, Response | None]:
         """One interaction: live samples, status triage, then the drift engine."""
-        from ..drift import cassette_key, compare_responses
+        from cassettes_tool.drift import cassette_key, compare_responses
 
         assert call.origin is not None and call.host is not None
         dead = self.unreachable.get(call.origin)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ..age import recorded_at
-from ..cassette import Cassette
-from ..discovery import find_cassettes, project_key
-from ..errors import CassetteError, UsageError
-from ..reader import parse_cassette, read_cassette_bytes
+from cassettes_tool.core.age import recorded_at
+from cassettes_tool.core.cassette import Cassette
+from cassettes_tool.core.discovery import find_cassettes, project_key
+from cassettes_tool.core.reader import parse_cassette, read_cassette_bytes
+from cassettes_tool.errors import CassetteError, UsageError
 
 
 @dataclass(frozen=True)

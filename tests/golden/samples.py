@@ -6,9 +6,15 @@ import hashlib
 import json
 from pathlib import Path
 
-from cassettes_tool.cassette import Cassette, Interaction, Request, Response
-from cassettes_tool.report import CassetteResult, Finding, InteractionResult, LiveResponse, Report
-from cassettes_tool.storage import save_cassette
+from cassettes_tool.core.cassette import Cassette, Interaction, Request, Response
+from cassettes_tool.core.storage import save_cassette
+from cassettes_tool.review.report import (
+    CassetteResult,
+    Finding,
+    InteractionResult,
+    LiveResponse,
+    Report,
+)
 
 HOSTILE_BODY = {
     "id": 7,

@@ -1,0 +1,46 @@
+"""``cassettes audit``: find secrets in cassettes; ``--fix`` scrubs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cassettes_tool.cli.common import ProgressBar, emit, on_a_terminal, paths_or_default
+from cassettes_tool.cli.context import AppContext, pass_app
+
+
+@click.command("audit")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for scripts (values are always masked).")
+@click.option("--fix", is_flag=True,
+              help="Scrub every finding in place with the <FILTERED> placeholder (atomic rewrite).")
+@click.option("--skip-non-cassettes", is_flag=True,
+              help="Ignore named files that are not HTTP cassettes at all (for pre-commit hooks).")
+@pass_app
+def audit_command(app: AppContext, paths: tuple[Path, ...], fmt: str, fix: bool, skip_non_cassettes: bool) -> int:
+    """Find secrets in cassettes: credential headers, query parameters, JSON and form fields,
+    session cookies, known token formats anywhere (detect-secrets' plugins: AWS, GitHub, Slack,
+    Stripe, JWT, private keys, basic-auth URLs, ...) and random-looking values in
+    credential-like fields. Values are masked in the output; placeholders never count.
+
+    PATHS are files or folders (searched recursively); default: cassette_dir.
+    Exit codes: 0 clean (or everything scrubbed by --fix), 1 secrets found, 3 a file could not
+    be read and no secret was found.
+    """
+    from cassettes_tool.housekeeping.audit import audit_paths
+    from cassettes_tool.housekeeping.audit.render import render_text
+
+    config = app.config
+    targets = paths_or_default(paths, config.cassette_path)
+    with ProgressBar("audit", enabled=on_a_terminal(app.verbosity)) as progress:
+        result = audit_paths(targets, config, fix=fix, skip_non_cassettes=skip_non_cassettes, progress=progress)
+    if fmt == "json":
+        emit(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        emit(render_text(result))
+    return result.exit_code()
+
+

@@ -1,0 +1,64 @@
+"""``cassettes list`` and ``cassettes show``."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from cassettes_tool.cli.common import DURATION, emit, paths_or_default
+from cassettes_tool.cli.context import AppContext, pass_app
+
+
+@click.command("list")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table for people, json (one object per file, documented in docs/cli.md) for scripts.")
+@click.option("--older-than", type=DURATION, default=None, help="Only cassettes at least this old (30d, 12h, 2w).")
+@click.option("--usage", "usage_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Usage ledger to fill the used-by column (default: .cassettes/usage.json).")
+@pass_app
+def list_command(app: AppContext, paths: tuple[Path, ...], fmt: str, older_than: timedelta | None,
+                 usage_path: Path | None) -> int:
+    """Inventory of cassettes: path, interactions, hosts, methods, size, age, used-by.
+
+    PATHS are files or folders (searched recursively); default: cassette_dir. Unreadable files
+    are listed with their error, and the exit code is then 3.
+    """
+    from cassettes_tool.housekeeping.inventory import inventory
+    from cassettes_tool.housekeeping.render_table import render_inventory
+    from cassettes_tool.recording.ledger import load_ledger, load_ledger_if_present
+
+    config = app.config
+    targets = paths_or_default(paths, config.cassette_path)
+    ledger = load_ledger(usage_path) if usage_path else load_ledger_if_present(config.usage_path, config.root)
+    rows = inventory(targets, ledger=ledger, older_than=older_than)
+    if fmt == "json":
+        emit(json.dumps([r.to_json() for r in rows], indent=2, ensure_ascii=False))
+    else:
+        emit(render_inventory(rows))
+    return 3 if any(r.error for r in rows) else 0
+
+
+@click.command("show")
+@click.argument("cassette", type=click.Path(path_type=Path, readable=False))
+@click.option("--interaction", "-i", "index", type=click.IntRange(min=0), default=None,
+              help="Only this interaction (0-based).")
+@pass_app
+def show_command(app: AppContext, cassette: Path, index: int | None) -> int:
+    """One cassette with bodies decoded (gzip, deflate, br) and pretty-printed.
+
+    Binary bodies are summarised (size, type, first bytes), never dumped.
+    """
+    from cassettes_tool.core.discovery import display_path
+    from cassettes_tool.core.reader import load_cassette
+    from cassettes_tool.housekeeping.show import render_cassette
+
+    loaded = load_cassette(cassette)
+    if index is not None and index >= len(loaded):
+        raise click.BadParameter(f"{cassette} has {len(loaded)} interaction(s) (0 to {len(loaded) - 1})",
+                                 param_hint="--interaction")
+    emit(render_cassette(loaded, display_path(cassette), index))
+    return 0

@@ -1,0 +1,162 @@
+"""``cassettes refresh``: the nightly job (see docs/refresh.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from cassettes_tool.cli.common import (
+    DURATION,
+    ProgressBar,
+    on_a_terminal,
+    paths_or_default,
+    write_or_emit,
+)
+from cassettes_tool.cli.context import AppContext, pass_app
+from cassettes_tool.core.config import FAIL_ON
+from cassettes_tool.errors import UsageError
+
+if TYPE_CHECKING:
+    from cassettes_tool.refresh.runner import RefreshOutcome
+    from cassettes_tool.review.render import RecordedShape, ShapeKey
+
+FORMATS = ("text", "markdown", "json", "junit", "html")
+
+
+def _methods(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    methods = tuple(m.strip().upper() for m in value.split(",") if m.strip())
+    if not methods:
+        raise click.BadParameter("name at least one method, like GET,HEAD", param_hint="--allow-methods")
+    return methods
+
+
+def _recorded_shapes(outcome: RefreshOutcome) -> dict[ShapeKey, RecordedShape]:
+    """The recorded side of the HTML shape view, from the cassettes as they were read."""
+    from cassettes_tool.review.render import RecordedShape
+    from cassettes_tool.review.render.shapes import body_rows
+
+    shapes: dict[ShapeKey, RecordedShape] = {}
+    by_path = {c.display: c.selected.cassette for c in outcome.plan.cassettes}
+    for result in outcome.report.cassettes:
+        cassette = by_path.get(result.path)
+        if cassette is None:
+            continue
+        for interaction in result.interactions:
+            if interaction.findings:
+                response = cassette.interactions[interaction.index].response
+                shapes[(result.path, interaction.index)] = RecordedShape(body_rows(response))
+    return shapes
+
+
+@click.command("refresh")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rewrite-host", "rewrite_host", multiple=True, metavar="HOST=BASE_URL",
+              help="Send requests recorded for HOST to BASE_URL instead (repeatable; adds to "
+                   "refresh.rewrite_hosts).")
+@click.option("--older-than", type=DURATION, default=None,
+              help="Only cassettes at least this old (30d, 12h, 2w).")
+@click.option("--shard", default=None, metavar="K/N",
+              help="Only shard K of N (1-based; a stable split by path for parallel CI jobs).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Concurrent live calls (default: refresh.workers, 8).")
+@click.option("--per-host", type=click.IntRange(min=1), default=None,
+              help="At most this many concurrent calls to one host (default: --workers).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds per request: connect, each read, and the whole body (default: 10).")
+@click.option("--retries", type=click.IntRange(min=0), default=None,
+              help="Retries on connection errors, 429, 502, 503, 504; honours Retry-After (default: 2).")
+@click.option("--samples", type=click.IntRange(min=1), default=None,
+              help="Live calls per interaction; 2+ learns volatile and nullable fields (default: 1).")
+@click.option("--allow-methods", default=None, metavar="M,...",
+              help="Methods sent live (default: refresh.methods, GET,HEAD,OPTIONS); others are skipped.")
+@click.option("--update", type=click.Choice(["never", "drift", "all"]), default="never", show_default=True,
+              help="Write live responses into the cassettes: never, only interactions with drift, "
+                   "or every checked one.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="Exit 1 when a finding reaches this severity (default: refresh.fail_on, breaking).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the full JSON report (schema_version 1, docs/report-schema.md) to this file.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Format of the report on stdout (or --output).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the --format report to this file instead of stdout.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Acknowledged fingerprints (JSON); they do not count toward --fail-on.")
+@click.option("--dry-run", is_flag=True,
+              help="Only list what would be sent where (text, or --format json); send nothing.")
+@pass_app
+def refresh_command(
+    app: AppContext, paths: tuple[Path, ...], rewrite_host: tuple[str, ...], older_than: timedelta | None,
+    shard: str | None, workers: int | None, per_host: int | None, timeout: float | None,
+    retries: int | None, samples: int | None, allow_methods: str | None, update: str,
+    fail_on: str | None, report_path: Path | None, fmt: str, output: Path | None,
+    baseline: Path | None, dry_run: bool,
+) -> int:
+    """Re-play recorded requests against the live API, detect drift, report, optionally update.
+
+    PATHS are cassette files or folders (default: cassette_dir). Only the hosts recorded in
+    the cassettes (after --rewrite-host) are contacted, only http/https, only the allowed
+    methods; credentials come from [tool.cassettes.auth] and never reach reports or cassettes.
+    Exit 0 fine, 1 drift at or above --fail-on, 2 usage or configuration error, 3 incomplete
+    (some interactions or cassettes could not be checked).
+    """
+    from cassettes_tool.core.storage import write_text_atomic
+    from cassettes_tool.refresh import (
+        RefreshOptions,
+        describe_plan,
+        parse_rewrite,
+        parse_shard,
+        plan_to_json,
+        prepare,
+        run_refresh,
+        summary_line,
+    )
+    from cassettes_tool.review.render import render_report, want_color
+    from cassettes_tool.review.report import exit_code
+
+    config = app.config
+    targets = paths_or_default(paths, config.cassette_path)
+    options = RefreshOptions.from_config(
+        config, targets, rewrite_hosts=parse_rewrite(rewrite_host) or None, older_than=older_than,
+        shard=parse_shard(shard) if shard else None, workers=workers, per_host=per_host,
+        timeout=timeout, retries=retries, samples=samples, methods=_methods(allow_methods),
+        update=update, fail_on=fail_on,
+    )
+    if dry_run:
+        if fmt not in ("text", "json"):
+            raise UsageError(f"--dry-run prints the plan as text or json, not {fmt} (nothing is sent, so "
+                             "there is no drift report to render)")
+        _, plan = prepare(config, options)
+        text = describe_plan(plan) if fmt == "text" else json.dumps(plan_to_json(plan), indent=2) + "\n"
+        write_or_emit(text, output, fmt, app.info, what="plan")
+        return 0
+    acknowledged: set[str] = set()
+    if baseline is not None:
+        from cassettes_tool.review.baseline import load_baseline
+
+        acknowledged = load_baseline(baseline)
+    with ProgressBar("refresh", enabled=on_a_terminal(app.verbosity)) as progress:
+        outcome = run_refresh(config, options, progress=progress)
+    if acknowledged:
+        outcome.report = outcome.report.with_acknowledged(acknowledged)
+    report = outcome.report
+    if report_path is not None:
+        write_text_atomic(report_path, report.dumps())
+    shapes = _recorded_shapes(outcome) if fmt == "html" else None
+    stdout = sys.stdout
+    color = output is None and want_color(stdout)
+    text = render_report(report, fmt, fail_on=options.fail_on, color=color, recorded_shapes=shapes)
+    write_or_emit(text, output, fmt, app.info)
+    for note in outcome.notes:
+        app.info(f"note: {note}")
+    if report_path is not None:
+        app.info(f"wrote JSON report to {report_path}")
+    app.info(summary_line(outcome))
+    return exit_code(report, options.fail_on)

@@ -1,0 +1,386 @@
+"""Configuration: ``[tool.cassettes]`` in the nearest ``pyproject.toml``.
+
+Frozen dataclasses with ``DEFAULT_*`` constants; :func:`parse_config` validates a mapping and
+every error names the key, the bad value and what is accepted. :func:`load_config` finds the
+file. Precedence between sources (CLI > marker > fixture > file > defaults) is applied by the
+callers with :meth:`Config.with_overrides`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from cassettes_tool.core.durations import parse_duration
+from cassettes_tool.errors import ConfigError
+
+RECORD_MODES = ("none", "once", "new_episodes", "all")
+ON_EXPIRED = ("warn", "fail", "rerecord")
+FAIL_ON = ("breaking", "warning", "info", "never")
+KNOWN_MATCHERS = (
+    "method", "scheme", "host", "port", "path", "query", "uri", "url",
+    "headers", "body", "raw_body",
+)
+
+DEFAULT_CASSETTE_DIR = "tests/cassettes"
+DEFAULT_RECORD_MODE = "none"
+DEFAULT_MATCH_ON = ("method", "scheme", "host", "port", "path", "query")
+DEFAULT_ON_EXPIRED = "warn"
+DEFAULT_WORKERS = 8
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_RETRIES = 2
+DEFAULT_METHODS = ("GET", "HEAD", "OPTIONS")
+DEFAULT_SAMPLES = 1
+DEFAULT_FAIL_ON = "breaking"
+DEFAULT_WATCH_HEADERS = ("content-type",)
+
+# Secrets filtered by default (docs/recording.md). User lists extend these.
+DEFAULT_FILTER_HEADERS = (
+    "authorization", "proxy-authorization", "cookie", "x-api-key", "x-auth-token", "api-key",
+)
+DEFAULT_FILTER_RESPONSE_HEADERS = ("set-cookie",)
+DEFAULT_FILTER_QUERY_PARAMETERS = (
+    "access_token", "api_key", "apikey", "key", "token", "client_secret", "signature", "sig",
+    "password",
+)
+DEFAULT_FILTER_BODY_FIELDS = (
+    "password", "client_secret", "access_token", "refresh_token", "id_token", "api_key",
+)
+FILTERED_PLACEHOLDER = "<FILTERED>"
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """Credentials injected for one host at refresh time (never recorded)."""
+
+    host: str
+    env: str
+    header: str = "Authorization"
+    format: str = "{}"
+
+
+@dataclass(frozen=True)
+class RefreshConfig:
+    """``[tool.cassettes.refresh]``."""
+
+    workers: int = DEFAULT_WORKERS
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+    methods: tuple[str, ...] = DEFAULT_METHODS
+    samples: int = DEFAULT_SAMPLES
+    fail_on: str = DEFAULT_FAIL_ON
+    rewrite_hosts: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DriftConfig:
+    """``[tool.cassettes.drift]``."""
+
+    ignore: tuple[str, ...] = ()
+    watch_headers: tuple[str, ...] = DEFAULT_WATCH_HEADERS
+    strict_numbers: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole ``[tool.cassettes]`` table, validated. ``root`` is the project folder."""
+
+    root: Path = field(default_factory=Path.cwd)
+    source: Path | None = None
+    cassette_dir: Path = Path(DEFAULT_CASSETTE_DIR)
+    record_mode: str = DEFAULT_RECORD_MODE
+    match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    max_age: timedelta | None = None
+    on_expired: str = DEFAULT_ON_EXPIRED
+    filter_headers: tuple[str, ...] = ()
+    filter_query_parameters: tuple[str, ...] = ()
+    filter_body_fields: tuple[str, ...] = ()
+    refresh: RefreshConfig = field(default_factory=RefreshConfig)
+    auth: Mapping[str, AuthConfig] = field(default_factory=dict)
+    drift: DriftConfig = field(default_factory=DriftConfig)
+
+    @property
+    def cassette_path(self) -> Path:
+        """``cassette_dir`` resolved against the project root."""
+        return self.cassette_dir if self.cassette_dir.is_absolute() else self.root / self.cassette_dir
+
+    @property
+    def usage_path(self) -> Path:
+        """Where the usage ledger lives: ``.cassettes/usage.json`` next to pyproject.toml."""
+        return self.root / ".cassettes" / "usage.json"
+
+    @property
+    def all_filter_headers(self) -> tuple[str, ...]:
+        return _merge(DEFAULT_FILTER_HEADERS, self.filter_headers)
+
+    @property
+    def all_filter_query_parameters(self) -> tuple[str, ...]:
+        return _merge(DEFAULT_FILTER_QUERY_PARAMETERS, self.filter_query_parameters)
+
+    @property
+    def all_filter_body_fields(self) -> tuple[str, ...]:
+        return _merge(DEFAULT_FILTER_BODY_FIELDS, self.filter_body_fields)
+
+    def with_overrides(self, overrides: Mapping[str, Any], *, origin: str = "override") -> Config:
+        """Return a copy with top-level keys of ``[tool.cassettes]`` replaced (validated)."""
+        if not overrides:
+            return self
+        merged = _config_to_raw(self)
+        for key, value in overrides.items():
+            if key in ("refresh", "drift", "auth") and isinstance(value, Mapping):
+                inner = dict(merged.get(key, {}))
+                inner.update(value)
+                merged[key] = inner
+            else:
+                merged[key] = value
+        return parse_config(merged, root=self.root, source=self.source, origin=origin)
+
+
+def _merge(defaults: Sequence[str], extra: Sequence[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for name in (*defaults, *extra):
+        seen.setdefault(name.lower(), None)
+    return tuple(seen)
+
+
+_TOP_KEYS = {
+    "cassette_dir", "record_mode", "match_on", "max_age", "on_expired", "filter_headers",
+    "filter_query_parameters", "filter_body_fields", "refresh", "auth", "drift",
+}
+_REFRESH_KEYS = {"workers", "timeout", "retries", "methods", "samples", "fail_on", "rewrite_hosts"}
+_DRIFT_KEYS = {"ignore", "watch_headers", "strict_numbers"}
+_AUTH_KEYS = {"header", "env", "format"}
+
+
+def _fail(where: str, key: str, value: Any, accepted: str) -> ConfigError:
+    return ConfigError(f"{where}: {key} = {value!r} is not valid; accepted: {accepted}")
+
+
+def _choice(where: str, key: str, value: Any, choices: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise _fail(where, key, value, " | ".join(choices))
+    return value
+
+
+def _str_list(where: str, key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v for v in value):
+        raise _fail(where, key, value, "a list of non-empty strings")
+    return tuple(value)
+
+
+def _int(where: str, key: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _fail(where, key, value, f"an integer >= {minimum}")
+    return value
+
+
+def _duration(where: str, key: str, value: Any) -> timedelta | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _fail(where, key, value, "a duration such as 12h, 30d or 2w (units s, m, h, d, w)")
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise _fail(where, key, value, "a duration such as 12h, 30d or 2w (units s, m, h, d, w)") from None
+
+
+def _unknown(where: str, table: str, raw: Mapping[str, Any], known: set[str]) -> None:
+    for key in raw:
+        if key not in known:
+            raise ConfigError(
+                f"{where}: unknown key {table}{key!r}; accepted keys: {', '.join(sorted(known))}"
+            )
+
+
+def _base_url(where: str, key: str, value: Any) -> str:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise _fail(where, key, value, "a base URL such as http://127.0.0.1:8080")
+    return str(value).rstrip("/")
+
+
+def parse_config(
+    raw: Mapping[str, Any],
+    *,
+    root: Path | None = None,
+    source: Path | None = None,
+    origin: str | None = None,
+) -> Config:
+    """Validate a ``[tool.cassettes]`` mapping and return a frozen :class:`Config`."""
+    where = origin or (f"{source} [tool.cassettes]" if source else "[tool.cassettes]")
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where}: expected a table, got {type(raw).__name__}")
+    _unknown(where, "", raw, _TOP_KEYS)
+    kwargs: dict[str, Any] = {"root": root or Path.cwd(), "source": source}
+    if "cassette_dir" in raw:
+        value = raw["cassette_dir"]
+        if not isinstance(value, str | Path) or not str(value):
+            raise _fail(where, "cassette_dir", value, "a folder path, relative to pyproject.toml")
+        kwargs["cassette_dir"] = Path(value)
+    if "record_mode" in raw:
+        kwargs["record_mode"] = _choice(where, "record_mode", raw["record_mode"], RECORD_MODES)
+    if "match_on" in raw:
+        match_on = _str_list(where, "match_on", raw["match_on"])
+        kwargs["match_on"] = match_on
+    if "max_age" in raw:
+        kwargs["max_age"] = _duration(where, "max_age", raw["max_age"])
+    if "on_expired" in raw:
+        kwargs["on_expired"] = _choice(where, "on_expired", raw["on_expired"], ON_EXPIRED)
+    for key in ("filter_headers", "filter_query_parameters", "filter_body_fields"):
+        if key in raw:
+            kwargs[key] = _str_list(where, key, raw[key])
+    if "refresh" in raw:
+        kwargs["refresh"] = _parse_refresh(where, raw["refresh"])
+    if "drift" in raw:
+        kwargs["drift"] = _parse_drift(where, raw["drift"])
+    if "auth" in raw:
+        kwargs["auth"] = _parse_auth(where, raw["auth"])
+    return Config(**kwargs)
+
+
+def _parse_refresh(where: str, raw: Any) -> RefreshConfig:
+    if not isinstance(raw, Mapping):
+        raise _fail(where, "refresh", raw, "a table [tool.cassettes.refresh]")
+    _unknown(where, "refresh.", raw, _REFRESH_KEYS)
+    kw: dict[str, Any] = {}
+    if "workers" in raw:
+        kw["workers"] = _int(where, "refresh.workers", raw["workers"], 1)
+    if "timeout" in raw:
+        value = raw["timeout"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise _fail(where, "refresh.timeout", value, "a number of seconds > 0")
+        kw["timeout"] = float(value)
+    if "retries" in raw:
+        kw["retries"] = _int(where, "refresh.retries", raw["retries"], 0)
+    if "methods" in raw:
+        kw["methods"] = tuple(m.upper() for m in _str_list(where, "refresh.methods", raw["methods"]))
+    if "samples" in raw:
+        kw["samples"] = _int(where, "refresh.samples", raw["samples"], 1)
+    if "fail_on" in raw:
+        kw["fail_on"] = _choice(where, "refresh.fail_on", raw["fail_on"], FAIL_ON)
+    if "rewrite_hosts" in raw:
+        value = raw["rewrite_hosts"]
+        if not isinstance(value, Mapping):
+            raise _fail(where, "refresh.rewrite_hosts", value, 'a table {"host" = "http://base"}')
+        kw["rewrite_hosts"] = {
+            str(host): _base_url(where, f"refresh.rewrite_hosts.{host}", url)
+            for host, url in value.items()
+        }
+    return RefreshConfig(**kw)
+
+
+def _parse_drift(where: str, raw: Any) -> DriftConfig:
+    if not isinstance(raw, Mapping):
+        raise _fail(where, "drift", raw, "a table [tool.cassettes.drift]")
+    _unknown(where, "drift.", raw, _DRIFT_KEYS)
+    kw: dict[str, Any] = {}
+    if "ignore" in raw:
+        paths = _str_list(where, "drift.ignore", raw["ignore"])
+        for path in paths:
+            if not path.startswith("$"):
+                raise _fail(where, "drift.ignore", path, "paths starting with $, like $.meta.request_id")
+        kw["ignore"] = paths
+    if "watch_headers" in raw:
+        kw["watch_headers"] = tuple(
+            h.lower() for h in _str_list(where, "drift.watch_headers", raw["watch_headers"])
+        )
+    if "strict_numbers" in raw:
+        if not isinstance(raw["strict_numbers"], bool):
+            raise _fail(where, "drift.strict_numbers", raw["strict_numbers"], "true | false")
+        kw["strict_numbers"] = raw["strict_numbers"]
+    return DriftConfig(**kw)
+
+
+def _parse_auth(where: str, raw: Any) -> dict[str, AuthConfig]:
+    if not isinstance(raw, Mapping):
+        raise _fail(where, "auth", raw, 'tables like [tool.cassettes.auth."api.example.com"]')
+    result: dict[str, AuthConfig] = {}
+    for host, entry in raw.items():
+        key = f"auth.{host}"
+        if not isinstance(entry, Mapping):
+            raise _fail(where, key, entry, "a table with header, env and format")
+        _unknown(where, f"auth.{host}.", entry, _AUTH_KEYS)
+        if not isinstance(entry.get("env"), str) or not entry["env"]:
+            raise _fail(where, f"{key}.env", entry.get("env"), "the name of an environment variable")
+        header = entry.get("header", "Authorization")
+        if not isinstance(header, str) or not header:
+            raise _fail(where, f"{key}.header", header, "a header name")
+        fmt = entry.get("format", "{}")
+        if not isinstance(fmt, str) or fmt.count("{}") != 1:
+            raise _fail(where, f"{key}.format", fmt, 'a string with one "{}", like "Bearer {}"')
+        result[str(host).lower()] = AuthConfig(host=str(host).lower(), env=entry["env"], header=header, format=fmt)
+    return result
+
+
+def _config_to_raw(config: Config) -> dict[str, Any]:
+    """The inverse of :func:`parse_config`, for layering overrides."""
+    raw: dict[str, Any] = {
+        "cassette_dir": str(config.cassette_dir),
+        "record_mode": config.record_mode,
+        "match_on": list(config.match_on),
+        "on_expired": config.on_expired,
+        "filter_headers": list(config.filter_headers),
+        "filter_query_parameters": list(config.filter_query_parameters),
+        "filter_body_fields": list(config.filter_body_fields),
+    }
+    if config.max_age is not None:
+        raw["max_age"] = f"{int(config.max_age.total_seconds())}s"
+    refresh = dataclasses.asdict(config.refresh)
+    refresh["methods"] = list(config.refresh.methods)
+    refresh["rewrite_hosts"] = dict(config.refresh.rewrite_hosts)
+    raw["refresh"] = refresh
+    raw["drift"] = {
+        "ignore": list(config.drift.ignore),
+        "watch_headers": list(config.drift.watch_headers),
+        "strict_numbers": config.drift.strict_numbers,
+    }
+    raw["auth"] = {
+        host: {"header": a.header, "env": a.env, "format": a.format} for host, a in config.auth.items()
+    }
+    return raw
+
+
+def find_pyproject(start: Path | None = None) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start`` (default: the working directory)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path | str | None = None, *, start: Path | None = None) -> Config:
+    """Read ``[tool.cassettes]`` from ``path`` or the nearest pyproject.toml; defaults if none."""
+    env_path = os.environ.get("CASSETTES_CONFIG")
+    if path is None and env_path:
+        path = env_path
+    if path is not None:
+        source = Path(path)
+        if not source.is_file():
+            raise ConfigError(f"{source}: config file not found (check --config)")
+    else:
+        found = find_pyproject(start)
+        if found is None:
+            return Config(root=(start or Path.cwd()).resolve())
+        source = found
+    try:
+        document = tomllib.loads(source.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: cannot read config: {exc}") from None
+    if source.name == "pyproject.toml" or "tool" in document:
+        table = document.get("tool", {}).get("cassettes", {})
+    else:
+        # A dedicated config file may hold the keys at top level or under [tool.cassettes].
+        table = document
+    return parse_config(table, root=source.resolve().parent, source=source)

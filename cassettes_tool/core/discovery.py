@@ -1,0 +1,105 @@
+"""Find cassette files under the paths a user names."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from cassettes_tool.errors import UsageError
+
+CASSETTE_SUFFIXES = (".yaml", ".yml", ".json", ".yaml.gz", ".yml.gz", ".json.gz")
+SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "node_modules", ".cassettes",
+             ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".nox"}
+_SNIFF = (b"interactions", b"http_interactions", b"request:", b'"request"', b"requests:")
+SKIP_NAMES = {"pyproject.toml", "package.json", "package-lock.json", "tsconfig.json", ".pre-commit-config.yaml",
+              ".pre-commit-hooks.yaml", "mkdocs.yml", "usage.json"}
+
+
+# Every JSON file cassettes writes (drift report, baseline, usage ledger, audit and prune
+# output) opens with this key; a cassette never does (vcrpy writes "interactions" or "version").
+_OWN_OUTPUT = re.compile(rb'\A\s*\{\s*"schema_version"\s*:')
+
+
+def looks_like_cassette(path: Path) -> bool:
+    """Cassette-like by name (but not a JSON file cassettes itself wrote), or (no extension) by
+    its first bytes."""
+    name = path.name.lower()
+    if name.startswith(".") or name in SKIP_NAMES:
+        return False
+    if name.endswith(".json"):
+        return not _is_own_output(path)
+    if name.endswith(CASSETTE_SUFFIXES):
+        return True
+    if "." in name:
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return any(marker in head for marker in _SNIFF) or head.strip() == b"[]"
+
+
+def _is_own_output(path: Path) -> bool:
+    """A report, baseline or ledger that cassettes wrote (``refresh --report`` into the cassette
+    folder is common): not a cassette, so a folder scan skips it. Named as an argument, it is
+    still read (and refused in one line)."""
+    try:
+        with path.open("rb") as handle:
+            return _OWN_OUTPUT.match(handle.read(64)) is not None
+    except OSError:
+        return False
+
+
+def find_cassettes(paths: Iterable[Path], *, errors: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Every cassette under ``paths`` (folders recursively, files as given), sorted, unique.
+
+    Folders that cannot be read are reported in ``errors`` (path, reason) and skipped; a path
+    that does not exist is a usage error.
+    """
+    found: dict[Path, None] = {}
+    for path in paths:
+        if path.is_file():
+            found.setdefault(path, None)
+            continue
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        for folder, dirs, files in os.walk(path, onerror=_collect(errors)):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+            for name in sorted(files):
+                candidate = Path(folder) / name
+                if looks_like_cassette(candidate):
+                    found.setdefault(candidate, None)
+    return sorted(found)
+
+
+def _collect(errors: list[tuple[Path, str]] | None):  # type: ignore[no-untyped-def]
+    def onerror(exc: OSError) -> None:
+        if errors is not None:
+            errors.append((Path(exc.filename or "?"), f"cannot read folder: {exc.strerror}"))
+
+    return onerror
+
+
+def project_key(path: Path, root: Path) -> str:
+    """``path`` relative to the project ``root`` with POSIX separators (absolute when outside).
+
+    The one key for a cassette wherever it must not depend on the working directory: the usage
+    ledger, shard assignment and finding fingerprints.
+    """
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """``path`` relative to the working directory when inside it (report paths are relative to it)."""
+    base = base or Path.cwd()
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,174 @@
+"""Atomic, locked writes of cassettes and other files.
+
+Every write goes to a temporary file in the same folder, is flushed and fsynced, then renamed
+over the target (``os.replace`` is atomic on POSIX and Windows), and the folder is fsynced. A
+crash at any moment leaves the old file or the new one, never a mix. Writers of one path are
+serialised by an OS file lock (``filelock``). Lock files live in a per-user folder of the
+system temp dir, named by a hash of the cassette's absolute path, so they never show up in the
+cassette folder (or in git). Temporary files carry the writer's PID; a write sweeps, once per
+folder and process, the temporary files of writers that died (``kill -9``) mid-write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from cassettes_tool._version import __version__
+from cassettes_tool.core.cassette import Cassette
+from cassettes_tool.core.yamlio import dump_yaml
+from cassettes_tool.errors import CassetteError
+
+LOCK_TIMEOUT = 60.0
+TMP_PREFIX = ".cassettes-tmp-"
+
+
+def _lock_dir() -> Path:
+    folder = Path(tempfile.gettempdir()) / f"cassettes-locks-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file that serialises writers of ``path`` (outside the cassette folder)."""
+    digest = hashlib.sha256(str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return _lock_dir() / f"{digest}.lock"
+
+
+_swept: set[Path] = set()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_temp_files(folder: Path) -> list[Path]:
+    """Remove temporary files left by writers that died mid-write (their PID is gone)."""
+    removed: list[Path] = []
+    try:
+        entries = list(folder.glob(f"{TMP_PREFIX}*.tmp"))
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            pid = int(entry.name[len(TMP_PREFIX):].split("-", 1)[0])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _pid_alive(pid):
+            with contextlib.suppress(OSError):
+                entry.unlink()
+                removed.append(entry)
+    return removed
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the write lock of ``path`` (other processes and threads wait)."""
+    lock = FileLock(str(lock_path(path)), timeout=timeout)
+    try:
+        with lock:
+            yield
+    except Timeout:
+        raise CassetteError(
+            path, f"is locked by another writer for more than {timeout:.0f}s",
+            f"is another cassettes process running? if not, remove {lock_path(path)}",
+        ) from None
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically (temporary file, fsync, rename, fsync folder)."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    resolved = folder.resolve()
+    if resolved not in _swept:
+        _swept.add(resolved)
+        sweep_stale_temp_files(folder)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=".tmp", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, 0o644 if not path.exists() else path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Atomic write of a text file under its lock (reports, ledgers, baselines)."""
+    with locked(path):
+        atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def serialize_document(document: dict[str, Any], fmt: str) -> bytes:
+    """Bytes exactly as vcrpy's serializers would write the document."""
+    if fmt == "json":
+        try:
+            return (json.dumps(document, indent=4) + "\n").encode("utf-8")
+        except TypeError:
+            raise ValueError("a JSON cassette cannot hold a binary body; use YAML") from None
+    return dump_yaml(document).encode("utf-8")
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO-8601 with a ``Z`` (seconds precision)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def stamp(cassette: Cassette) -> None:
+    """Set ``metadata.recorded_at`` and ``recorded_with`` (docs/recording.md)."""
+    cassette.metadata["recorded_at"] = now_iso()
+    cassette.metadata["recorded_with"] = f"cassettes_tool {__version__}"
+
+
+def save_cassette(cassette: Cassette, *, path: Path | None = None, record: bool = True) -> None:
+    """Write ``cassette`` atomically under its lock, in its own format.
+
+    ``record`` stamps the metadata (a recording or an update). Read-only variants (betamax,
+    gzipped, pre-1.0) are refused: their own tools could not load vcrpy's format.
+    """
+    target = path or cassette.path
+    if not cassette.writable:
+        raise CassetteError(
+            target, f"is a {cassette.variant} cassette and is read-only here",
+            "re-record it with vcrpy to let cassettes update it",
+        )
+    if record:
+        stamp(cassette)
+    data = serialize_document(cassette.to_document(), cassette.format)
+    with locked(target):
+        atomic_write_bytes(target, data)

@@ -1,0 +1,79 @@
+"""Carry out a prune plan: delete unused cassettes, or drop never-played interactions.
+
+Each file is handled on its own, under its lock: one failure is recorded on its row and never
+stops or touches the others. Deleting is an ``unlink`` (atomic); dropping interactions is an
+atomic rewrite through the cassette model that keeps the remaining interactions' stored mappings
+and order, so vcrpy still loads the file. The metadata is not stamped: no response was recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from cassettes_tool.core.reader import parse_cassette
+from cassettes_tool.core.storage import atomic_write_bytes, lock_path, locked, serialize_document
+from cassettes_tool.errors import CassetteError
+from cassettes_tool.housekeeping.prune.plan import PrunePlan, PruneRow
+from cassettes_tool.recording.ledger import CassetteUsage
+
+
+def apply_plan(plan: PrunePlan) -> None:
+    """Delete (mode ``cassettes``) or rewrite (mode ``interactions``) every candidate row."""
+    for row in plan.candidates:
+        try:
+            if plan.mode == "interactions":
+                _drop_interactions(row)
+            else:
+                _delete(row)
+        except CassetteError as exc:
+            row.error = str(exc)
+        except OSError as exc:
+            row.error = f"{row.display}: {exc.strerror or exc}"
+    plan.applied = True
+    if plan.mode == "interactions":
+        _update_ledger(plan)
+
+
+def _delete(row: PruneRow) -> None:
+    with locked(row.path):
+        row.path.unlink(missing_ok=True)
+    row.deleted = True
+    with contextlib.suppress(OSError):
+        lock_path(row.path).unlink()
+
+
+def _drop_interactions(row: PruneRow) -> None:
+    with locked(row.path):
+        data = row.path.read_bytes()
+        cassette = parse_cassette(row.path, data)
+        if not cassette.writable:
+            raise CassetteError(row.path, f"is a {cassette.variant} cassette and is read-only here",
+                                "re-record it with vcrpy to let cassettes rewrite it")
+        if row.interactions is not None and len(cassette) != row.interactions:
+            raise CassetteError(row.path, "changed while prune was running", "run prune again")
+        drop = set(row.unplayed)
+        cassette.interactions = [i for n, i in enumerate(cassette.interactions) if n not in drop]
+        try:
+            output = serialize_document(cassette.to_document(), cassette.format)
+        except ValueError as exc:
+            raise CassetteError(row.path, f"cannot be written back: {exc}") from None
+        atomic_write_bytes(row.path, output)
+    row.dropped = len(drop)
+
+
+def _update_ledger(plan: PrunePlan) -> None:
+    """Renumber the rewritten cassettes in the ledger, so it still describes the files."""
+    ledger = plan.ledger.ledger
+    if ledger is None or not any(r.dropped for r in plan.rows):
+        return
+    for row in plan.rows:
+        if not row.dropped:
+            continue
+        key = ledger.key(row.path)
+        usage = ledger.cassettes.get(key)
+        if usage is None or row.interactions is None:
+            continue
+        kept = row.interactions - row.dropped
+        ledger.cassettes[key] = CassetteUsage(tests=list(usage.tests), interactions=kept, played=list(range(kept)))
+    ledger.save(Path(plan.ledger.path))

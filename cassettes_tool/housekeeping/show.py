@@ -1,0 +1,56 @@
+"""``cassettes show``: one cassette as readable text, bodies decoded and pretty-printed."""
+
+from __future__ import annotations
+
+import json
+
+from cassettes_tool.core.bodies import is_json_media, looks_binary, media_type, try_parse_json
+from cassettes_tool.core.cassette import Cassette, Headers
+
+MAX_TEXT_BODY = 64 * 1024
+
+
+def render_body(body: bytes, content_type: str | None) -> str:
+    """Pretty JSON, text as is (truncated), binary summarised -- never dumped."""
+    if not body:
+        return "(empty body)"
+    media = media_type(content_type)
+    if looks_binary(body):
+        kind = media or "application/octet-stream"
+        head = body[:16].hex(" ")
+        return f"(binary body: {len(body):,} bytes, {kind}, starts {head})"
+    if is_json_media(media) or body.lstrip()[:1] in (b"{", b"["):
+        ok, value = try_parse_json(body)
+        if ok:
+            return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
+    text = body.decode("utf-8", errors="replace")
+    if len(text) > MAX_TEXT_BODY:
+        return text[:MAX_TEXT_BODY] + f"\n... ({len(text) - MAX_TEXT_BODY:,} more characters)"
+    return text
+
+
+def _headers(headers: Headers) -> list[str]:
+    return [f"  {name}: {value}" for name, values in headers.items() for value in values]
+
+
+def render_cassette(cassette: Cassette, display: str, index: int | None = None) -> str:
+    """The text of ``cassettes show``; ``index`` limits it to one interaction."""
+    lines = [f"{display}: {len(cassette)} interaction(s), {cassette.format}, {cassette.variant}"]
+    for key, value in sorted(cassette.metadata.items()):
+        lines.append(f"  metadata.{key}: {value}")
+    for number, interaction in enumerate(cassette.interactions):
+        if index is not None and number != index:
+            continue
+        request, response = interaction.request, interaction.response
+        lines.append("")
+        lines.append(f"--- [{number}] {request.method.upper()} {request.uri}")
+        lines.extend(_headers(request.headers))
+        if request.body:
+            lines.append("  request body:")
+            lines.extend("    " + line for line in render_body(request.body, request.header("content-type")).splitlines())
+        lines.append(f"  => {response.status} {response.reason}".rstrip())
+        lines.extend(_headers(response.headers))
+        body = render_body(response.decoded_body(), response.header("content-type"))
+        lines.append("  response body:")
+        lines.extend("    " + line for line in body.splitlines())
+    return "\n".join(lines) + "\n"

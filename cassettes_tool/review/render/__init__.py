@@ -1,0 +1,71 @@
+"""Report renderers: pure functions from a :class:`~cassettes_tool.review.report.Report` to text.
+
+``render_report(report, fmt, fail_on=...)`` is what ``refresh --format``, ``cassettes report``
+and ``cassettes diff`` call. Formats: ``text`` (terminal), ``markdown`` (pull-request comment,
+CI step summary), ``json`` (docs/report-schema.md), ``junit`` (CI dashboards), ``html`` (one
+self-contained page). Colour is the caller's decision: :func:`want_color` says whether a stream
+is a terminal and ``NO_COLOR`` is unset.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import IO, Any
+
+from cassettes_tool.errors import UsageError
+from cassettes_tool.review.render.shapes import RecordedShape, ShapeKey, recorded_rows
+from cassettes_tool.review.report import FAIL_ON_RANK, Report
+
+FORMATS = ("text", "markdown", "json", "junit", "html")
+
+__all__ = ["FORMATS", "RecordedShape", "ShapeKey", "recorded_rows", "render_report", "want_color"]
+
+
+def want_color(stream: IO[Any] | None) -> bool:
+    """Colour for this stream? Only on a terminal, never when ``NO_COLOR`` is set (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def render_report(
+    report: Report,
+    fmt: str,
+    *,
+    fail_on: str,
+    color: bool | None = None,
+    recorded_shapes: Mapping[ShapeKey, RecordedShape] | None = None,
+) -> str:
+    """``report`` in format ``fmt``; ``fail_on`` decides what counts as failing.
+
+    ``color`` applies to ``text`` only (None means no colour: decide with :func:`want_color`).
+    ``recorded_shapes`` applies to ``html`` only: the recorded side of the shape view, from
+    :func:`recorded_rows` (read from the cassettes before they are updated); without it the
+    page shows the live shape with the changed paths highlighted and says the recorded one is
+    not available.
+    """
+    if fail_on not in FAIL_ON_RANK:
+        raise UsageError(f"fail-on {fail_on!r} is not one of {', '.join(FAIL_ON_RANK)}")
+    if fmt == "text":
+        from cassettes_tool.review.render.text import render_text
+
+        return render_text(report, fail_on=fail_on, color=bool(color))
+    if fmt == "markdown":
+        from cassettes_tool.review.render.markdown import render_markdown
+
+        return render_markdown(report, fail_on=fail_on)
+    if fmt == "json":
+        return report.dumps()
+    if fmt == "junit":
+        from cassettes_tool.review.render.junit import render_junit
+
+        return render_junit(report, fail_on=fail_on)
+    if fmt == "html":
+        from cassettes_tool.review.render.html import render_html
+
+        return render_html(report, fail_on=fail_on, recorded_shapes=recorded_shapes)
+    raise UsageError(f"report format {fmt!r} is not one of {', '.join(FORMATS)}")

@@ -1,0 +1,128 @@
+"""The Markdown report: a GitHub pull-request comment or ``$GITHUB_STEP_SUMMARY``.
+
+A summary table, then one collapsible ``<details>`` per cassette that needs a look (worst
+first). Every value from the report is escaped into HTML entities, so a path, a URL or a body
+cannot open a tag, end a table cell, start a code span, mention a user or link an issue.
+GitHub refuses comments over 65,536 characters: details stop before that, with a note.
+"""
+
+from __future__ import annotations
+
+from cassettes_tool.review.render.common import (
+    cassette_findings,
+    cassette_label,
+    describe_counts,
+    next_steps,
+    severity_counts,
+    short_value,
+    sorted_cassettes,
+    sorted_findings,
+    sorted_interactions,
+    verdict,
+)
+from cassettes_tool.review.report import CassetteResult, Finding, InteractionResult, Report, fails
+
+# GitHub's comment limit is 65,536 characters; keep room for the closing note.
+MAX_CHARS = 60_000
+_ICONS = {"FAIL": "🔴", "DRIFT": "🟡", "ERROR": "🟣", "ACKED": "⚪", "OK": "🟢", "SKIPPED": "⚪"}
+# Characters that mean something to Markdown, HTML or GitHub (mentions, issue links, tables).
+_ENTITIES = {
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "|": "&#124;",
+    "`": "&#96;", "*": "&#42;", "_": "&#95;", "[": "&#91;", "]": "&#93;", "\\": "&#92;",
+    "~": "&#126;", "#": "&#35;", "@": "&#64;", "!": "&#33;", ":": "&#58;", "$": "&#36;",
+}
+
+
+def md(value: object) -> str:
+    """Any value as inline Markdown text that renders literally (one line)."""
+    text = " ".join(str(value).split())
+    return "".join(_ENTITIES.get(ch, ch) if ch.isprintable() else "&#65533;" for ch in text)
+
+
+def code(value: object) -> str:
+    """A value in a ``<code>`` element, escaped (safe inside table cells)."""
+    return f"<code>{md(value)}</code>"
+
+
+def _summary_table(report: Report) -> list[str]:
+    s = report.summary()
+    open_counts = severity_counts(report.findings())
+    return [
+        "| cassettes | interactions | ok | drift | error | skipped | breaking | warning | info | acknowledged |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {s['cassettes']} | {s['interactions']} | {s['ok']} | {s['drift']} | {s['error']} | {s['skipped']} "
+        f"| {open_counts['breaking']} | {open_counts['warning']} | {open_counts['info']} | {s.get('acknowledged', 0)} |",
+    ]
+
+
+def _finding_row(item: InteractionResult, finding: Finding, fail_on: str, first: bool) -> str:
+    severity = f"{finding.severity} (acknowledged)" if finding.acknowledged else finding.severity
+    if fails(finding, fail_on):
+        severity = f"**{severity}**"  # this one decides the exit code
+    where = code(finding.path) if finding.path else md(finding.location)
+    change = f"{code(short_value(finding.recorded))} → {code(short_value(finding.live))}"
+    request = f"{item.index} | {md(item.method)} {code(item.uri)}" if first else " | "
+    return (f"| {request} | {severity} | {md(finding.kind)} | {where} "
+            f"| {change} | {md(finding.message)} | {code(finding.fingerprint)} |")
+
+
+def _cassette_block(cassette: CassetteResult, fail_on: str) -> list[str]:
+    label = cassette_label(cassette, fail_on)
+    findings = cassette_findings(cassette)
+    counts = describe_counts(severity_counts(findings))
+    acked = sum(1 for f in findings if f.acknowledged)
+    notes = [n for n in (counts, f"{acked} acknowledged" if acked else "") if n]
+    summary = f"{_ICONS[label]} {label} {code(cassette.path)}" + (f" — {md('; '.join(notes))}" if notes else "")
+    lines = ["<details>", f"<summary>{summary}</summary>", ""]
+    if cassette.error:
+        lines += [f"Cassette error: {md(cassette.error)}", ""]
+    rows = [(i, f, n == 0) for i in sorted_interactions(cassette) for n, f in enumerate(sorted_findings(i.findings))]
+    if rows:
+        lines += [
+            "| # | request | severity | kind | path | recorded → live | message | fingerprint |",
+            "| ---: | --- | --- | --- | --- | --- | --- | --- |",
+            *(_finding_row(i, f, fail_on, first) for i, f, first in rows),
+            "",
+        ]
+    others = [i for i in sorted_interactions(cassette) if i.status in ("error", "skipped")]
+    if others:
+        lines += ["| # | request | status | reason |", "| ---: | --- | --- | --- |"]
+        lines += [f"| {i.index} | {md(i.method)} {code(i.uri)} | {i.status} | {md(i.reason or '')} |" for i in others]
+        lines.append("")
+    lines += ["</details>", ""]
+    return lines
+
+
+def render_markdown(report: Report, *, fail_on: str) -> str:
+    """The report as GitHub-flavoured Markdown."""
+    result = verdict(report, fail_on)
+    icon = {"passed": "✅", "failed": "❌", "incomplete": "⚠️"}[result.word]
+    lines = [
+        f"## {icon} cassettes drift report: {result.word}",
+        "",
+        f"{md(result.detail)} (exit {result.exit_code}). {md(report.command)} from "
+        f"{md(report.started_at)} to {md(report.finished_at)}.",
+        "",
+        *_summary_table(report),
+        "",
+    ]
+    to_review = [c for c in sorted_cassettes(report) if cassette_label(c, fail_on) not in ("OK", "SKIPPED")]
+    calm = len(report.cassettes) - len(to_review)
+    size = sum(len(line) + 1 for line in lines)
+    for shown, cassette in enumerate(to_review):
+        block = _cassette_block(cassette, fail_on)
+        block_size = sum(len(line) + 1 for line in block)
+        if size + block_size > MAX_CHARS:
+            rest = len(to_review) - shown
+            lines += [f"*{rest} more cassette(s) not shown here to fit GitHub's size limit; "
+                      "see the full report (JSON or HTML).*", ""]
+            break
+        lines += block
+        size += block_size
+    if calm:
+        lines += [f"{calm} cassette(s) ok or skipped, not listed.", ""]
+    hint = next_steps(report)
+    if hint:
+        lines.append(" ".join(f"<code>{md(part)}</code>" if n % 2 else md(part)
+                              for n, part in enumerate(hint.split("`"))))
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,137 @@
+"""The terminal report: grouped by cassette, worst first, readable at 80 columns.
+
+Colour (ANSI) only when the caller asks for it; the caller decides with
+:func:`cassettes_tool.review.render.want_color` (a terminal, and ``NO_COLOR`` unset).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from cassettes_tool.review.render.common import (
+    cassette_findings,
+    cassette_label,
+    describe_counts,
+    interaction_label,
+    next_steps,
+    severity_counts,
+    short_value,
+    sorted_cassettes,
+    sorted_findings,
+    sorted_interactions,
+    summary_line,
+    verdict,
+)
+from cassettes_tool.review.report import CassetteResult, Finding, InteractionResult, Report
+
+WIDTH = 80
+_RESET = "\033[0m"
+_STYLES = {
+    "FAIL": "\033[1;31m", "breaking": "\033[31m", "DRIFT": "\033[33m", "warning": "\033[33m",
+    "ERROR": "\033[35m", "info": "\033[36m", "OK": "\033[32m", "SKIPPED": "\033[2m", "ACKED": "\033[2m",
+    "acknowledged": "\033[2m", "dim": "\033[2m", "bold": "\033[1m", "passed": "\033[1;32m",
+    "failed": "\033[1;31m", "incomplete": "\033[1;35m",
+}
+
+
+class _Painter:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, style: str) -> str:
+        if not self.color or style not in _STYLES:
+            return text
+        return f"{_STYLES[style]}{text}{_RESET}"
+
+
+def clean(text: str) -> str:
+    """One line without control characters (a report value must not move the cursor)."""
+    return "".join(ch if ch.isprintable() else "?" for ch in " ".join(str(text).split()))
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut the middle of a long string (keeps the host and the end of a URL readable)."""
+    if len(text) <= limit:
+        return text
+    keep = max(limit - 1, 2)
+    head = keep * 2 // 3
+    return text[:head] + "…" + text[len(text) - (keep - head):]
+
+
+def _wrap(text: str, indent: int, hanging: int | None = None) -> list[str]:
+    return textwrap.wrap(clean(text), width=WIDTH, initial_indent=" " * indent,
+                         subsequent_indent=" " * (indent if hanging is None else hanging),
+                         break_long_words=True, break_on_hyphens=False) or [" " * indent]
+
+
+def _finding_lines(finding: Finding, paint: _Painter) -> list[str]:
+    style = "acknowledged" if finding.acknowledged else finding.severity
+    severity = finding.severity
+    where = clean(finding.path or finding.location)
+    head = f"     {paint(severity.ljust(9), style)} {finding.kind}  {where}"
+    change = f"{short_value(finding.recorded)} → {short_value(finding.live)}"
+    lines = [head] if len(f"     {severity.ljust(9)} {finding.kind}  {where}") <= WIDTH else [
+        f"     {paint(severity.ljust(9), style)} {finding.kind}", *_wrap(where, 15)]
+    ack = ", acknowledged" if finding.acknowledged else ""
+    tail = f"{clean(finding.message)} ({clean(change)}) [{finding.fingerprint}{ack}]"
+    lines += [paint(line, "dim") if finding.acknowledged else line for line in _wrap(tail, 15)]
+    return lines
+
+
+def _interaction_lines(item: InteractionResult, fail_on: str, paint: _Painter) -> list[str]:
+    label = interaction_label(item, fail_on)
+    request = f"#{item.index} {clean(item.method)} "
+    room = WIDTH - 2 - len(request) - len(label) - 2
+    uri = shorten(clean(item.uri), max(room, 20))
+    lines = [f"  {request}{uri}  {paint(label, label)}"]
+    if item.reason:
+        lines += _wrap(item.reason, 5)
+    for finding in sorted_findings(item.findings):
+        lines += _finding_lines(finding, paint)
+    return lines
+
+
+def _cassette_lines(cassette: CassetteResult, fail_on: str, paint: _Painter) -> list[str]:
+    label = cassette_label(cassette, fail_on)
+    findings = cassette_findings(cassette)
+    counts = describe_counts(severity_counts(findings))
+    acked = sum(1 for f in findings if f.acknowledged)
+    notes = [n for n in (counts, f"{acked} acknowledged" if acked else "") if n]
+    n = len(cassette.interactions)
+    if n or not cassette.error:
+        notes.append(f"{n} interaction{'s' if n != 1 else ''}")
+    path = clean(cassette.path)
+    note = "(" + "; ".join(notes) + ")" if notes else ""
+    if note and len(f"{label.ljust(7)} {path}  {note}") <= WIDTH:
+        lines = [f"{paint(label.ljust(7), label)} {paint(path, 'bold')}  {note}"]
+    else:  # a long path keeps its own line; the counts go below it
+        lines = [f"{paint(label.ljust(7), label)} {paint(path, 'bold')}", *(_wrap(note, 8) if note else [])]
+    if cassette.error:
+        lines += _wrap(f"error: {cassette.error}", 8)
+    quiet = label in ("OK", "SKIPPED")
+    for item in sorted_interactions(cassette):
+        if quiet and not item.reason:
+            continue  # an all-ok cassette is one line: nothing to review
+        if label == "SKIPPED" or (quiet and item.status == "skipped"):
+            lines += _wrap(f"#{item.index} {clean(item.method)} skipped: {item.reason}", 2, 5)
+            continue
+        lines += _interaction_lines(item, fail_on, paint)
+    return lines
+
+
+def render_text(report: Report, *, fail_on: str, color: bool = False) -> str:
+    """The whole report as terminal text (ANSI colour only when ``color``)."""
+    paint = _Painter(color)
+    title = f"cassettes {report.command}: {report.started_at} → {report.finished_at}"
+    lines = [paint(clean(title), "bold"), ""]
+    for cassette in sorted_cassettes(report):
+        lines += _cassette_lines(cassette, fail_on, paint)
+    if not report.cassettes:
+        lines.append("no cassettes were checked")
+    result = verdict(report, fail_on)
+    hint = next_steps(report)
+    if hint:
+        lines += ["", *(paint(line, "dim") for line in _wrap(hint.replace("`", ""), 0))]
+    lines += ["", *_wrap(summary_line(report, fail_on), 0)]
+    lines.append(f"{paint(result.word.upper(), result.word)}: {result.detail} (exit {result.exit_code})")
+    return "\n".join(line.rstrip() for line in lines) + "\n"

@@ -1,0 +1,279 @@
+"""The drift report: one data model for refresh, diff, report, merge, accept and every renderer.
+
+Its JSON form is docs/report-schema.md (``schema_version: 1``). Renderers are pure functions of a
+:class:`Report`; :func:`exit_code` applies ``fail_on`` and acknowledged fingerprints.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from cassettes_tool._version import __version__
+from cassettes_tool.core.jsonfile import read_json
+from cassettes_tool.errors import EXIT_DRIFT, EXIT_INCOMPLETE, EXIT_OK, ReportError
+
+SCHEMA_VERSION = 1
+SEVERITIES = ("breaking", "warning", "info")
+SEVERITY_RANK = {"info": 1, "warning": 2, "breaking": 3}
+FAIL_ON_RANK = {"breaking": 3, "warning": 2, "info": 1, "never": 99}
+FINDING_KINDS = (
+    "status_changed", "content_type_changed", "body_format_changed", "field_removed",
+    "field_added", "type_changed", "nullability_changed", "header_changed",
+)
+STATUSES = ("ok", "drift", "error", "skipped")
+
+
+def _optional_str(value: Any) -> str | None:
+    """A text field of a report read back: a hand-edited ``true`` or ``3`` becomes text."""
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One structural difference between a recorded and a live response."""
+
+    fingerprint: str
+    severity: str
+    kind: str
+    location: str  # body | status | content_type | headers
+    path: str | None
+    recorded: Any
+    live: Any
+    message: str
+    acknowledged: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fingerprint": self.fingerprint, "severity": self.severity, "kind": self.kind,
+            "location": self.location, "path": self.path, "recorded": self.recorded, "live": self.live,
+            "message": self.message, "acknowledged": self.acknowledged,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        severity, kind = data.get("severity"), data.get("kind")
+        if severity not in SEVERITIES:
+            raise ValueError(f"finding severity {severity!r} is not one of {', '.join(SEVERITIES)}")
+        if kind not in FINDING_KINDS:
+            raise ValueError(f"finding kind {kind!r} is unknown")
+        return cls(
+            fingerprint=str(data["fingerprint"]), severity=str(severity), kind=str(kind),
+            location=str(data.get("location", "body")), path=_optional_str(data.get("path")),
+            recorded=data.get("recorded"), live=data.get("live"), message=str(data.get("message", "")),
+            acknowledged=bool(data.get("acknowledged", False)),
+        )
+
+
+@dataclass
+class LiveResponse:
+    """The live response kept in a report (filtered) so ``accept`` can apply it later."""
+
+    status: int
+    content_type: str | None
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    body: bytes = b""
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "status": self.status, "reason": self.reason, "content_type": self.content_type,
+            "headers": self.headers,
+        }
+        try:
+            data["body"] = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            data["body"] = base64.b64encode(self.body).decode("ascii")
+            data["body_encoding"] = "base64"
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LiveResponse:
+        raw_body = data.get("body") or ""
+        if data.get("body_encoding") == "base64":
+            body = base64.b64decode(raw_body)
+        else:
+            body = str(raw_body).encode("utf-8")
+        headers = {str(k): [str(x) for x in (v if isinstance(v, list) else [v])]
+                   for k, v in (data.get("headers") or {}).items()}
+        return cls(status=int(data["status"]), content_type=_optional_str(data.get("content_type")), headers=headers,
+                   body=body, reason=str(data.get("reason") or ""))
+
+
+@dataclass
+class InteractionResult:
+    index: int
+    method: str
+    uri: str
+    status: str  # ok | drift | error | skipped
+    reason: str | None = None
+    recorded: dict[str, Any] = field(default_factory=dict)  # {"status", "content_type"}
+    live: LiveResponse | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index, "method": self.method, "uri": self.uri, "status": self.status,
+            "reason": self.reason, "recorded": self.recorded,
+            "live": self.live.to_json() if self.live else None,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> InteractionResult:
+        status = data.get("status")
+        if status not in STATUSES:
+            raise ValueError(f"interaction status {status!r} is not one of {', '.join(STATUSES)}")
+        live = data.get("live")
+        return cls(
+            index=int(data["index"]), method=str(data["method"]), uri=str(data["uri"]), status=str(status),
+            reason=_optional_str(data.get("reason")), recorded=dict(data.get("recorded") or {}),
+            live=LiveResponse.from_json(live) if isinstance(live, Mapping) else None,
+            findings=[Finding.from_json(f) for f in data.get("findings") or []],
+        )
+
+
+@dataclass
+class CassetteResult:
+    path: str
+    status: str
+    error: str | None = None
+    interactions: list[InteractionResult] = field(default_factory=list)
+    sha256: str | None = None  # of the cassette file when checked: accept refuses if it changed
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "status": self.status, "error": self.error, "sha256": self.sha256,
+            "interactions": [i.to_json() for i in self.interactions],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CassetteResult:
+        status = data.get("status")
+        if status not in STATUSES:
+            raise ValueError(f"cassette status {status!r} is not one of {', '.join(STATUSES)}")
+        return cls(
+            path=str(data["path"]), status=str(status), error=_optional_str(data.get("error")),
+            sha256=_optional_str(data.get("sha256")),
+            interactions=[InteractionResult.from_json(i) for i in data.get("interactions") or []],
+        )
+
+
+def interaction_status(findings: Iterable[Finding]) -> str:
+    return "drift" if any(True for _ in findings) else "ok"
+
+
+def cassette_status(result: CassetteResult) -> str:
+    """error (unreadable) > drift > error (some interactions) > ok > skipped (all skipped)."""
+    if result.error:
+        return "error"
+    statuses = {i.status for i in result.interactions}
+    for status in ("drift", "error", "ok"):
+        if status in statuses:
+            return status
+    return "skipped" if statuses else "ok"
+
+
+@dataclass
+class Report:
+    """A whole drift report (docs/report-schema.md)."""
+
+    started_at: str
+    finished_at: str
+    cassettes: list[CassetteResult] = field(default_factory=list)
+    tool_version: str = __version__
+    command: str = "refresh"
+
+    def summary(self) -> dict[str, Any]:
+        counts = {"ok": 0, "drift": 0, "error": 0, "skipped": 0}
+        findings = {s: 0 for s in SEVERITIES}
+        interactions = 0
+        for cassette in self.cassettes:
+            for interaction in cassette.interactions:
+                interactions += 1
+                counts[interaction.status] += 1
+                for finding in interaction.findings:
+                    findings[finding.severity] += 1
+        acknowledged = sum(1 for f in self.findings() if f.acknowledged)
+        return {"cassettes": len(self.cassettes), "interactions": interactions, **counts,
+                "cassette_errors": sum(1 for c in self.cassettes if c.error),
+                "findings": findings, "acknowledged": acknowledged}
+
+    def findings(self) -> list[Finding]:
+        return [f for c in self.cassettes for i in c.interactions for f in i.findings]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "cassettes", "version": self.tool_version},
+            "command": self.command,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "summary": self.summary(),
+            "cassettes": [c.to_json() for c in self.cassettes],
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, data: Any, *, source: str = "report") -> Report:
+        if not isinstance(data, Mapping):
+            raise ReportError(f"{source}: not a drift report (top level is not an object)")
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise ReportError(
+                f"{source}: drift report schema_version {version!r} is not supported (this cassettes "
+                f"reads {SCHEMA_VERSION}); re-create it with this version of cassettes"
+            )
+        try:
+            tool = data.get("tool") or {}
+            return cls(
+                started_at=str(data["started_at"]), finished_at=str(data["finished_at"]),
+                cassettes=[CassetteResult.from_json(c) for c in data["cassettes"]],
+                tool_version=str(tool.get("version", "")), command=str(data.get("command", "refresh")),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+            # AttributeError: a member of the wrong JSON type (``"tool": true``, a string where an
+            # object belongs); found by tests/test_fuzz.py.
+            what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ReportError(f"{source}: malformed drift report ({what})") from None
+
+    def with_acknowledged(self, fingerprints: Iterable[str]) -> Report:
+        """A copy where findings whose fingerprint is in ``fingerprints`` are acknowledged."""
+        known = set(fingerprints)
+        copy = Report(self.started_at, self.finished_at, [], self.tool_version, self.command)
+        for cassette in self.cassettes:
+            interactions = [
+                replace(i, findings=[replace(f, acknowledged=f.acknowledged or f.fingerprint in known)
+                                     for f in i.findings])
+                for i in cassette.interactions
+            ]
+            copy.cassettes.append(replace(cassette, interactions=interactions))
+        return copy
+
+
+def load_report(path: Path) -> Report:
+    """Read a JSON drift report; every problem is a one-line :class:`ReportError`."""
+    data = read_json(path, "drift report", missing="no such report file",
+                     fix="is it a cassettes --report file?", error=ReportError)
+    return Report.from_json(data, source=str(path))
+
+
+def fails(finding: Finding, fail_on: str) -> bool:
+    """Does this finding reach ``fail_on``? Acknowledged findings never do."""
+    return not finding.acknowledged and SEVERITY_RANK[finding.severity] >= FAIL_ON_RANK[fail_on]
+
+
+def exit_code(report: Report, fail_on: str) -> int:
+    """1 drift at or above fail_on; else 3 if anything could not be checked; else 0."""
+    if any(fails(f, fail_on) for f in report.findings()):
+        return EXIT_DRIFT
+    incomplete = any(c.error for c in report.cassettes) or any(
+        i.status == "error" for c in report.cassettes for i in c.interactions
+    )
+    return EXIT_INCOMPLETE if incomplete else EXIT_OK

@@ -1,0 +1,122 @@
+"""The layout's promises: no import cycle, one error module, a sorted public API, -v anywhere."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+import cassettes_tool
+from cassettes_tool.cli import COMMANDS, main
+
+PACKAGE = Path(cassettes_tool.__file__).parent
+STORIES = ["core", "recording", "refresh", "drift", "review", "housekeeping", "setup", "cli"]
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Every module's imports of other cassettes_tool modules, function-level ones included."""
+    modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")
+                    base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+                targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            graph[name] |= {target for target in targets if target in modules and target != name}
+    return graph
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    graph = import_graph()
+    done: set[str] = set()
+
+    def visit(name: str, stack: list[str]) -> None:
+        if name in stack:
+            raise AssertionError("import cycle: " + " -> ".join([*stack[stack.index(name):], name]))
+        if name in done:
+            return
+        for target in sorted(graph[name]):
+            visit(target, [*stack, name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])
+
+
+def test_each_story_is_one_folder_and_the_top_level_holds_only_shared_modules() -> None:
+    top = sorted(path.name for path in PACKAGE.glob("*.py"))
+    assert top == ["__init__.py", "__main__.py", "_version.py", "errors.py"]
+    folders = sorted(path.name for path in PACKAGE.iterdir() if (path / "__init__.py").exists())
+    assert folders == sorted(STORIES)
+
+
+def test_no_command_module_imports_another_command_module() -> None:
+    graph = import_graph()
+    commands = {f"cassettes_tool.cli.{target.partition(':')[0]}" for target in COMMANDS.values()}
+    for command in commands:
+        assert not (graph[command] & commands), (command, graph[command] & commands)
+
+
+def test_every_exception_class_is_defined_in_errors() -> None:
+    exceptions = {"Exception", "ValueError", "RuntimeError", "RecursionError"}
+    for path in PACKAGE.rglob("*.py"):
+        if path.name == "errors.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = {ast.unparse(base).rpartition(".")[2] for base in node.bases}
+                assert not (bases & exceptions or any(b.endswith("Error") for b in bases)), (path, node.name)
+
+
+def test_the_public_api_is_sorted_and_every_name_resolves() -> None:
+    assert cassettes_tool.__all__ == sorted(cassettes_tool.__all__)
+    for name in cassettes_tool.__all__:
+        assert getattr(cassettes_tool, name) is not None, name
+    with pytest.raises(AttributeError):
+        _ = cassettes_tool.not_a_public_name  # type: ignore[attr-defined]
+
+
+def test_no_source_file_cites_a_specification_users_do_not_have() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        assert "SPEC" not in path.read_text(encoding="utf-8"), path
+
+
+@pytest.mark.parametrize("argv", [
+    ["-v", "list", "{path}"], ["list", "{path}", "-v"], ["list", "{path}", "--verbose"],
+    ["list", "-vv", "{path}"], ["list", "{path}", "-q"],
+])
+def test_verbosity_flags_work_before_and_after_the_command(argv: list[str], tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.yaml").write_text("interactions: []\nversion: 1\n")
+    assert main([arg.format(path=tmp_path) for arg in argv]) == 0
+    assert "a.yaml" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flag", ["-v", "-vv", "--verbose"])
+def test_an_internal_error_exits_70_with_the_traceback_only_when_verbose(
+        flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    inventory = importlib.import_module("cassettes_tool.housekeeping.inventory")
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(inventory, "inventory", broken)
+    assert main(["list", str(tmp_path)]) == 70
+    quiet = capsys.readouterr().err
+    assert "internal error: RuntimeError: a bug" in quiet and "Traceback" not in quiet
+    assert main(["list", str(tmp_path), flag]) == 70
+    assert "Traceback" in capsys.readouterr().err
