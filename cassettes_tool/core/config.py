@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cassettes_tool.core import secrets
 from cassettes_tool.core.durations import parse_duration
 from cassettes_tool.errors import ConfigError
 
@@ -41,19 +42,12 @@ DEFAULT_SAMPLES = 1
 DEFAULT_FAIL_ON = "breaking"
 DEFAULT_WATCH_HEADERS = ("content-type",)
 
-# Secrets filtered by default (docs/recording.md). User lists extend these.
-DEFAULT_FILTER_HEADERS = (
-    "authorization", "proxy-authorization", "cookie", "x-api-key", "x-auth-token", "api-key",
-)
-DEFAULT_FILTER_RESPONSE_HEADERS = ("set-cookie",)
-DEFAULT_FILTER_QUERY_PARAMETERS = (
-    "access_token", "api_key", "apikey", "key", "token", "client_secret", "signature", "sig",
-    "password",
-)
-DEFAULT_FILTER_BODY_FIELDS = (
-    "password", "client_secret", "access_token", "refresh_token", "id_token", "api_key",
-)
-FILTERED_PLACEHOLDER = "<FILTERED>"
+# Secrets filtered by default (docs/recording.md); the rules live in core/secrets.py. User lists extend these.
+DEFAULT_FILTER_HEADERS = secrets.FILTER_HEADERS
+DEFAULT_FILTER_RESPONSE_HEADERS = secrets.FILTER_RESPONSE_HEADERS
+DEFAULT_FILTER_QUERY_PARAMETERS = secrets.FILTER_QUERY_PARAMETERS
+DEFAULT_FILTER_BODY_FIELDS = secrets.FILTER_BODY_FIELDS
+FILTERED_PLACEHOLDER = secrets.PLACEHOLDER
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,16 @@
 """Secret filtering (docs/recording.md): the same rules when recording, updating and accepting.
 
-Filtered values are replaced by :data:`FILTERED_PLACEHOLDER`, never dropped, so a reader sees
-that a credential was there. Defaults come from :mod:`config`; user lists extend them.
-Header filters apply to request and response headers (``Set-Cookie`` always in responses);
-query filters to the URI and to form bodies; body-field filters to JSON at any depth.
+One implementation: :func:`filter_request_parts` and :func:`filter_response_parts` work on a
+neutral :class:`RequestParts` / :class:`ResponseParts` (URI, ``{name: [values]}`` headers, body
+bytes). :func:`filter_request` and :func:`filter_response` adapt the cassette model to them;
+:mod:`cassettes_tool.recording.filtering` adapts vcrpy's request objects and response mappings.
+
+Filtered values are replaced by the placeholder, never dropped, so a reader sees that a
+credential was there. The names come from :mod:`.secrets` (via the config's defaults); user lists
+extend them. Header filters apply to request and response headers (``Set-Cookie`` always in
+responses); query filters to the URI and to form bodies; body-field filters to JSON at any depth.
+A body that changes gets a true ``Content-Length``; a compressed response body that needs
+filtering is stored decoded.
 """
 
 from __future__ import annotations
@@ -16,40 +23,38 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from cassettes_tool.core.bodies import decode_content, is_json_media, media_type
 from cassettes_tool.core.cassette import Headers, Request, Response
-from cassettes_tool.core.config import (
-    DEFAULT_FILTER_BODY_FIELDS,
-    DEFAULT_FILTER_HEADERS,
-    DEFAULT_FILTER_QUERY_PARAMETERS,
-    DEFAULT_FILTER_RESPONSE_HEADERS,
-    FILTERED_PLACEHOLDER,
-    Config,
+from cassettes_tool.core.config import Config
+from cassettes_tool.core.secrets import (
+    FILTER_BODY_FIELDS,
+    FILTER_HEADERS,
+    FILTER_QUERY_PARAMETERS,
+    FILTER_RESPONSE_HEADERS,
 )
-
-PLACEHOLDER = FILTERED_PLACEHOLDER
+from cassettes_tool.core.secrets import PLACEHOLDER as PLACEHOLDER
 
 
 @dataclass(frozen=True)
 class FilterRules:
     """Lower-cased names to filter; build with :meth:`from_config`."""
 
-    headers: frozenset[str] = frozenset(DEFAULT_FILTER_HEADERS)
-    response_headers: frozenset[str] = frozenset(DEFAULT_FILTER_HEADERS + DEFAULT_FILTER_RESPONSE_HEADERS)
-    query_parameters: frozenset[str] = frozenset(DEFAULT_FILTER_QUERY_PARAMETERS)
-    body_fields: frozenset[str] = frozenset(DEFAULT_FILTER_BODY_FIELDS)
+    headers: frozenset[str] = frozenset(FILTER_HEADERS)
+    response_headers: frozenset[str] = frozenset(FILTER_HEADERS + FILTER_RESPONSE_HEADERS)
+    query_parameters: frozenset[str] = frozenset(FILTER_QUERY_PARAMETERS)
+    body_fields: frozenset[str] = frozenset(FILTER_BODY_FIELDS)
 
     @classmethod
     def from_config(cls, config: Config | None = None, *, headers: Iterable[str] = (),
                     query_parameters: Iterable[str] = (), body_fields: Iterable[str] = ()) -> FilterRules:
         """Defaults + the config's lists + extra names (e.g. vcrpy-style overrides)."""
-        base_headers = set(config.all_filter_headers if config else DEFAULT_FILTER_HEADERS)
+        base_headers = set(config.all_filter_headers if config else FILTER_HEADERS)
         base_headers |= {h.lower() for h in headers}
-        query = set(config.all_filter_query_parameters if config else DEFAULT_FILTER_QUERY_PARAMETERS)
+        query = set(config.all_filter_query_parameters if config else FILTER_QUERY_PARAMETERS)
         query |= {q.lower() for q in query_parameters}
-        fields = set(config.all_filter_body_fields if config else DEFAULT_FILTER_BODY_FIELDS)
+        fields = set(config.all_filter_body_fields if config else FILTER_BODY_FIELDS)
         fields |= {f.lower() for f in body_fields}
         return cls(
             headers=frozenset(base_headers),
-            response_headers=frozenset(base_headers | set(DEFAULT_FILTER_RESPONSE_HEADERS)),
+            response_headers=frozenset(base_headers | set(FILTER_RESPONSE_HEADERS)),
             query_parameters=frozenset(query),
             body_fields=frozenset(fields),
         )
@@ -136,30 +141,68 @@ def _separators(original: bytes) -> tuple[str, str]:
     return (",", ":") if b'":' in original and b'": ' not in original else (", ", ": ")
 
 
-def filter_request(request: Request, rules: FilterRules) -> Request:
-    """A filtered copy of ``request``."""
-    body = request.body
+@dataclass(frozen=True)
+class RequestParts:
+    """What request filtering reads and rewrites; ``body`` None means absent or not filterable (a stream)."""
+
+    uri: str
+    headers: Headers
+    body: bytes | None
+
+
+@dataclass(frozen=True)
+class ResponseParts:
+    """What response filtering reads and rewrites."""
+
+    headers: Headers
+    body: bytes
+
+
+def filter_request_parts(parts: RequestParts, rules: FilterRules) -> RequestParts:
+    """The one request filter: URI query, headers, and the body (JSON, form) with a true length."""
+    headers = filter_headers(parts.headers, rules.headers)
+    body = parts.body
     if body:
-        body = filter_body(body, request.header("content-type"), rules.body_fields, rules.query_parameters)
-    return replace(
-        request,
-        uri=filter_uri(request.uri, rules.query_parameters),
-        headers=filter_headers(request.headers, rules.headers),
-        body=body,
-    )
+        filtered = filter_body(body, _header(parts.headers, "content-type"), rules.body_fields,
+                               rules.query_parameters)
+        if filtered != body:
+            body = filtered
+            # Keep the length true to the stored body: requests with other secrets match.
+            headers = _with_length(headers, len(body))
+    return RequestParts(filter_uri(parts.uri, rules.query_parameters), headers, body)
+
+
+def filter_response_parts(parts: ResponseParts, rules: FilterRules) -> ResponseParts:
+    """The one response filter: headers and the body; a compressed body that changes is stored decoded."""
+    headers = filter_headers(parts.headers, rules.response_headers)
+    body = parts.body
+    encoding = _header(parts.headers, "content-encoding")
+    decoded = decode_content(body, encoding) if encoding else body
+    filtered = filter_body(decoded, _header(parts.headers, "content-type"), rules.body_fields)
+    if filtered is not decoded and filtered != decoded:
+        body = filtered
+        headers = _with_length({k: v for k, v in headers.items() if k.lower() != "content-encoding"}, len(body))
+    return ResponseParts(headers, body)
+
+
+def _header(headers: Headers, name: str) -> str | None:
+    for key, values in headers.items():
+        if key.lower() == name and values:
+            return values[0] if isinstance(values[0], str) else None
+    return None
+
+
+def _with_length(headers: Headers, length: int) -> Headers:
+    return {k: ([str(length)] if k.lower() == "content-length" else v) for k, v in headers.items()}
+
+
+def filter_request(request: Request, rules: FilterRules) -> Request:
+    """A filtered copy of ``request`` (the model's adapter of :func:`filter_request_parts`)."""
+    filtered = filter_request_parts(RequestParts(request.uri, request.headers, request.body), rules)
+    return replace(request, uri=filtered.uri, headers=filtered.headers, body=filtered.body)
 
 
 def filter_response(response: Response, rules: FilterRules) -> Response:
-    """A filtered copy of ``response``; a compressed body that needs filtering is stored decoded."""
-    headers = filter_headers(response.headers, rules.response_headers)
-    body = response.body
-    encoding = response.header("content-encoding")
-    decoded = decode_content(body, encoding) if encoding else body
-    filtered = filter_body(decoded, response.header("content-type"), rules.body_fields)
-    if filtered is not decoded and filtered != decoded:
-        body = filtered
-        headers = {k: v for k, v in headers.items() if k.lower() != "content-encoding"}
-        for name in list(headers):
-            if name.lower() == "content-length":
-                headers[name] = [str(len(body))]
-    return replace(response, headers=headers, body=body)
+    """A filtered copy of ``response`` (the model's adapter of :func:`filter_response_parts`)."""
+    filtered = filter_response_parts(ResponseParts(response.headers, response.body), rules)
+    return replace(response, headers=filtered.headers, body=filtered.body)

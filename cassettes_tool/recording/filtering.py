@@ -3,7 +3,9 @@
 Requests are filtered in vcrpy's ``before_record_request`` chain, which vcrpy applies both when
 recording and when matching: a request made with another token still matches the recording.
 Responses are filtered by the persister just before writing (see :mod:`.persister`), so no path
-to disk skips them. The rules are :class:`cassettes_tool.core.filters.FilterRules`.
+to disk skips them. Both are thin adapters of the one implementation in :mod:`cassettes_tool.core.filters`
+(:func:`~cassettes_tool.core.filters.filter_request_parts`,
+:func:`~cassettes_tool.core.filters.filter_response_parts`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from cassettes_tool.core.cassette import Response, normalize_headers
+from cassettes_tool.core.cassette import normalize_headers
 from cassettes_tool.core.filters import (
-    PLACEHOLDER,
     FilterRules,
-    filter_body,
-    filter_response,
-    filter_uri,
+    RequestParts,
+    ResponseParts,
+    filter_request_parts,
+    filter_response_parts,
 )
 
 
@@ -27,26 +29,19 @@ def request_filter(rules: FilterRules) -> Callable[[Any], Any]:
 
     def hide_secrets(request: Any) -> Any:
         headers = request.headers
-        for name in list(headers):
-            if name.lower() in rules.headers:
-                headers[name] = PLACEHOLDER
-        uri = request.uri
-        if "?" in uri:
-            filtered = filter_uri(uri, rules.query_parameters)
-            if filtered != uri:
-                request.uri = filtered
         body = getattr(request, "_body", None)  # the stored value; .body rewraps files
-        if isinstance(body, bytes) and body and not getattr(request, "_was_file", False) \
-                and not getattr(request, "_was_iter", False):
-            content_type = headers.get("Content-Type")
-            filtered_body = filter_body(body, content_type if isinstance(content_type, str) else None,
-                                        rules.body_fields, rules.query_parameters)
-            if filtered_body != body:
-                request.body = filtered_body
-                # Keep the length true to the stored body: requests with other secrets match.
-                for name in list(headers):
-                    if name.lower() == "content-length":
-                        headers[name] = str(len(filtered_body))
+        if not isinstance(body, bytes) or getattr(request, "_was_file", False) \
+                or getattr(request, "_was_iter", False):
+            body = None  # a file or iterator body stays as vcrpy holds it
+        parts = RequestParts(request.uri, {name: [value] for name, value in headers.items()}, body)
+        filtered = filter_request_parts(parts, rules)
+        for name, values in filtered.headers.items():
+            if values != parts.headers[name]:
+                headers[name] = values[0]
+        if filtered.uri != parts.uri:
+            request.uri = filtered.uri
+        if filtered.body is not body:
+            request.body = filtered.body
         return request
 
     return hide_secrets
@@ -80,12 +75,9 @@ def filter_response_mapping(response: Any, rules: FilterRules) -> Any:
         body = body.encode("utf-8")
     if not _may_need_filtering(headers_raw, body, rules):
         return response
-    status = response.get("status")
-    code = status.get("code", 0) if isinstance(status, dict) else 0
-    model = Response(status=int(code or 0), headers=normalize_headers(headers_raw),
-                     body=body if isinstance(body, bytes) else b"")
-    filtered = filter_response(model, rules)
-    if filtered.headers == model.headers and filtered.body == model.body:
+    parts = ResponseParts(normalize_headers(headers_raw), body if isinstance(body, bytes) else b"")
+    filtered = filter_response_parts(parts, rules)
+    if filtered.headers == parts.headers and filtered.body == parts.body:
         return response
     copy = dict(response)
     copy["headers"] = filtered.headers

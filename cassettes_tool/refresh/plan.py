@@ -2,8 +2,8 @@
 
 For each recorded interaction the plan decides, before any network traffic, whether it is sent
 and exactly what goes out: the URL after ``--rewrite-host`` (only ``http``/``https``), the
-recorded headers minus hop-by-hop and secret headers, never a ``<FILTERED>`` placeholder as a
-value, and which ``[tool.cassettes.auth]`` entry supplies credentials. Everything else is
+recorded headers minus hop-by-hop and secret headers (:mod:`cassettes_tool.core.secrets`), never
+a placeholder as a value, and which ``[tool.cassettes.auth]`` entry supplies credentials. Everything else is
 ``skipped`` with a reason. Redirects are never followed (each hop is its own recorded
 interaction), so only the hosts of the plan are ever contacted.
 """
@@ -22,7 +22,8 @@ from cassettes_tool._version import __version__
 from cassettes_tool.core.cassette import Request
 from cassettes_tool.core.config import AuthConfig, Config
 from cassettes_tool.core.discovery import display_path
-from cassettes_tool.core.filters import PLACEHOLDER, FilterRules, filter_uri
+from cassettes_tool.core.filters import FilterRules, filter_uri
+from cassettes_tool.core.secrets import PLACEHOLDER
 from cassettes_tool.errors import ConfigError
 from cassettes_tool.refresh.select import Selected
 
@@ -125,7 +126,7 @@ def target_url(request: Request, rewrites: Mapping[str, str]) -> tuple[str, str 
 
 
 def _drop_placeholder_params(query: str) -> str:
-    if not query or "FILTERED" not in unquote_plus(query):
+    if not query or PLACEHOLDER not in unquote_plus(query):
         return query
     kept = [piece for piece in query.split("&")
             if PLACEHOLDER not in unquote_plus(piece.partition("=")[2])]

@@ -10,7 +10,6 @@ recording filter lists plus common ones), cookie parsing, and a few token format
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import string
@@ -19,29 +18,20 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from cassettes_tool.core.config import (
-    DEFAULT_FILTER_BODY_FIELDS,
-    DEFAULT_FILTER_HEADERS,
-    DEFAULT_FILTER_QUERY_PARAMETERS,
-    DEFAULT_FILTER_RESPONSE_HEADERS,
-    FILTERED_PLACEHOLDER,
-    Config,
+from cassettes_tool.core.config import Config
+from cassettes_tool.core.secrets import (
+    AUDIT_EXTRA_BODY_FIELDS,
+    AUDIT_EXTRA_HEADERS,
+    AUDIT_EXTRA_QUERY_PARAMETERS,
+    COOKIE_HEADERS,
+    FILTER_BODY_FIELDS,
+    FILTER_HEADERS,
+    FILTER_QUERY_PARAMETERS,
+    FILTER_RESPONSE_HEADERS,
+    PLACEHOLDER,
+    PLACEHOLDER_WORDS,
+    is_credential_like,
 )
-
-# Names the recording filters do not cover by default but that always hold a credential.
-EXTRA_CREDENTIAL_HEADERS = (
-    "x-amz-security-token", "x-goog-api-key", "private-token", "x-access-token", "x-api-token",
-    "x-client-secret", "x-vault-token", "x-auth-key", "x-session-token", "ocp-apim-subscription-key",
-)
-EXTRA_CREDENTIAL_QUERY_PARAMETERS = (
-    "auth_token", "client_secret", "private_token", "refresh_token", "id_token", "secret",
-    "x-amz-security-token", "session_token", "passwd", "api-key",
-)
-EXTRA_CREDENTIAL_FIELDS = (
-    "secret", "secret_key", "private_key", "secret_access_key", "aws_secret_access_key",
-    "session_token", "auth_token", "passwd", "apikey", "api-key", "client_assertion",
-)
-COOKIE_HEADERS = ("cookie", "set-cookie")
 
 # detect-secrets plugins left out: the keyword and entropy plugins are built for source code
 # (we apply entropy only to credential-like names), and a public IP address is not a secret.
@@ -66,30 +56,7 @@ _SIGNATURE_TAIL = re.compile(r"[A-Za-z0-9_\-.+/=]*")
 _BASE64_CHARSET = string.ascii_letters + string.digits + "+/\\-_="
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9+/=_\-.~%:]+")
 _AUTH_SCHEME = re.compile(r"^(?:bearer|basic|token|digest|bot|apikey|key|sso-key|hmac|aws4-hmac-sha256)\s+", re.I)
-_PLACEHOLDER_WORDS = (
-    "filtered", "redacted", "removed", "hidden", "masked", "sanitized", "sanitised", "scrubbed",
-    "placeholder", "dummy", "changeme", "your_", "your-", "<your", "example", "xxxx", "****",
-    "fake", "not-a-real", "notreal",
-)
 _TEMPLATE = re.compile(r"^(?:\$\{[^}]*\}|\{\{.*\}\}|%\([^)]*\)s|<[^<>]*>|\[[^\[\]]*\]|\$[A-Z_][A-Z0-9_]*)$")
-
-# Credential-like names (for the entropy rule): name words that mean "a credential" ...
-_CREDENTIAL_WORDS = {
-    "secret", "password", "passwd", "pwd", "passphrase", "token", "apikey", "credential",
-    "credentials", "auth", "authorization", "signature", "sig", "sessionid", "sid", "jwt",
-    "privatekey", "accesskey", "secretkey",
-}
-_CREDENTIAL_PAIRS = {("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"),
-                     ("session", "id"), ("client", "secret"), ("session", "key")}
-# ... unless another word says it is bookkeeping about a credential, not the credential itself.
-_NOT_CREDENTIAL_WORDS = {
-    "page", "cursor", "next", "previous", "prev", "continuation", "csrf", "xsrf", "count", "type",
-    "usage", "limit", "max", "min", "expires", "expiry", "expiration", "ttl", "url", "uri", "endpoint",
-    "hint", "format", "name", "length", "id", "ids", "method", "scheme", "scope", "scopes", "status",
-    "required", "enabled", "mode", "version", "algorithm", "alg", "kind", "provider", "policy",
-    "header", "location", "path", "file", "filename", "fingerprint", "last4", "prefix", "hash",
-}
-_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 # Entropy thresholds: detect-secrets' defaults for its base64 and hex plugins.
 BASE64_LIMIT = 4.5
@@ -109,7 +76,7 @@ class Hit:
     description: str
     secret: str
     target: str | None = None
-    replacement: str = FILTERED_PLACEHOLDER
+    replacement: str = PLACEHOLDER
 
 
 @dataclass(frozen=True)
@@ -133,13 +100,13 @@ class NameRules:
     @classmethod
     def from_config(cls, config: Config | None = None) -> NameRules:
         """The recording filter lists (defaults + the config's) plus common credential names."""
-        headers = set(config.all_filter_headers if config else DEFAULT_FILTER_HEADERS)
-        query = set(config.all_filter_query_parameters if config else DEFAULT_FILTER_QUERY_PARAMETERS)
-        fields = set(config.all_filter_body_fields if config else DEFAULT_FILTER_BODY_FIELDS)
+        headers = set(config.all_filter_headers if config else FILTER_HEADERS)
+        query = set(config.all_filter_query_parameters if config else FILTER_QUERY_PARAMETERS)
+        fields = set(config.all_filter_body_fields if config else FILTER_BODY_FIELDS)
         return cls(
-            headers=frozenset(headers | set(EXTRA_CREDENTIAL_HEADERS) | set(DEFAULT_FILTER_RESPONSE_HEADERS)),
-            query_parameters=frozenset(query | set(EXTRA_CREDENTIAL_QUERY_PARAMETERS)),
-            body_fields=frozenset(fields | set(EXTRA_CREDENTIAL_FIELDS)),
+            headers=frozenset(headers | set(AUDIT_EXTRA_HEADERS) | set(FILTER_RESPONSE_HEADERS)),
+            query_parameters=frozenset(query | set(AUDIT_EXTRA_QUERY_PARAMETERS)),
+            body_fields=frozenset(fields | set(AUDIT_EXTRA_BODY_FIELDS)),
         )
 
 
@@ -273,7 +240,7 @@ def _hit_for(rule: str, description: str, match: str, text: str) -> Hit | None:
         # detect-secrets yields the password of ``scheme://user:password@host``.
         if is_placeholder(match):
             return None
-        return Hit(rule, description, match, target=f":{match}@", replacement=f":{FILTERED_PLACEHOLDER}@")
+        return Hit(rule, description, match, target=f":{match}@", replacement=f":{PLACEHOLDER}@")
     if is_placeholder(match):
         return None
     if match.lower().startswith(("http://", "https://")):
@@ -298,7 +265,7 @@ def merge_hits(hits: Iterable[Hit]) -> list[Hit]:
 def is_placeholder(value: str) -> bool:
     """True for values that stand in for a secret: ``<FILTERED>``, ``**REDACTED**``, ``xxxx``, ``${TOKEN}``..."""
     text = value.strip().strip("\"'")
-    if not text or FILTERED_PLACEHOLDER in text:
+    if not text or PLACEHOLDER in text:
         return True
     text = _AUTH_SCHEME.sub("", text).strip()
     if not text:
@@ -306,24 +273,9 @@ def is_placeholder(value: str) -> bool:
     if re.fullmatch(r"[\s*xX#._\-<>\[\](){}0]*", text):
         return True
     lowered = text.lower()
-    if any(word in lowered for word in _PLACEHOLDER_WORDS):
+    if any(word in lowered for word in PLACEHOLDER_WORDS):
         return True
     return bool(_TEMPLATE.match(text))
-
-
-def name_words(name: str) -> list[str]:
-    """``'X-Api-Key'`` -> ``['x', 'api', 'key']``; ``'refreshToken'`` -> ``['refresh', 'token']``."""
-    return [w.lower() for w in _NAME_WORDS.findall(name)]
-
-
-def is_credential_like(name: str) -> bool:
-    """A name that suggests a credential (``session_token``, ``ClientSecret``), not bookkeeping about one."""
-    words = name_words(name)
-    if not words or any(w in _NOT_CREDENTIAL_WORDS for w in words):
-        return False
-    if any(w in _CREDENTIAL_WORDS for w in words):
-        return True
-    return any(pair in _CREDENTIAL_PAIRS for pair in itertools.pairwise(words))
 
 
 def is_session_cookie_name(name: str) -> bool:

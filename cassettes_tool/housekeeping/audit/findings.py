@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cassettes_tool._version import __version__
+from cassettes_tool.core.secrets import PLACEHOLDER
 
 AUDIT_SCHEMA_VERSION = 1
 
@@ -24,7 +25,7 @@ class Locator:
     kind: str
     key: Any = None
     target: str | None = None  # substring to scrub; None: the whole value
-    replacement: str = "<FILTERED>"
+    replacement: str = PLACEHOLDER
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,10 @@ from cassettes_tool.core.bodies import (
     parse_json,
 )
 from cassettes_tool.core.cassette import Cassette, Headers, Request, Response
+from cassettes_tool.core.secrets import COOKIE_HEADERS, is_credential_like
 from cassettes_tool.housekeeping.audit.detectors import (
-    COOKIE_HEADERS,
     Hit,
     NameRules,
-    is_credential_like,
     is_high_entropy,
     is_placeholder,
     is_session_cookie_name,

@@ -1,0 +1,109 @@
+"""Every secret rule in one place: which names hold a credential, and what replaces its value.
+
+Recording and updating filter with :data:`FILTER_HEADERS`, :data:`FILTER_RESPONSE_HEADERS`,
+:data:`FILTER_QUERY_PARAMETERS` and :data:`FILTER_BODY_FIELDS` (users extend them in
+``[tool.cassettes]``; :mod:`.config` exposes them as its ``DEFAULT_FILTER_*``). The audit looks for
+those names plus the ``AUDIT_EXTRA_*`` ones, cookies in :data:`COOKIE_HEADERS`, and any name
+:func:`is_credential_like` accepts. Refresh never sends a header in the filter lists nor any value
+holding :data:`PLACEHOLDER`. No other module spells a credential name.
+
+Extension points (what a new rule touches):
+
+- a header, query parameter or JSON/form field that always holds a credential: add it to the
+  ``FILTER_*`` tuple (filtered at record time, by ``audit --fix``, never sent by refresh), or to an
+  ``AUDIT_EXTRA_*`` tuple when it should only be reported, not filtered by default;
+- a new place a secret can sit (a compressed or XML body, a GraphQL variable, a ``Location`` or
+  ``Link`` header, a form body in a response): the filtering is
+  :func:`cassettes_tool.core.filters.filter_request_parts` /
+  :func:`~cassettes_tool.core.filters.filter_response_parts` (one implementation for the model
+  and for vcrpy's objects) and :mod:`cassettes_tool.housekeeping.audit.scan`; the names stay here;
+- a word that makes a name credential-like (or bookkeeping about one): :data:`CREDENTIAL_WORDS`,
+  :data:`CREDENTIAL_WORD_PAIRS`, :data:`NOT_CREDENTIAL_WORDS`;
+- a value that already stands in for a secret: :data:`PLACEHOLDER_WORDS`.
+
+All names are lower case; matching is case-insensitive.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+#: What a filtered value becomes: kept, not dropped, so a reader sees a credential was there.
+PLACEHOLDER = "<FILTERED>"
+
+# -- filtered when recording (users extend these lists) ------------------------------------
+
+FILTER_HEADERS = (
+    "authorization", "proxy-authorization", "cookie", "x-api-key", "x-auth-token", "api-key",
+)
+#: Filtered in responses only, on top of :data:`FILTER_HEADERS`.
+FILTER_RESPONSE_HEADERS = ("set-cookie",)
+FILTER_QUERY_PARAMETERS = (
+    "access_token", "api_key", "apikey", "key", "token", "client_secret", "signature", "sig",
+    "password",
+)
+FILTER_BODY_FIELDS = (
+    "password", "client_secret", "access_token", "refresh_token", "id_token", "api_key",
+)
+
+# -- reported by the audit on top of the filter lists -----------------------------------------
+
+AUDIT_EXTRA_HEADERS = (
+    "x-amz-security-token", "x-goog-api-key", "private-token", "x-access-token", "x-api-token",
+    "x-client-secret", "x-vault-token", "x-auth-key", "x-session-token", "ocp-apim-subscription-key",
+)
+AUDIT_EXTRA_QUERY_PARAMETERS = (
+    "auth_token", "client_secret", "private_token", "refresh_token", "id_token", "secret",
+    "x-amz-security-token", "session_token", "passwd", "api-key",
+)
+AUDIT_EXTRA_BODY_FIELDS = (
+    "secret", "secret_key", "private_key", "secret_access_key", "aws_secret_access_key",
+    "session_token", "auth_token", "passwd", "apikey", "api-key", "client_assertion",
+)
+COOKIE_HEADERS = ("cookie", "set-cookie")
+
+# -- credential-like names (the audit's entropy rule) -----------------------------------------
+
+#: Name words that mean "a credential" ...
+CREDENTIAL_WORDS = frozenset({
+    "secret", "password", "passwd", "pwd", "passphrase", "token", "apikey", "credential",
+    "credentials", "auth", "authorization", "signature", "sig", "sessionid", "sid", "jwt",
+    "privatekey", "accesskey", "secretkey",
+})
+#: ... or two adjacent words that do ...
+CREDENTIAL_WORD_PAIRS = frozenset({
+    ("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"),
+    ("session", "id"), ("client", "secret"), ("session", "key"),
+})
+#: ... unless another word says it is bookkeeping about a credential, not the credential itself.
+NOT_CREDENTIAL_WORDS = frozenset({
+    "page", "cursor", "next", "previous", "prev", "continuation", "csrf", "xsrf", "count", "type",
+    "usage", "limit", "max", "min", "expires", "expiry", "expiration", "ttl", "url", "uri", "endpoint",
+    "hint", "format", "name", "length", "id", "ids", "method", "scheme", "scope", "scopes", "status",
+    "required", "enabled", "mode", "version", "algorithm", "alg", "kind", "provider", "policy",
+    "header", "location", "path", "file", "filename", "fingerprint", "last4", "prefix", "hash",
+})
+#: Words in a value that say it stands in for a secret (``**REDACTED**``, ``your_token``...).
+PLACEHOLDER_WORDS = (
+    "filtered", "redacted", "removed", "hidden", "masked", "sanitized", "sanitised", "scrubbed",
+    "placeholder", "dummy", "changeme", "your_", "your-", "<your", "example", "xxxx", "****",
+    "fake", "not-a-real", "notreal",
+)
+
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def name_words(name: str) -> list[str]:
+    """``'X-Api-Key'`` -> ``['x', 'api', 'key']``; ``'refreshToken'`` -> ``['refresh', 'token']``."""
+    return [w.lower() for w in _NAME_WORDS.findall(name)]
+
+
+def is_credential_like(name: str) -> bool:
+    """A name that suggests a credential (``session_token``, ``ClientSecret``), not bookkeeping about one."""
+    words = name_words(name)
+    if not words or any(w in NOT_CREDENTIAL_WORDS for w in words):
+        return False
+    if any(w in CREDENTIAL_WORDS for w in words):
+        return True
+    return any(pair in CREDENTIAL_WORD_PAIRS for pair in itertools.pairwise(words))
