@@ -70,6 +70,8 @@ def filter_headers(headers: Headers, names: frozenset[str]) -> Headers:
 
 def filter_uri(uri: str, names: frozenset[str]) -> str:
     """The URI with the values of query parameters in ``names`` replaced (order kept)."""
+    if "?" not in uri:
+        return uri
     parts = urlsplit(uri)
     if not parts.query:
         return uri
@@ -159,8 +161,14 @@ class ResponseParts:
 
 
 def filter_request_parts(parts: RequestParts, rules: FilterRules) -> RequestParts:
-    """The one request filter: URI query, headers, and the body (JSON, form) with a true length."""
-    headers = filter_headers(parts.headers, rules.headers)
+    """The one request filter: URI query, headers, and the body (JSON, form) with a true length.
+
+    Parts with nothing to filter come back as they are (the same objects): vcrpy runs this on
+    every request it matches.
+    """
+    headers = parts.headers
+    if any(name.lower() in rules.headers for name in headers):
+        headers = filter_headers(headers, rules.headers)
     body = parts.body
     if body:
         filtered = filter_body(body, _header(parts.headers, "content-type"), rules.body_fields,
@@ -169,7 +177,10 @@ def filter_request_parts(parts: RequestParts, rules: FilterRules) -> RequestPart
             body = filtered
             # Keep the length true to the stored body: requests with other secrets match.
             headers = _with_length(headers, len(body))
-    return RequestParts(filter_uri(parts.uri, rules.query_parameters), headers, body)
+    uri = filter_uri(parts.uri, rules.query_parameters)
+    if uri is parts.uri and headers is parts.headers and body is parts.body:
+        return parts
+    return RequestParts(uri, headers, body)
 
 
 def filter_response_parts(parts: ResponseParts, rules: FilterRules) -> ResponseParts:
@@ -199,7 +210,10 @@ def _with_length(headers: Headers, length: int) -> Headers:
 def filter_request(request: Request, rules: FilterRules) -> Request:
     """A filtered copy of ``request`` (the model's adapter of :func:`filter_request_parts`)."""
     filtered = filter_request_parts(RequestParts(request.uri, request.headers, request.body), rules)
-    return replace(request, uri=filtered.uri, headers=filtered.headers, body=filtered.body)
+    headers = filtered.headers
+    if headers is request.headers:  # a copy shares nothing with the original
+        headers = {name: list(values) for name, values in headers.items()}
+    return replace(request, uri=filtered.uri, headers=headers, body=filtered.body)
 
 
 def filter_response(response: Response, rules: FilterRules) -> Response:

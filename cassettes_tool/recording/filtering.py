@@ -35,6 +35,8 @@ def request_filter(rules: FilterRules) -> Callable[[Any], Any]:
             body = None  # a file or iterator body stays as vcrpy holds it
         parts = RequestParts(request.uri, {name: [value] for name, value in headers.items()}, body)
         filtered = filter_request_parts(parts, rules)
+        if filtered is parts:
+            return request
         for name, values in filtered.headers.items():
             if values != parts.headers[name]:
                 headers[name] = values[0]
