@@ -81,7 +81,7 @@ def test_a_file_changed_since_the_expected_checksum_is_refused_before_the_block_
 def test_a_caller_names_its_own_changed_message(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     write_cassette(path)
-    with pytest.raises(CassetteChangedError, match="changed while the job ran .run it again."), \
+    with pytest.raises(CassetteChangedError, match=r"changed while the job ran \(run it again\)"), \
             cassette_transaction(path, expected_sha256="0" * 64, changed=("changed while the job ran", "run it again")):
         pass
 
