@@ -158,6 +158,5 @@ def save_cassette(cassette: Cassette, *, path: Path | None = None, record: bool 
     gzipped, pre-1.0) are refused: their own tools could not load vcrpy's format.
     """
     target = path or cassette.path
-    refuse_read_only(target, cassette)
     with cassette_transaction(target, create=True) as transaction:
         transaction.save(cassette, record=record)
