@@ -23,7 +23,7 @@ from pathlib import Path
 
 from cassettes_tool.core.cassette import Cassette, Interaction, Request, Response
 from cassettes_tool.core.config import Config
-from cassettes_tool.core.storage import save_cassette
+from cassettes_tool.core.transaction import save_cassette
 from cassettes_tool.refresh import RefreshOptions, run_refresh
 
 HOST = "api.example.com"

@@ -13,7 +13,7 @@ import yaml
 from cassettes_tool.cli import main
 from cassettes_tool.core.cassette import Response
 from cassettes_tool.core.reader import load_cassette
-from cassettes_tool.core.storage import save_cassette
+from cassettes_tool.core.transaction import save_cassette
 from cassettes_tool.review.report import (
     CassetteResult,
     Finding,

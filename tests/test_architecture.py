@@ -120,3 +120,44 @@ def test_an_internal_error_exits_70_with_the_traceback_only_when_verbose(
     assert "internal error: RuntimeError: a bug" in quiet and "Traceback" not in quiet
     assert main(["list", str(tmp_path), flag]) == 70
     assert "Traceback" in capsys.readouterr().err
+
+
+def called_names(path: Path) -> set[str]:
+    """The names a module calls (``f(...)`` and ``x.f(...)``)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name):
+                names.add(func.id)
+            elif isinstance(func, ast.Attribute):
+                names.add(func.attr)
+    return names
+
+
+# Who may use the pieces of a write. Cassettes change only in core/transaction.py; the other
+# atomic writes are of files that are not cassettes (the parse cache's entries, pyproject.toml
+# and the CI workflow, the demo's reports; reports, baselines and ledgers via write_text_atomic).
+WRITE_PRIMITIVES = {
+    "atomic_write_bytes": {"cassettes_tool.core.storage", "cassettes_tool.core.transaction",
+                           "cassettes_tool.recording.parse_cache", "cassettes_tool.setup.init",
+                           "cassettes_tool.setup.demo.runner"},
+    "serialize_document": {"cassettes_tool.core.transaction"},
+    "locked": {"cassettes_tool.core.storage", "cassettes_tool.core.transaction"},
+}
+
+
+def test_every_cassette_write_goes_through_the_one_transaction() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        calls = called_names(path)
+        for primitive, allowed in WRITE_PRIMITIVES.items():
+            if primitive in calls:
+                assert module_name(path) in allowed, f"{module_name(path)} calls {primitive}: use cassette_transaction"
+
+
+def test_the_read_only_refusal_and_the_file_checksum_are_written_once() -> None:
+    refusal = [module_name(p) for p in PACKAGE.rglob("*.py") if "and is read-only here" in p.read_text(encoding="utf-8")]
+    assert refusal == ["cassettes_tool.core.transaction"]
+    hashing = {module_name(p) for p in PACKAGE.rglob("*.py") if ".sha256(data)" in p.read_text(encoding="utf-8")
+               or ".sha256(path.read_bytes())" in p.read_text(encoding="utf-8")}
+    assert hashing == {"cassettes_tool.core.storage"}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cassettes_tool.core.storage import checksum
 from cassettes_tool.recording import parse_cache
 
 DAY = 24 * 3600
@@ -25,7 +26,7 @@ def content(n: int) -> bytes:
 
 
 def entry(folder: Path, data: bytes) -> Path:
-    return parse_cache._entry(folder, parse_cache.digest_of(data))
+    return parse_cache._entry(folder, checksum(data))
 
 
 def age(path: Path, days: float) -> None:

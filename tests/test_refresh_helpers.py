@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from cassettes_tool.core.cassette import Cassette, Interaction, Request, Response
-from cassettes_tool.core.storage import save_cassette
+from cassettes_tool.core.transaction import save_cassette
 
 
 @dataclass

@@ -306,7 +306,7 @@ def test_samples_call_each_interaction_several_times_and_merge_shapes(tmp_path: 
 
 
 def test_the_report_keeps_the_filtered_live_body_and_the_cassette_sha256(tmp_path: Path, live_api: LiveAPI) -> None:
-    from cassettes_tool.core.updating import file_sha256
+    from cassettes_tool.core.storage import file_sha256
 
     path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/tok", {"access_token": "x"})])
     live_api.json_route("/tok", {"access_token": "live-secret-123456", "password": "hunter2"},

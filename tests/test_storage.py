@@ -17,7 +17,8 @@ from vcr.serializers import jsonserializer, yamlserializer
 
 from cassettes_tool.core.cassette import Response
 from cassettes_tool.core.reader import load_cassette
-from cassettes_tool.core.storage import TMP_PREFIX, atomic_write_bytes, save_cassette
+from cassettes_tool.core.storage import TMP_PREFIX, atomic_write_bytes
+from cassettes_tool.core.transaction import save_cassette
 from cassettes_tool.errors import CassetteError
 
 from .test_corpus import CORPUS, FILES, vcrpy_count

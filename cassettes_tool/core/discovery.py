@@ -3,54 +3,33 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from cassettes_tool.core.sniff import sniff_file
 from cassettes_tool.errors import UsageError
 
 CASSETTE_SUFFIXES = (".yaml", ".yml", ".json", ".yaml.gz", ".yml.gz", ".json.gz")
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "node_modules", ".cassettes",
              ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".nox"}
-_SNIFF = (b"interactions", b"http_interactions", b"request:", b'"request"', b"requests:")
 SKIP_NAMES = {"pyproject.toml", "package.json", "package-lock.json", "tsconfig.json", ".pre-commit-config.yaml",
               ".pre-commit-hooks.yaml", "mkdocs.yml", "usage.json"}
 
 
-# Every JSON file cassettes writes (drift report, baseline, usage ledger, audit and prune
-# output) opens with this key; a cassette never does (vcrpy writes "interactions" or "version").
-_OWN_OUTPUT = re.compile(rb'\A\s*\{\s*"schema_version"\s*:')
-
-
 def looks_like_cassette(path: Path) -> bool:
-    """Cassette-like by name (but not a JSON file cassettes itself wrote), or (no extension) by
-    its first bytes."""
+    """Cassette-like by name (but not a JSON file cassettes itself wrote: a report saved into the
+    cassette folder is skipped by a scan, and refused in one line when named), or (no extension)
+    by its first bytes."""
     name = path.name.lower()
     if name.startswith(".") or name in SKIP_NAMES:
         return False
     if name.endswith(".json"):
-        return not _is_own_output(path)
+        return sniff_file(path, 64, unreadable="other") != "own-output"
     if name.endswith(CASSETTE_SUFFIXES):
         return True
     if "." in name:
         return False
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return any(marker in head for marker in _SNIFF) or head.strip() == b"[]"
-
-
-def _is_own_output(path: Path) -> bool:
-    """A report, baseline or ledger that cassettes wrote (``refresh --report`` into the cassette
-    folder is common): not a cassette, so a folder scan skips it. Named as an argument, it is
-    still read (and refused in one line)."""
-    try:
-        with path.open("rb") as handle:
-            return _OWN_OUTPUT.match(handle.read(64)) is not None
-    except OSError:
-        return False
+    return sniff_file(path, 4096, unreadable="other") == "cassette"
 
 
 def find_cassettes(paths: Iterable[Path], *, errors: list[tuple[Path, str]] | None = None) -> list[Path]:

@@ -1,4 +1,7 @@
-"""Atomic, locked writes of cassettes and other files.
+"""Atomic, locked writes of files, the checksum of a file's bytes, metadata stamps.
+
+Cassettes are changed only through :mod:`cassettes_tool.core.transaction`, which stands on the
+lock and the atomic write below; reports, baselines and ledgers use :func:`write_text_atomic`.
 
 Every write goes to a temporary file in the same folder, is flushed and fsynced, then renamed
 over the target (``os.replace`` is atomic on POSIX and Windows), and the folder is fsynced. A
@@ -112,10 +115,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_folder(folder)
+    fsync_folder(folder)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -144,31 +147,32 @@ def serialize_document(document: dict[str, Any], fmt: str) -> bytes:
     return dump_yaml(document).encode("utf-8")
 
 
+def checksum(data: bytes) -> str:
+    """The sha256 (hex) of a file's bytes: the one checksum of a cassette file.
+
+    Reports carry it (``sha256``), ``accept`` and ``refresh --update`` compare it, the recording
+    persister and the parse cache key on it. Not the shard key or the lock file name (those hash
+    a path, not the file).
+    """
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """:func:`checksum` of the file at ``path`` (``OSError`` if it cannot be read)."""
+    return checksum(path.read_bytes())
+
+
 def now_iso() -> str:
     """The current UTC time as ISO-8601 with a ``Z`` (seconds precision)."""
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def stamp_metadata(metadata: dict[str, Any]) -> None:
+    """Set ``recorded_at`` and ``recorded_with`` in a cassette's metadata (docs/recording.md)."""
+    metadata["recorded_at"] = now_iso()
+    metadata["recorded_with"] = f"cassettes_tool {__version__}"
+
+
 def stamp(cassette: Cassette) -> None:
-    """Set ``metadata.recorded_at`` and ``recorded_with`` (docs/recording.md)."""
-    cassette.metadata["recorded_at"] = now_iso()
-    cassette.metadata["recorded_with"] = f"cassettes_tool {__version__}"
-
-
-def save_cassette(cassette: Cassette, *, path: Path | None = None, record: bool = True) -> None:
-    """Write ``cassette`` atomically under its lock, in its own format.
-
-    ``record`` stamps the metadata (a recording or an update). Read-only variants (betamax,
-    gzipped, pre-1.0) are refused: their own tools could not load vcrpy's format.
-    """
-    target = path or cassette.path
-    if not cassette.writable:
-        raise CassetteError(
-            target, f"is a {cassette.variant} cassette and is read-only here",
-            "re-record it with vcrpy to let cassettes update it",
-        )
-    if record:
-        stamp(cassette)
-    data = serialize_document(cassette.to_document(), cassette.format)
-    with locked(target):
-        atomic_write_bytes(target, data)
+    """Stamp the metadata of ``cassette`` (a recording or an update)."""
+    stamp_metadata(cassette.metadata)

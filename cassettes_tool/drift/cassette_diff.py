@@ -21,8 +21,7 @@ from cassettes_tool.core.cassette import Interaction, Response
 from cassettes_tool.core.config import Config
 from cassettes_tool.core.discovery import display_path
 from cassettes_tool.core.reader import load_cassette
-from cassettes_tool.core.storage import now_iso
-from cassettes_tool.core.updating import file_sha256
+from cassettes_tool.core.storage import file_sha256, now_iso
 from cassettes_tool.drift import cassette_key, compare_responses
 from cassettes_tool.drift.pairing import pair_interactions
 from cassettes_tool.review.report import (

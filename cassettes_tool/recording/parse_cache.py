@@ -16,14 +16,13 @@ read marks its entry as used (its modification time).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import time
 from pathlib import Path
 from typing import Any
 
-from cassettes_tool.core.storage import atomic_write_bytes
+from cassettes_tool.core.storage import atomic_write_bytes, checksum
 
 CACHE_FORMAT = 1
 # Below this size parsing is as fast as reading the cache file.
@@ -47,16 +46,12 @@ def _entry(folder: Path, digest: str) -> Path:
     return folder / digest[:2] / f"{digest}.marshal"
 
 
-def digest_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def get(data: bytes) -> Any | None:
     """The payload stored for ``data``'s content, or None."""
     folder = cache_dir()
     if folder is None or len(data) < MIN_CACHED_SIZE:
         return None
-    entry = _entry(folder, digest_of(data))
+    entry = _entry(folder, checksum(data))
     try:
         raw = entry.read_bytes()
         version, payload = marshal.loads(raw)
@@ -79,7 +74,7 @@ def put(data: bytes, payload: Any) -> None:
     except ValueError:
         return  # e.g. a YAML timestamp object in metadata: not plain data, not cached
     with contextlib.suppress(OSError):
-        atomic_write_bytes(_entry(folder, digest_of(data)), encoded)
+        atomic_write_bytes(_entry(folder, checksum(data)), encoded)
     with contextlib.suppress(OSError):
         _sweep_if_due(folder)
 

@@ -3,7 +3,7 @@
 Loading reads every real-world variant through :mod:`cassettes_tool.core.reader` (one-line errors,
 safe YAML) and serves unchanged files from :mod:`.parse_cache`. Saving filters secrets from
 every response (docs/recording.md), stamps ``metadata.recorded_at``/``recorded_with``, serialises
-exactly as vcrpy does, and writes atomically under the cassette's lock.
+exactly as vcrpy does, and writes through the one cassette transaction (locked, atomic).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from vcr.request import Request as VcrRequest
 from vcr.serialize import CASSETTE_FORMAT_VERSION, serialize
 from vcr.serializers import compat
 
-from cassettes_tool._version import __version__
 from cassettes_tool.core.cassette import WRITABLE_VARIANTS
 from cassettes_tool.core.filters import FilterRules
 from cassettes_tool.core.reader import parse_cassette
-from cassettes_tool.core.storage import atomic_write_bytes, locked, now_iso
+from cassettes_tool.core.storage import checksum, stamp_metadata
+from cassettes_tool.core.transaction import CassetteTransaction, cassette_transaction
 from cassettes_tool.errors import CassetteChangedError, CassetteError
 from cassettes_tool.recording import parse_cache
 from cassettes_tool.recording.filtering import filter_response_mapping
@@ -61,7 +61,7 @@ class CassettesPersister:
         if payload is not cached:
             parse_cache.put(data, payload)
         pairs, metadata, self.variant = payload
-        self.loaded_digest = parse_cache.digest_of(data)
+        self.loaded_digest = checksum(data)
         self.loaded_count = len(pairs)
         requests = [_vcr_request(req) for req, _ in pairs]
         responses = [resp for _, resp in pairs]
@@ -92,28 +92,25 @@ class CassettesPersister:
         requests = cassette_dict["requests"]
         responses = [filter_response_mapping(r, self.rules) for r in cassette_dict["responses"]]
         metadata = dict(cassette_dict.get("metadata") or {})
-        metadata["recorded_at"] = now_iso()
-        metadata["recorded_with"] = f"cassettes_tool {__version__}"
-        with locked(path):
-            current = path.read_bytes() if path.is_file() else None
-            unchanged = (current is None or not current.strip()) if self.loaded_digest is None \
-                else current is not None and parse_cache.digest_of(current) == self.loaded_digest
+        stamp_metadata(metadata)
+        with cassette_transaction(path, create=True) as transaction:
+            unchanged = transaction.is_new if self.loaded_digest is None \
+                else transaction.sha256 == self.loaded_digest
             if unchanged:
                 text = serialize({"requests": requests, "responses": responses, "metadata": metadata}, serializer)
             else:
-                text = self._merge(path, current, requests, responses, metadata, serializer)
-            atomic_write_bytes(path, text.encode("utf-8"))
+                text = self._merge(transaction, requests, responses, metadata, serializer)
+            transaction.save_bytes(text.encode("utf-8"))
         if unchanged:
             self.saved_count = len(responses)
 
-    def _merge(self, path: Path, current: bytes | None, requests: list[Any], responses: list[Any],
+    def _merge(self, transaction: CassetteTransaction, requests: list[Any], responses: list[Any],
                metadata: dict[str, Any], serializer: Any) -> str:
         """Save onto a file that changed while the cassette was open (refresh --update, accept,
         audit --fix, another test): the interactions that came from the file are taken as they
         are on disk now, the ones recorded in this session are added."""
-        theirs = parse_cassette(path, current) if current and current.strip() else None
-        if theirs is not None and not theirs.writable:
-            raise CassetteError(path, f"became a {theirs.variant} cassette while the test ran", "re-run the test")
+        path = transaction.path
+        theirs = None if transaction.is_new else transaction.cassette
         on_disk = [interaction.to_raw() for interaction in theirs.interactions] if theirs else []
         if self.loaded_count and len(on_disk) != self.loaded_count:
             raise CassetteChangedError(

@@ -17,6 +17,7 @@ from cassettes_tool.core.age import recorded_at
 from cassettes_tool.core.cassette import Cassette
 from cassettes_tool.core.discovery import find_cassettes, project_key
 from cassettes_tool.core.reader import parse_cassette, read_cassette_bytes
+from cassettes_tool.core.storage import checksum
 from cassettes_tool.errors import CassetteError, UsageError
 
 
@@ -79,7 +80,7 @@ def read_selected(path: Path) -> Selected:
         data = read_cassette_bytes(path)
     except CassetteError as exc:
         return Selected(path, "", None, str(exc))
-    sha = hashlib.sha256(data).hexdigest()
+    sha = checksum(data)
     try:
         return Selected(path, sha, parse_cassette(path, data))
     except CassetteError as exc:

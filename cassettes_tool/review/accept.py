@@ -12,7 +12,6 @@ them, or those selected by cassette path or by finding fingerprint (each selecti
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 from cassettes_tool.core.cassette import Response
 from cassettes_tool.core.filters import FilterRules, filter_response
 from cassettes_tool.core.reader import load_cassette
+from cassettes_tool.core.storage import file_sha256
 from cassettes_tool.core.updating import apply_responses
 from cassettes_tool.errors import CassetteChangedError, CassetteError, UsageError
 from cassettes_tool.review.report import CassetteResult, InteractionResult, LiveResponse, Report
@@ -132,7 +132,7 @@ def accept(plan: AcceptPlan, rules: FilterRules, *, force: bool = False,
                     "the report cannot be ruled out; pass --force to accept anyway"
                 )
             try:
-                current = hashlib.sha256(path.read_bytes()).hexdigest()
+                current = file_sha256(path)
             except FileNotFoundError:
                 raise CassetteError(path, "no longer exists", "the report is older than the cassettes; "
                                     "run `cassettes refresh` again") from None

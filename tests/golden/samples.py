@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from cassettes_tool.core.cassette import Cassette, Interaction, Request, Response
-from cassettes_tool.core.storage import save_cassette
+from cassettes_tool.core.transaction import save_cassette
 from cassettes_tool.review.report import (
     CassetteResult,
     Finding,

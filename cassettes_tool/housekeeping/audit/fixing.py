@@ -19,7 +19,6 @@ from cassettes_tool.core.bodies import decode_content, parse_json
 from cassettes_tool.core.cassette import Cassette, Headers, Interaction, Request, Response
 from cassettes_tool.core.config import FILTERED_PLACEHOLDER
 from cassettes_tool.core.filters import filter_body, filter_uri
-from cassettes_tool.errors import CassetteError
 from cassettes_tool.housekeeping.audit.findings import Finding, Locator
 from cassettes_tool.housekeeping.audit.scan import multipart_fields
 
@@ -28,12 +27,10 @@ _RESPONSE_KEYS = {"status", "status_code", "headers", "body", "content", "parsed
 
 
 def scrub_cassette(cassette: Cassette, findings: Iterable[Finding]) -> int:
-    """Apply every finding's scrub to ``cassette`` in memory; return how many were applied."""
-    if not cassette.writable:
-        raise CassetteError(
-            cassette.path, f"is a {cassette.variant} cassette and is read-only here",
-            "re-record it with vcrpy, or scrub it with the tool that wrote it",
-        )
+    """Apply every finding's scrub to ``cassette`` in memory; return how many were applied.
+
+    Writing it back (and refusing read-only variants) is the cassette transaction's job.
+    """
     by_interaction: dict[int, list[Locator]] = {}
     count = 0
     for finding in findings:

@@ -1,24 +1,20 @@
-"""Audit files and folders: read each cassette, scan it, optionally scrub it under its lock."""
+"""Audit files and folders: read each cassette, scan it, optionally scrub it (one cassette transaction)."""
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cassettes_tool.core.config import Config
 from cassettes_tool.core.discovery import display_path, find_cassettes
 from cassettes_tool.core.reader import parse_cassette, read_cassette_bytes
-from cassettes_tool.core.storage import atomic_write_bytes, locked, serialize_document
+from cassettes_tool.core.sniff import sniff_file
+from cassettes_tool.core.transaction import cassette_transaction
 from cassettes_tool.errors import CassetteError
 from cassettes_tool.housekeeping.audit.detectors import NameRules
 from cassettes_tool.housekeeping.audit.findings import AuditResult, FileAudit, Finding
 from cassettes_tool.housekeeping.audit.fixing import scrub_cassette
 from cassettes_tool.housekeeping.audit.scan import scan_cassette
-
-# Keys every HTTP cassette variant has; a YAML/JSON file without them is something else.
-_CASSETTE_MARKERS = (b"interactions:", b'"interactions"', b"http_interactions")
-_PARALLEL_MARKERS = ((b"requests:", b"responses:"), (b'"requests"', b'"responses"'))
 
 
 def audit_paths(
@@ -43,7 +39,7 @@ def audit_paths(
         audited = audit_file(path, rules, fix=fix)
         if progress is not None:
             progress(done, len(files))
-        if audited.error and skip_non_cassettes and not _looks_like_cassette(path):
+        if audited.error and skip_non_cassettes and sniff_file(path) != "cassette":
             continue
         result.files.append(audited)
     for folder, reason in walk_errors:
@@ -65,10 +61,6 @@ def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
     audited = FileAudit(path=display, findings=scan_cassette(cassette, rules, display))
     if not fix or not audited.findings:
         return audited
-    if not cassette.writable:
-        audited.note = (f"not scrubbed: a {cassette.variant} cassette is read-only here; "
-                        "re-record it with vcrpy or scrub it with the tool that wrote it")
-        return audited
     try:
         audited.findings = _scrub(path, rules, display)
         audited.fixed = len(audited.findings)
@@ -80,31 +72,11 @@ def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
 
 
 def _scrub(path: Path, rules: NameRules, display: str) -> list[Finding]:
-    """Re-read under the lock (another writer may have changed the file), scrub, write atomically."""
-    with locked(path):
-        cassette = parse_cassette(path, read_cassette_bytes(path))
+    """Re-read in the cassette transaction (another writer may have changed the file), scrub, write."""
+    with cassette_transaction(path) as transaction:
+        cassette = transaction.cassette
         findings = scan_cassette(cassette, rules, display)
-        if not findings:
-            return findings
-        scrub_cassette(cassette, findings)
-        try:
-            data = serialize_document(cassette.to_document(), cassette.format)
-        except ValueError as exc:
-            raise CassetteError(path, f"cannot be written back: {exc}") from None
-        atomic_write_bytes(path, data)
+        if findings:
+            scrub_cassette(cassette, findings)
+            transaction.save(record=False)
     return findings
-
-
-def _looks_like_cassette(path: Path) -> bool:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return True  # unreadable: report it, we cannot tell
-    if data.startswith(b"\x1f\x8b"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
-            return True
-    if any(marker in data for marker in _CASSETTE_MARKERS):
-        return True
-    return any(a in data and b in data for a, b in _PARALLEL_MARKERS)

@@ -1,9 +1,10 @@
 """Carry out a prune plan: delete unused cassettes, or drop never-played interactions.
 
-Each file is handled on its own, under its lock: one failure is recorded on its row and never
-stops or touches the others. Deleting is an ``unlink`` (atomic); dropping interactions is an
-atomic rewrite through the cassette model that keeps the remaining interactions' stored mappings
-and order, so vcrpy still loads the file. The metadata is not stamped: no response was recorded.
+Each file is handled on its own, in one cassette transaction (:mod:`cassettes_tool.core.transaction`:
+under its lock): one failure is recorded on its row and never stops or touches the others.
+Deleting is an ``unlink`` (atomic); dropping interactions is an atomic rewrite through the
+cassette model that keeps the remaining interactions' stored mappings and order, so vcrpy still
+loads the file. The metadata is not stamped: no response was recorded.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from cassettes_tool.core.reader import parse_cassette
-from cassettes_tool.core.storage import atomic_write_bytes, lock_path, locked, serialize_document
+from cassettes_tool.core.storage import lock_path
+from cassettes_tool.core.transaction import cassette_transaction
 from cassettes_tool.errors import CassetteError
 from cassettes_tool.housekeeping.prune.plan import PrunePlan, PruneRow
 from cassettes_tool.recording.ledger import CassetteUsage
@@ -36,29 +37,21 @@ def apply_plan(plan: PrunePlan) -> None:
 
 
 def _delete(row: PruneRow) -> None:
-    with locked(row.path):
-        row.path.unlink(missing_ok=True)
+    with cassette_transaction(row.path, create=True) as transaction:
+        transaction.delete()
     row.deleted = True
     with contextlib.suppress(OSError):
         lock_path(row.path).unlink()
 
 
 def _drop_interactions(row: PruneRow) -> None:
-    with locked(row.path):
-        data = row.path.read_bytes()
-        cassette = parse_cassette(row.path, data)
-        if not cassette.writable:
-            raise CassetteError(row.path, f"is a {cassette.variant} cassette and is read-only here",
-                                "re-record it with vcrpy to let cassettes rewrite it")
+    with cassette_transaction(row.path) as transaction:
+        cassette = transaction.cassette
         if row.interactions is not None and len(cassette) != row.interactions:
             raise CassetteError(row.path, "changed while prune was running", "run prune again")
         drop = set(row.unplayed)
         cassette.interactions = [i for n, i in enumerate(cassette.interactions) if n not in drop]
-        try:
-            output = serialize_document(cassette.to_document(), cassette.format)
-        except ValueError as exc:
-            raise CassetteError(row.path, f"cannot be written back: {exc}") from None
-        atomic_write_bytes(row.path, output)
+        transaction.save(record=False)
     row.dropped = len(drop)
 
 

@@ -12,12 +12,12 @@ renderer itself stays pure: callers pass what this returns).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cassettes_tool.core.cassette import Response
+from cassettes_tool.core.storage import checksum
 from cassettes_tool.drift.body import JSON_KINDS, view_body
 from cassettes_tool.drift.paths import ITEM, parse_path
 from cassettes_tool.drift.shape import shape_of
@@ -134,7 +134,7 @@ def recorded_rows(report: Report, base: Path | None = None) -> dict[ShapeKey, Re
             for index in wanted:
                 shapes[(cassette.path, index)] = RecordedShape(None, "cassette file not found")
             continue
-        if cassette.sha256 and hashlib.sha256(data).hexdigest() != cassette.sha256:
+        if cassette.sha256 and checksum(data) != cassette.sha256:
             for index in wanted:
                 shapes[(cassette.path, index)] = RecordedShape(None, "cassette changed since the report")
             continue
