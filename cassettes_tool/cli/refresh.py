@@ -33,7 +33,7 @@ def _methods(value: str | None) -> tuple[str, ...] | None:
         return None
     methods = tuple(m.strip().upper() for m in value.split(",") if m.strip())
     if not methods:
-        raise click.BadParameter("name at least one method, like GET,HEAD", param_hint="--allow-methods")
+        raise UsageError(f"--allow-methods {value!r} names no method; accepted: a list like GET,HEAD")
     return methods
 
 
@@ -129,6 +129,7 @@ def refresh_command(
         timeout=timeout, retries=retries, samples=samples, methods=_methods(allow_methods),
         update=update, fail_on=fail_on,
     )
+    settings = options.settings
     if dry_run:
         if fmt not in ("text", "json"):
             raise UsageError(f"--dry-run prints the plan as text or json, not {fmt} (nothing is sent, so "
@@ -152,11 +153,11 @@ def refresh_command(
     shapes = _recorded_shapes(outcome) if fmt == "html" else None
     stdout = sys.stdout
     color = output is None and want_color(stdout)
-    text = render_report(report, fmt, fail_on=options.fail_on, color=color, recorded_shapes=shapes)
+    text = render_report(report, fmt, fail_on=settings.fail_on, color=color, recorded_shapes=shapes)
     write_or_emit(text, output, fmt, app.info)
     for note in outcome.notes:
         app.info(f"note: {note}")
     if report_path is not None:
         app.info(f"wrote JSON report to {report_path}")
     app.info(summary_line(outcome))
-    return exit_code(report, options.fail_on)
+    return exit_code(report, settings.fail_on)

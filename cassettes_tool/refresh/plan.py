@@ -20,7 +20,7 @@ from urllib.parse import unquote_plus, urlsplit
 
 from cassettes_tool._version import __version__
 from cassettes_tool.core.cassette import Request
-from cassettes_tool.core.config import AuthConfig, Config
+from cassettes_tool.core.config import AuthConfig, Config, rewrite_key
 from cassettes_tool.core.discovery import display_path
 from cassettes_tool.core.filters import PLACEHOLDER, FilterRules, filter_uri
 from cassettes_tool.errors import ConfigError
@@ -100,7 +100,7 @@ def parse_rewrite(values: Sequence[str]) -> dict[str, str]:
                 f"--rewrite-host {value!r}: expected HOST=BASE_URL with an http(s) base URL, "
                 "like api.example.com=http://127.0.0.1:8080"
             )
-        result[host.strip().lower()] = base.strip().rstrip("/")
+        result[rewrite_key(host)] = base.strip().rstrip("/")
     return result
 
 
