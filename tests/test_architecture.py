@@ -120,3 +120,28 @@ def test_an_internal_error_exits_70_with_the_traceback_only_when_verbose(
     assert "internal error: RuntimeError: a bug" in quiet and "Traceback" not in quiet
     assert main(["list", str(tmp_path), flag]) == 70
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_the_command_line_raises_the_projects_usage_error_never_clicks_own() -> None:
+    for path in (PACKAGE / "cli").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "click.UsageError" not in text and "click.BadParameter" not in text, path
+
+
+def test_each_class_name_names_one_concept_across_the_package() -> None:
+    seen: dict[str, Path] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                assert node.name not in seen, f"{node.name} is defined in {seen[node.name]} and {path}"
+                seen[node.name] = path
+
+
+@pytest.mark.parametrize("argv", [["list"], ["audit"], ["refresh"], ["prune"]])
+def test_a_missing_cassette_folder_is_one_line_on_stderr_and_exit_2(
+        argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.cassettes]\ncassette_dir = "nowhere"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main([*argv, "--force"] if argv == ["prune"] else argv) == 2
+    err = capsys.readouterr().err
+    assert err == f"cassettes: error: no cassette folder at {tmp_path / 'nowhere'}; pass paths, or set cassette_dir in [tool.cassettes]\n"

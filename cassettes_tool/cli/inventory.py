@@ -10,6 +10,7 @@ import click
 
 from cassettes_tool.cli.common import DURATION, emit, paths_or_default
 from cassettes_tool.cli.context import AppContext, pass_app
+from cassettes_tool.errors import UsageError
 
 
 @click.command("list")
@@ -58,7 +59,7 @@ def show_command(app: AppContext, cassette: Path, index: int | None) -> int:
 
     loaded = load_cassette(cassette)
     if index is not None and index >= len(loaded):
-        raise click.BadParameter(f"{cassette} has {len(loaded)} interaction(s) (0 to {len(loaded) - 1})",
-                                 param_hint="--interaction")
+        raise UsageError(f"--interaction {index}: {cassette} has {len(loaded)} interaction(s) "
+                         f"(0 to {len(loaded) - 1})")
     emit(render_cassette(loaded, display_path(cassette), index))
     return 0

@@ -9,6 +9,7 @@ import click
 
 from cassettes_tool.cli.common import emit, paths_or_default
 from cassettes_tool.cli.context import AppContext, pass_app
+from cassettes_tool.errors import UsageError
 
 
 @click.command("prune")
@@ -49,7 +50,7 @@ def prune_command(app: AppContext, paths: tuple[Path, ...], usage_path: Path | N
     check = load_check(config, usage_path, sources)
     require_usable_ledger(check, force=force)
     if interactions and check.ledger is None:
-        raise click.UsageError("--interactions needs a usage ledger: it says which interactions were played")
+        raise UsageError("--interactions needs a usage ledger: it says which interactions were played")
     if not check.usable:
         app.info(f"cassettes: warning: the usage ledger is {check.state}; pruning anyway because of --force")
     plan = plan_prune(targets, config, check, test_paths=sources, interactions=interactions, force=force)

@@ -28,8 +28,11 @@ class Locator:
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One secret: file, interaction, location, rule, masked value."""
+class SecretFinding:
+    """One secret the audit found: file, interaction, location, rule, masked value.
+
+    Not a drift finding (:class:`cassettes_tool.review.report.Finding`): the two share no field.
+    """
 
     path: str
     interaction: int
@@ -55,7 +58,7 @@ class FileAudit:
     """The audit of one file: its findings, or why it could not be read, and whether it was fixed."""
 
     path: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[SecretFinding] = field(default_factory=list)
     error: str | None = None
     fixed: int = 0  # findings scrubbed by --fix
     note: str | None = None  # why --fix left the findings (read-only variant)
@@ -78,7 +81,7 @@ class AuditResult:
     fix: bool = False
 
     @property
-    def findings(self) -> list[Finding]:
+    def findings(self) -> list[SecretFinding]:
         return [f for file in self.files for f in file.findings]
 
     @property

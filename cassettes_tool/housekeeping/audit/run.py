@@ -12,7 +12,7 @@ from cassettes_tool.core.reader import parse_cassette, read_cassette_bytes
 from cassettes_tool.core.storage import atomic_write_bytes, locked, serialize_document
 from cassettes_tool.errors import CassetteError
 from cassettes_tool.housekeeping.audit.detectors import NameRules
-from cassettes_tool.housekeeping.audit.findings import AuditResult, FileAudit, Finding
+from cassettes_tool.housekeeping.audit.findings import AuditResult, FileAudit, SecretFinding
 from cassettes_tool.housekeeping.audit.fixing import scrub_cassette
 from cassettes_tool.housekeeping.audit.scan import scan_cassette
 
@@ -79,7 +79,7 @@ def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
     return audited
 
 
-def _scrub(path: Path, rules: NameRules, display: str) -> list[Finding]:
+def _scrub(path: Path, rules: NameRules, display: str) -> list[SecretFinding]:
     """Re-read under the lock (another writer may have changed the file), scrub, write atomically."""
     with locked(path):
         cassette = parse_cassette(path, read_cassette_bytes(path))
