@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from cassettes_tool.cli.common import emit, paths_or_default
 from cassettes_tool.cli.context import AppContext, pass_app
+from cassettes_tool.core.jsonfile import dumps_document
 from cassettes_tool.errors import UsageError
 
 
@@ -57,7 +57,7 @@ def prune_command(app: AppContext, paths: tuple[Path, ...], usage_path: Path | N
     if delete:
         apply_plan(plan)
     if fmt == "json":
-        emit(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
+        emit(dumps_document(plan.to_json()))
     else:
         emit(render_text(plan, verbose=app.verbosity > 0))
     return plan.exit_code()

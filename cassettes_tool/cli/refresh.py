@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -107,6 +106,7 @@ def refresh_command(
     Exit 0 fine, 1 drift at or above --fail-on, 2 usage or configuration error, 3 incomplete
     (some interactions or cassettes could not be checked).
     """
+    from cassettes_tool.core.jsonfile import dumps_document
     from cassettes_tool.core.storage import write_text_atomic
     from cassettes_tool.refresh import (
         RefreshOptions,
@@ -135,7 +135,7 @@ def refresh_command(
             raise UsageError(f"--dry-run prints the plan as text or json, not {fmt} (nothing is sent, so "
                              "there is no drift report to render)")
         _, plan = prepare(config, options)
-        text = describe_plan(plan) if fmt == "text" else json.dumps(plan_to_json(plan), indent=2) + "\n"
+        text = describe_plan(plan) if fmt == "text" else dumps_document(plan_to_json(plan))
         write_or_emit(text, output, fmt, app.info, what="plan")
         return 0
     acknowledged: set[str] = set()

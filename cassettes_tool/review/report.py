@@ -7,14 +7,13 @@ Its JSON form is docs/report-schema.md (``schema_version: 1``). Renderers are pu
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from cassettes_tool._version import __version__
-from cassettes_tool.core.jsonfile import read_json
+from cassettes_tool.core.jsonfile import document, dumps_document, read_json
 from cassettes_tool.errors import EXIT_DRIFT, EXIT_INCOMPLETE, EXIT_OK, ReportError
 
 SCHEMA_VERSION = 1
@@ -207,18 +206,16 @@ class Report:
         return [f for c in self.cassettes for i in c.interactions for f in i.findings]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "tool": {"name": "cassettes", "version": self.tool_version},
+        return document(SCHEMA_VERSION, {
             "command": self.command,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "summary": self.summary(),
             "cassettes": [c.to_json() for c in self.cassettes],
-        }
+        }, tool_version=self.tool_version)
 
     def dumps(self) -> str:
-        return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+        return dumps_document(self.to_json())
 
     @classmethod
     def from_json(cls, data: Any, *, source: str = "report") -> Report:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cassettes_tool._version import __version__
+from cassettes_tool.core.jsonfile import document
 
 AUDIT_SCHEMA_VERSION = 1
 
@@ -103,13 +103,11 @@ class AuditResult:
         }
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "schema_version": AUDIT_SCHEMA_VERSION,
-            "tool": {"name": "cassettes", "version": __version__},
+        return document(AUDIT_SCHEMA_VERSION, {
             "fix": self.fix,
             "summary": self.summary(),
             "files": [f.to_json() for f in self.files],
-        }
+        })
 
     def exit_code(self) -> int:
         """1 when secrets remain (or were found), 3 when a file could not be read and none were, else 0."""
