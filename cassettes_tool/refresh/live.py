@@ -28,7 +28,6 @@ from urllib3.exceptions import (
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.util.retry import Retry
 
-from cassettes_tool.core.bodies import decode_content
 from cassettes_tool.core.cassette import Headers, Response
 from cassettes_tool.core.config import DEFAULT_RETRY_AFTER_MAX, RefreshSettings
 from cassettes_tool.core.filters import PLACEHOLDER
@@ -162,16 +161,11 @@ class LiveClient:
         headers: Headers = {}
         for name, value in live.raw.headers.items():
             headers.setdefault(name, []).append(self._scrub(value))
-        encoding = live.headers.get("content-encoding")
-        body = decode_content(raw_body, encoding) if encoding else raw_body
-        if body is not raw_body and body != raw_body:
-            # Stored decoded (readable diffs); the headers must then say so.
-            headers = {k: v for k, v in headers.items() if k.lower() != "content-encoding"}
-            for name in headers:
-                if name.lower() == "content-length":
-                    headers[name] = [str(len(body))]
-        return Response(status=live.status_code, reason=live.reason or "", headers=headers,
-                        body=self._scrub_bytes(body))
+        # Stored decoded (readable diffs), like every live response a report keeps.
+        response = Response(status=live.status_code, reason=live.reason or "", headers=headers,
+                            body=raw_body).decoded()
+        response.body = self._scrub_bytes(response.body)
+        return response
 
     def _scrub(self, text: str) -> str:
         for secret in self._secrets:

@@ -40,7 +40,6 @@ from cassettes_tool.refresh.select import Selection, Shard, select_cassettes
 from cassettes_tool.review.report import (
     CassetteResult,
     InteractionResult,
-    LiveResponse,
     Report,
     cassette_status,
 )
@@ -273,8 +272,7 @@ class _Run:
             return self._base(cassette, call, "error", " ".join(reason.split())), None
         result = self._base(cassette, call, "drift" if findings else "ok")
         result.findings = list(findings)
-        result.live = LiveResponse(status=first.status, content_type=first.content_type,
-                                   headers=first.headers, body=first.body, reason=first.reason)
+        result.live = first
         return result, first
 
     def _finish(self, position: int) -> None:
