@@ -78,3 +78,26 @@ def test_a_decoded_response_drops_content_encoding_and_states_its_new_length() -
     assert response.headers["Content-Encoding"] == ["gzip"]  # the original is left alone
     plain = Response(200, "OK", {"Content-Encoding": ["gzip"]}, BODY.encode())  # stored decoded already
     assert plain.decoded() is plain
+
+
+def test_a_diff_report_keeps_a_gzipped_response_decoded_and_without_its_content_encoding(tmp_path: Path) -> None:
+    from cassettes_tool.core.cassette import Cassette, Interaction, Request
+    from cassettes_tool.core.config import Config
+    from cassettes_tool.core.storage import save_cassette
+    from cassettes_tool.drift.cassette_diff import diff_cassettes
+
+    def cassette(path: Path, body: bytes, **headers: str) -> Path:
+        response = Response(200, "OK", {"Content-Type": ["application/json"],
+                                        **{k.replace("_", "-"): [v] for k, v in headers.items()}}, body)
+        save_cassette(Cassette(path=path, interactions=[Interaction(Request("GET", "https://h.example/u"), response)]))
+        return path
+
+    old = cassette(tmp_path / "old.yaml", b'{"id": 1}')
+    new = cassette(tmp_path / "new.yaml", gzip.compress(b'{"id": 1, "name": "Ada"}'), Content_Encoding="gzip")
+
+    [item] = diff_cassettes(old, new, Config(root=tmp_path)).report.cassettes[0].interactions
+
+    assert item.live is not None
+    assert item.live.body == b'{"id": 1, "name": "Ada"}'
+    assert item.live.header("content-encoding") is None
+    assert item.status == "drift"
