@@ -18,7 +18,6 @@ from cassettes_tool.review.report import (
     CassetteResult,
     Finding,
     InteractionResult,
-    LiveResponse,
     Report,
     load_report,
 )
@@ -36,10 +35,10 @@ def finding(fp: str, path: str) -> Finding:
     return Finding(fp, "breaking", "field_removed", "body", path, "string", None, f"field {path} is gone")
 
 
-def live(body: object, **headers: str) -> LiveResponse:
-    return LiveResponse(200, "application/json", {"Content-Type": ["application/json"],
-                                                  **{k.replace("_", "-"): [v] for k, v in headers.items()}},
-                        json.dumps(body).encode(), "OK")
+def live(body: object, **headers: str) -> Response:
+    return Response(200, "OK", {"Content-Type": ["application/json"],
+                                **{k.replace("_", "-"): [v] for k, v in headers.items()}},
+                    json.dumps(body).encode())
 
 
 @pytest.fixture()

@@ -161,3 +161,28 @@ def test_the_read_only_refusal_and_the_file_checksum_are_written_once() -> None:
     hashing = {module_name(p) for p in PACKAGE.rglob("*.py") if ".sha256(data)" in p.read_text(encoding="utf-8")
                or ".sha256(path.read_bytes())" in p.read_text(encoding="utf-8")}
     assert hashing == {"cassettes_tool.core.storage"}
+
+
+def test_the_command_line_raises_the_projects_usage_error_never_clicks_own() -> None:
+    for path in (PACKAGE / "cli").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "click.UsageError" not in text and "click.BadParameter" not in text, path
+
+
+def test_each_class_name_names_one_concept_across_the_package() -> None:
+    seen: dict[str, Path] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                assert node.name not in seen, f"{node.name} is defined in {seen[node.name]} and {path}"
+                seen[node.name] = path
+
+
+@pytest.mark.parametrize("argv", [["list"], ["audit"], ["refresh"], ["prune"]])
+def test_a_missing_cassette_folder_is_one_line_on_stderr_and_exit_2(
+        argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.cassettes]\ncassette_dir = "nowhere"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main([*argv, "--force"] if argv == ["prune"] else argv) == 2
+    err = capsys.readouterr().err
+    assert err == f"cassettes: error: no cassette folder at {tmp_path / 'nowhere'}; pass paths, or set cassette_dir in [tool.cassettes]\n"

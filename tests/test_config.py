@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -145,3 +146,53 @@ def test_invalid_toml_is_a_one_line_error(tmp_path: Path) -> None:
 def test_a_missing_config_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_rewrite_host_keys_are_lower_cased_when_the_config_is_read() -> None:
+    config = parse_config({"refresh": {"rewrite_hosts": {"API.Example.com:8443 ": "http://127.0.0.1:9/"}}})
+    assert config.refresh.rewrite_hosts == {"api.example.com:8443": "http://127.0.0.1:9"}
+
+
+def test_two_rewrite_host_keys_that_differ_only_in_case_are_refused() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"refresh": {"rewrite_hosts": {"api.example.com": "http://127.0.0.1:1",
+                                                    "API.example.com": "http://127.0.0.1:2"}}})
+    assert "'api.example.com' is set twice" in str(caught.value)
+
+
+def test_refresh_settings_take_the_file_then_the_command_line_and_the_defaults_from_one_place() -> None:
+    from cassettes_tool.core import config as module
+
+    defaults = module.RefreshSettings()
+    assert (defaults.workers, defaults.timeout, defaults.retries, defaults.samples, defaults.methods,
+            defaults.fail_on, defaults.update) == (
+        module.DEFAULT_WORKERS, module.DEFAULT_TIMEOUT, module.DEFAULT_RETRIES, module.DEFAULT_SAMPLES,
+        module.DEFAULT_METHODS, module.DEFAULT_FAIL_ON, module.DEFAULT_UPDATE)
+    assert defaults.host_limit == module.DEFAULT_WORKERS
+    from_file = parse_config({"refresh": {"workers": 3, "retries": 0, "methods": ["get"],
+                                          "rewrite_hosts": {"a.example": "http://127.0.0.1:1"}}}).refresh
+    merged = from_file.overridden(workers=5, methods=["post", "get"], rewrite_hosts={"B.example": "http://127.0.0.1:2"})
+    assert (merged.workers, merged.retries, merged.methods) == (5, 0, ("POST", "GET"))
+    assert merged.rewrite_hosts == {"a.example": "http://127.0.0.1:1", "b.example": "http://127.0.0.1:2"}
+    assert merged.overridden(per_host=2).host_limit == 2
+    assert from_file.overridden() == from_file
+
+
+@pytest.mark.parametrize(("changes", "words"), [
+    ({"update": "sometimes"}, ["--update 'sometimes'", "never | drift | all"]),
+    ({"fail_on": "always"}, ["--fail-on 'always'", "breaking | warning | info | never"]),
+    ({"workers": 0}, ["--workers 0", "an integer >= 1"]),
+    ({"per_host": 0}, ["--per-host 0", "an integer >= 1"]),
+    ({"retries": -1}, ["--retries -1", "an integer >= 0"]),
+    ({"timeout": 0.0}, ["--timeout 0", "> 0"]),
+    ({"methods": []}, ["--allow-methods", "GET,HEAD"]),
+])
+def test_invalid_refresh_settings_name_the_option_and_list_what_is_accepted(
+        changes: dict[str, Any], words: list[str]) -> None:
+    from cassettes_tool.core.config import RefreshSettings
+    from cassettes_tool.errors import UsageError
+
+    with pytest.raises(UsageError) as caught:
+        RefreshSettings().overridden(**changes).validate()
+    for word in words:
+        assert word in str(caught.value)

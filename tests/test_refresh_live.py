@@ -415,3 +415,36 @@ def test_redirects_are_not_followed_to_other_hosts(tmp_path: Path, live_api: Liv
     assert result.status == "ok"
     assert result.live is not None and result.live.status == 302
     assert [s.path for s in live_api.seen] == ["/moved"]
+
+
+def test_a_rewrite_host_written_with_capitals_in_pyproject_still_matches_the_recorded_host(
+        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.cassettes]\ncassette_dir = "cassettes"\n'
+        f'[tool.cassettes.refresh]\nrewrite_hosts = {{ "API.Example.com" = "{live_api.url}" }}\n'
+    )
+    write_cassette(tmp_path / "cassettes" / "a.yaml", [interaction("GET", f"https://{HOST}/a", {"id": 1})])
+    live_api.json_route("/a", {"id": 1})
+    monkeypatch.chdir(tmp_path)
+
+    code, out, err = refresh(capsys, "--format", "json")
+
+    assert code == 0, err
+    [item] = json.loads(out)["cassettes"][0]["interactions"]
+    assert item["status"] == "ok", item["reason"]
+    assert len(live_api.requests_to("/a")) == 1
+    assert "rewrite unused" not in err
+
+
+def test_a_rewrite_host_given_with_capitals_on_the_command_line_matches_too(
+        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_cassette(tmp_path / "a.yaml", [interaction("GET", f"https://{HOST}:443/a", {"id": 1})])
+    live_api.json_route("/a", {"id": 1})
+
+    code, out, err = refresh(capsys, str(path), "--rewrite-host", f"API.EXAMPLE.com:443={live_api.url}",
+                             "--format", "json")
+
+    assert code == 0, err
+    assert json.loads(out)["cassettes"][0]["interactions"][0]["status"] == "ok"
+    assert len(live_api.requests_to("/a")) == 1

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from cassettes_tool.cli.common import ProgressBar, emit, on_a_terminal, paths_or_default
 from cassettes_tool.cli.context import AppContext, pass_app
+from cassettes_tool.core.jsonfile import dumps_document
 
 
 @click.command("audit")
@@ -38,7 +38,7 @@ def audit_command(app: AppContext, paths: tuple[Path, ...], fmt: str, fix: bool,
     with ProgressBar("audit", enabled=on_a_terminal(app.verbosity)) as progress:
         result = audit_paths(targets, config, fix=fix, skip_non_cassettes=skip_non_cassettes, progress=progress)
     if fmt == "json":
-        emit(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        emit(dumps_document(result.to_json()))
     else:
         emit(render_text(result))
     return result.exit_code()

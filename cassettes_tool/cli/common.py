@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from cassettes_tool.core.durations import parse_duration
+from cassettes_tool.errors import UsageError
 
 
 class DurationType(click.ParamType):  # type: ignore[type-arg]
@@ -37,7 +38,7 @@ def paths_or_default(paths: Sequence[Path], default: Path) -> list[Path]:
     if paths:
         return list(paths)
     if not default.exists():
-        raise click.UsageError(
+        raise UsageError(
             f"no cassette folder at {default}; pass paths, or set cassette_dir in [tool.cassettes]"
         )
     return [default]

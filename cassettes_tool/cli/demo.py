@@ -11,6 +11,7 @@ import click
 
 from cassettes_tool.cli.common import emit
 from cassettes_tool.cli.context import AppContext, pass_app
+from cassettes_tool.errors import UsageError
 
 
 def _arg(path: Path | str) -> str:
@@ -50,7 +51,7 @@ def demo_command(app: AppContext, output_dir: Path, serve: bool, port: int) -> i
     from cassettes_tool.setup.demo.runner import FAIL_ON, run_demo
 
     if port:
-        raise click.UsageError("--port only applies with --serve (the demo picks a free port)")
+        raise UsageError("--port only applies with --serve (the demo picks a free port)")
     result = run_demo(output_dir)
     report = result.outcome.report
     emit(render_report(report, "text", fail_on=FAIL_ON, color=want_color(sys.stdout)))
@@ -88,7 +89,7 @@ def _serve(app: AppContext, port: int) -> int:
     try:
         server = DemoServer(port=port)
     except OSError as exc:
-        raise click.UsageError(f"--port {port}: cannot listen on 127.0.0.1 ({exc.strerror or exc})") from None
+        raise UsageError(f"--port {port}: cannot listen on 127.0.0.1 ({exc.strerror or exc})") from None
     with server:
         app.info(f"demo API {HOST} listening on {server.url} (Ctrl-C to stop); in another terminal:")
         app.info(f"  cassettes refresh {shlex.quote(str(samples_path()))} --rewrite-host {HOST}={server.url}")

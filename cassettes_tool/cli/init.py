@@ -8,6 +8,7 @@ import click
 
 from cassettes_tool.cli.context import AppContext, pass_app
 from cassettes_tool.core.config import DEFAULT_CASSETTE_DIR
+from cassettes_tool.errors import UsageError
 
 
 @click.command("init")
@@ -45,7 +46,7 @@ def init_command(app: AppContext, ci: str | None, shards: int, pr_job: bool, cro
     from cassettes_tool.setup.init import SKIPPED, InitOptions, run_init
 
     if ci is None and (shards != 1 or pr_job or cron or python_version or force):
-        raise click.UsageError("--shards, --pr-job, --schedule, --python and --force need --ci github")
+        raise UsageError("--shards, --pr-job, --schedule, --python and --force need --ci github")
     options = InitOptions(
         project_dir=project_dir, cassette_dir=cassette_dir, ci=ci, force=force,
         workflow=WorkflowOptions(shards=shards, pr_job=pr_job, cron=cron or DEFAULT_CRON,

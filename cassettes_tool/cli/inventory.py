@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +9,8 @@ import click
 
 from cassettes_tool.cli.common import DURATION, emit, paths_or_default
 from cassettes_tool.cli.context import AppContext, pass_app
+from cassettes_tool.core.jsonfile import dumps_document
+from cassettes_tool.errors import UsageError
 
 
 @click.command("list")
@@ -36,7 +37,7 @@ def list_command(app: AppContext, paths: tuple[Path, ...], fmt: str, older_than:
     ledger = load_ledger(usage_path) if usage_path else load_ledger_if_present(config.usage_path, config.root)
     rows = inventory(targets, ledger=ledger, older_than=older_than)
     if fmt == "json":
-        emit(json.dumps([r.to_json() for r in rows], indent=2, ensure_ascii=False))
+        emit(dumps_document([r.to_json() for r in rows]))
     else:
         emit(render_inventory(rows))
     return 3 if any(r.error for r in rows) else 0
@@ -58,7 +59,7 @@ def show_command(app: AppContext, cassette: Path, index: int | None) -> int:
 
     loaded = load_cassette(cassette)
     if index is not None and index >= len(loaded):
-        raise click.BadParameter(f"{cassette} has {len(loaded)} interaction(s) (0 to {len(loaded) - 1})",
-                                 param_hint="--interaction")
+        raise UsageError(f"--interaction {index}: {cassette} has {len(loaded)} interaction(s) "
+                         f"(0 to {len(loaded) - 1})")
     emit(render_cassette(loaded, display_path(cassette), index))
     return 0

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from cassettes_tool.cli.common import emit, paths_or_default
 from cassettes_tool.cli.context import AppContext, pass_app
+from cassettes_tool.core.jsonfile import dumps_document
+from cassettes_tool.errors import UsageError
 
 
 @click.command("prune")
@@ -49,14 +50,14 @@ def prune_command(app: AppContext, paths: tuple[Path, ...], usage_path: Path | N
     check = load_check(config, usage_path, sources)
     require_usable_ledger(check, force=force)
     if interactions and check.ledger is None:
-        raise click.UsageError("--interactions needs a usage ledger: it says which interactions were played")
+        raise UsageError("--interactions needs a usage ledger: it says which interactions were played")
     if not check.usable:
         app.info(f"cassettes: warning: the usage ledger is {check.state}; pruning anyway because of --force")
     plan = plan_prune(targets, config, check, test_paths=sources, interactions=interactions, force=force)
     if delete:
         apply_plan(plan)
     if fmt == "json":
-        emit(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
+        emit(dumps_document(plan.to_json()))
     else:
         emit(render_text(plan, verbose=app.verbosity > 0))
     return plan.exit_code()

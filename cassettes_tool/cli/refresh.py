@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,17 @@ from cassettes_tool.cli.common import (
     write_or_emit,
 )
 from cassettes_tool.cli.context import AppContext, pass_app
-from cassettes_tool.core.config import FAIL_ON
+from cassettes_tool.core.config import (
+    DEFAULT_FAIL_ON,
+    DEFAULT_METHODS,
+    DEFAULT_RETRIES,
+    DEFAULT_SAMPLES,
+    DEFAULT_TIMEOUT,
+    DEFAULT_UPDATE,
+    DEFAULT_WORKERS,
+    FAIL_ON,
+    UPDATE_MODES,
+)
 from cassettes_tool.errors import UsageError
 
 if TYPE_CHECKING:
@@ -33,7 +42,7 @@ def _methods(value: str | None) -> tuple[str, ...] | None:
         return None
     methods = tuple(m.strip().upper() for m in value.split(",") if m.strip())
     if not methods:
-        raise click.BadParameter("name at least one method, like GET,HEAD", param_hint="--allow-methods")
+        raise UsageError(f"--allow-methods {value!r} names no method; accepted: a list like GET,HEAD")
     return methods
 
 
@@ -65,22 +74,22 @@ def _recorded_shapes(outcome: RefreshOutcome) -> dict[ShapeKey, RecordedShape]:
 @click.option("--shard", default=None, metavar="K/N",
               help="Only shard K of N (1-based; a stable split by path for parallel CI jobs).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Concurrent live calls (default: refresh.workers, 8).")
+              help=f"Concurrent live calls (default: refresh.workers, {DEFAULT_WORKERS}).")
 @click.option("--per-host", type=click.IntRange(min=1), default=None,
               help="At most this many concurrent calls to one host (default: --workers).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds per request: connect, each read, and the whole body (default: 10).")
+              help=f"Seconds per request: connect, each read, and the whole body (default: {DEFAULT_TIMEOUT:g}).")
 @click.option("--retries", type=click.IntRange(min=0), default=None,
-              help="Retries on connection errors, 429, 502, 503, 504; honours Retry-After (default: 2).")
+              help=f"Retries on connection errors, 429, 502, 503, 504; honours Retry-After (default: {DEFAULT_RETRIES}).")
 @click.option("--samples", type=click.IntRange(min=1), default=None,
-              help="Live calls per interaction; 2+ learns volatile and nullable fields (default: 1).")
+              help=f"Live calls per interaction; 2+ learns volatile and nullable fields (default: {DEFAULT_SAMPLES}).")
 @click.option("--allow-methods", default=None, metavar="M,...",
-              help="Methods sent live (default: refresh.methods, GET,HEAD,OPTIONS); others are skipped.")
-@click.option("--update", type=click.Choice(["never", "drift", "all"]), default="never", show_default=True,
+              help=f"Methods sent live (default: refresh.methods, {','.join(DEFAULT_METHODS)}); others are skipped.")
+@click.option("--update", type=click.Choice(UPDATE_MODES), default=DEFAULT_UPDATE, show_default=True,
               help="Write live responses into the cassettes: never, only interactions with drift, "
                    "or every checked one.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
-              help="Exit 1 when a finding reaches this severity (default: refresh.fail_on, breaking).")
+              help=f"Exit 1 when a finding reaches this severity (default: refresh.fail_on, {DEFAULT_FAIL_ON}).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the full JSON report (schema_version 1, docs/report-schema.md) to this file.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -107,6 +116,7 @@ def refresh_command(
     Exit 0 fine, 1 drift at or above --fail-on, 2 usage or configuration error, 3 incomplete
     (some interactions or cassettes could not be checked).
     """
+    from cassettes_tool.core.jsonfile import dumps_document
     from cassettes_tool.core.storage import write_text_atomic
     from cassettes_tool.refresh import (
         RefreshOptions,
@@ -129,12 +139,13 @@ def refresh_command(
         timeout=timeout, retries=retries, samples=samples, methods=_methods(allow_methods),
         update=update, fail_on=fail_on,
     )
+    settings = options.settings
     if dry_run:
         if fmt not in ("text", "json"):
             raise UsageError(f"--dry-run prints the plan as text or json, not {fmt} (nothing is sent, so "
                              "there is no drift report to render)")
         _, plan = prepare(config, options)
-        text = describe_plan(plan) if fmt == "text" else json.dumps(plan_to_json(plan), indent=2) + "\n"
+        text = describe_plan(plan) if fmt == "text" else dumps_document(plan_to_json(plan))
         write_or_emit(text, output, fmt, app.info, what="plan")
         return 0
     acknowledged: set[str] = set()
@@ -152,11 +163,11 @@ def refresh_command(
     shapes = _recorded_shapes(outcome) if fmt == "html" else None
     stdout = sys.stdout
     color = output is None and want_color(stdout)
-    text = render_report(report, fmt, fail_on=options.fail_on, color=color, recorded_shapes=shapes)
+    text = render_report(report, fmt, fail_on=settings.fail_on, color=color, recorded_shapes=shapes)
     write_or_emit(text, output, fmt, app.info)
     for note in outcome.notes:
         app.info(f"note: {note}")
     if report_path is not None:
         app.info(f"wrote JSON report to {report_path}")
     app.info(summary_line(outcome))
-    return exit_code(report, options.fail_on)
+    return exit_code(report, settings.fail_on)

@@ -160,6 +160,21 @@ class Response:
         """The body with ``Content-Encoding`` undone (already-decoded bodies pass through)."""
         return decode_content(self.body, self.header("content-encoding"))
 
+    def decoded(self) -> Response:
+        """This response with ``Content-Encoding`` undone, as reports keep it.
+
+        When decoding changed the body, the ``Content-Encoding`` header goes (the body no longer
+        has it) and ``Content-Length`` is the new length; otherwise the response is returned as is.
+        """
+        body = self.decoded_body()
+        if body == self.body:
+            return self
+        headers = {k: list(v) for k, v in self.headers.items() if k.lower() != "content-encoding"}
+        for name in headers:
+            if name.lower() == "content-length":
+                headers[name] = [str(len(body))]
+        return Response(status=self.status, reason=self.reason, headers=headers, body=body)
+
     def to_raw(self) -> dict[str, Any]:
         """vcrpy's serialised response mapping."""
         return {

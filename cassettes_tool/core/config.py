@@ -8,19 +8,20 @@ callers with :meth:`Config.with_overrides`.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from cassettes_tool.core import secrets
 from cassettes_tool.core.durations import parse_duration
-from cassettes_tool.errors import ConfigError
+from cassettes_tool.errors import ConfigError, UsageError
+
+_T = TypeVar("_T")
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 ON_EXPIRED = ("warn", "fail", "rerecord")
@@ -40,6 +41,11 @@ DEFAULT_RETRIES = 2
 DEFAULT_METHODS = ("GET", "HEAD", "OPTIONS")
 DEFAULT_SAMPLES = 1
 DEFAULT_FAIL_ON = "breaking"
+DEFAULT_UPDATE = "never"
+DEFAULT_BACKOFF_FACTOR = 0.5  # seconds; urllib3 doubles it on each retry
+DEFAULT_RETRY_AFTER_MAX = 60.0  # a longer Retry-After must not stall the nightly job
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
+UPDATE_MODES = ("never", "drift", "all")
 DEFAULT_WATCH_HEADERS = ("content-type",)
 
 # Secrets filtered by default (docs/recording.md); the rules live in core/secrets.py. User lists extend these.
@@ -60,9 +66,27 @@ class AuthConfig:
     format: str = "{}"
 
 
+def rewrite_key(host: str) -> str:
+    """A ``rewrite_hosts`` key as it is looked up: ``host`` or ``host:port``, lower-case.
+
+    Applied once, when ``[tool.cassettes.refresh]`` is read and when ``--rewrite-host`` is
+    given, so ``API.Example.com`` in pyproject.toml matches a recorded ``api.example.com``.
+    """
+    return host.strip().lower()
+
+
+def _pick(value: _T | None, default: _T) -> _T:
+    return default if value is None else value
+
+
 @dataclass(frozen=True)
-class RefreshConfig:
-    """``[tool.cassettes.refresh]``."""
+class RefreshSettings:
+    """How a refresh runs: ``[tool.cassettes.refresh]``, then the command line on top.
+
+    The one home of the refresh defaults. ``per_host`` (None: as many as ``workers``), ``update``
+    and the backoff knobs have no config key; tests and the demo set them through
+    :meth:`overridden` like the command line does.
+    """
 
     workers: int = DEFAULT_WORKERS
     timeout: float = DEFAULT_TIMEOUT
@@ -71,6 +95,52 @@ class RefreshConfig:
     samples: int = DEFAULT_SAMPLES
     fail_on: str = DEFAULT_FAIL_ON
     rewrite_hosts: Mapping[str, str] = field(default_factory=dict)
+    per_host: int | None = None
+    update: str = DEFAULT_UPDATE
+    backoff_factor: float = DEFAULT_BACKOFF_FACTOR
+    retry_after_max: float = DEFAULT_RETRY_AFTER_MAX
+    max_body: int = DEFAULT_MAX_BODY
+
+    @property
+    def host_limit(self) -> int:
+        """Concurrent calls allowed to one origin."""
+        return self.per_host or self.workers
+
+    def overridden(
+        self, *, rewrite_hosts: Mapping[str, str] | None = None, workers: int | None = None,
+        per_host: int | None = None, timeout: float | None = None, retries: int | None = None,
+        samples: int | None = None, methods: Sequence[str] | None = None, update: str | None = None,
+        fail_on: str | None = None, backoff_factor: float | None = None,
+        retry_after_max: float | None = None, max_body: int | None = None,
+    ) -> RefreshSettings:
+        """A copy with every argument that is not None winning; ``rewrite_hosts`` adds to the table."""
+        hosts = dict(self.rewrite_hosts)
+        hosts.update({rewrite_key(host): url for host, url in (rewrite_hosts or {}).items()})
+        return RefreshSettings(
+            workers=_pick(workers, self.workers), timeout=_pick(timeout, self.timeout),
+            retries=_pick(retries, self.retries),
+            methods=self.methods if methods is None else tuple(m.upper() for m in methods),
+            samples=_pick(samples, self.samples), fail_on=_pick(fail_on, self.fail_on),
+            rewrite_hosts=hosts, per_host=_pick(per_host, self.per_host), update=_pick(update, self.update),
+            backoff_factor=_pick(backoff_factor, self.backoff_factor),
+            retry_after_max=_pick(retry_after_max, self.retry_after_max),
+            max_body=_pick(max_body, self.max_body),
+        )
+
+    def validate(self) -> None:
+        """Raise a :class:`UsageError` naming the option, the value and what is accepted."""
+        if self.update not in UPDATE_MODES:
+            raise UsageError(f"--update {self.update!r} is not valid; accepted: {' | '.join(UPDATE_MODES)}")
+        if self.fail_on not in FAIL_ON:
+            raise UsageError(f"--fail-on {self.fail_on!r} is not valid; accepted: {' | '.join(FAIL_ON)}")
+        for name, value, minimum in (("workers", self.workers, 1), ("samples", self.samples, 1),
+                                     ("per-host", self.per_host, 1), ("retries", self.retries, 0)):
+            if value is not None and value < minimum:
+                raise UsageError(f"--{name} {value} is not valid; accepted: an integer >= {minimum}")
+        if self.timeout <= 0:
+            raise UsageError(f"--timeout {self.timeout:g} is not valid; accepted: a number of seconds > 0")
+        if not self.methods:
+            raise UsageError("--allow-methods names no method; accepted: a list like GET,HEAD")
 
 
 @dataclass(frozen=True)
@@ -96,7 +166,7 @@ class Config:
     filter_headers: tuple[str, ...] = ()
     filter_query_parameters: tuple[str, ...] = ()
     filter_body_fields: tuple[str, ...] = ()
-    refresh: RefreshConfig = field(default_factory=RefreshConfig)
+    refresh: RefreshSettings = field(default_factory=RefreshSettings)
     auth: Mapping[str, AuthConfig] = field(default_factory=dict)
     drift: DriftConfig = field(default_factory=DriftConfig)
 
@@ -240,7 +310,7 @@ def parse_config(
     return Config(**kwargs)
 
 
-def _parse_refresh(where: str, raw: Any) -> RefreshConfig:
+def _parse_refresh(where: str, raw: Any) -> RefreshSettings:
     if not isinstance(raw, Mapping):
         raise _fail(where, "refresh", raw, "a table [tool.cassettes.refresh]")
     _unknown(where, "refresh.", raw, _REFRESH_KEYS)
@@ -264,11 +334,15 @@ def _parse_refresh(where: str, raw: Any) -> RefreshConfig:
         value = raw["rewrite_hosts"]
         if not isinstance(value, Mapping):
             raise _fail(where, "refresh.rewrite_hosts", value, 'a table {"host" = "http://base"}')
-        kw["rewrite_hosts"] = {
-            str(host): _base_url(where, f"refresh.rewrite_hosts.{host}", url)
-            for host, url in value.items()
-        }
-    return RefreshConfig(**kw)
+        hosts: dict[str, str] = {}
+        for host, url in value.items():
+            key = rewrite_key(str(host))
+            if key in hosts:
+                raise _fail(where, f"refresh.rewrite_hosts.{host}", url,
+                            f"one entry per host (host names are case-insensitive: {key!r} is set twice)")
+            hosts[key] = _base_url(where, f"refresh.rewrite_hosts.{host}", url)
+        kw["rewrite_hosts"] = hosts
+    return RefreshSettings(**kw)
 
 
 def _parse_drift(where: str, raw: Any) -> DriftConfig:
@@ -327,10 +401,12 @@ def _config_to_raw(config: Config) -> dict[str, Any]:
     }
     if config.max_age is not None:
         raw["max_age"] = f"{int(config.max_age.total_seconds())}s"
-    refresh = dataclasses.asdict(config.refresh)
-    refresh["methods"] = list(config.refresh.methods)
-    refresh["rewrite_hosts"] = dict(config.refresh.rewrite_hosts)
-    raw["refresh"] = refresh
+    refresh = config.refresh
+    raw["refresh"] = {
+        "workers": refresh.workers, "timeout": refresh.timeout, "retries": refresh.retries,
+        "methods": list(refresh.methods), "samples": refresh.samples, "fail_on": refresh.fail_on,
+        "rewrite_hosts": dict(refresh.rewrite_hosts),
+    }
     raw["drift"] = {
         "ignore": list(config.drift.ignore),
         "watch_headers": list(config.drift.watch_headers),

@@ -1,12 +1,34 @@
-"""Read the JSON files cassettes itself writes (reports, baselines, usage ledgers) with one-line errors."""
+"""The JSON documents cassettes writes (reports, baselines, ledgers, plans, audits) and reads.
+
+Every machine-output document starts with the same envelope, built by :func:`document`::
+
+    {"schema_version": 1, "tool": {"name": "cassettes", "version": "0.1.0"}, ...}
+
+and is serialised by :func:`dumps_document` (two-space indent, UTF-8 kept, final newline).
+Reading one back gives one-line errors (:func:`read_json`).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cassettes_tool._version import __version__
 from cassettes_tool.errors import CassettesError
+
+TOOL_NAME = "cassettes"
+
+
+def document(schema_version: int, fields: Mapping[str, Any], *, tool_version: str = __version__) -> dict[str, Any]:
+    """``{"schema_version": ..., "tool": {"name": "cassettes", "version": ...}}`` then ``fields`` in order."""
+    return {"schema_version": schema_version, "tool": {"name": TOOL_NAME, "version": tool_version}, **fields}
+
+
+def dumps_document(value: Any) -> str:
+    """The text of a machine-output document: indented JSON, non-ASCII kept, one final newline."""
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
 def read_json(path: Path, what: str, *, missing: str, fix: str,

@@ -28,6 +28,7 @@ from filelock import FileLock, Timeout
 
 from cassettes_tool._version import __version__
 from cassettes_tool.core.cassette import Cassette
+from cassettes_tool.core.jsonfile import dumps_document
 from cassettes_tool.core.yamlio import dump_yaml
 from cassettes_tool.errors import CassetteError
 
@@ -134,7 +135,7 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(path, dumps_document(data))
 
 
 def serialize_document(document: dict[str, Any], fmt: str) -> bytes:

@@ -27,7 +27,6 @@ from cassettes_tool.drift.pairing import pair_interactions
 from cassettes_tool.review.report import (
     CassetteResult,
     InteractionResult,
-    LiveResponse,
     Report,
     cassette_status,
     interaction_status,
@@ -88,8 +87,5 @@ def _recorded(interaction: Interaction) -> dict[str, object]:
     return {"status": interaction.response.status, "content_type": interaction.response.content_type}
 
 
-def _live(interaction: Interaction) -> LiveResponse:
-    response = interaction.response
-    return LiveResponse(status=response.status, content_type=response.content_type,
-                        headers={k: list(v) for k, v in response.headers.items()},
-                        body=response.decoded_body(), reason=response.reason)
+def _live(interaction: Interaction) -> Response:
+    return interaction.response.decoded()

@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cassettes_tool._version import __version__
 from cassettes_tool.core.discovery import project_key
-from cassettes_tool.core.jsonfile import read_json
+from cassettes_tool.core.jsonfile import document, read_json
 from cassettes_tool.core.storage import write_json_atomic
 from cassettes_tool.errors import CassettesError
 
@@ -59,9 +58,7 @@ class Ledger:
         return self.cassettes.get(self.key(path))
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "schema_version": LEDGER_SCHEMA_VERSION,
-            "tool": {"name": "cassettes", "version": __version__},
+        return document(LEDGER_SCHEMA_VERSION, {
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "complete": self.complete,
@@ -70,7 +67,7 @@ class Ledger:
                 key: {"tests": sorted(set(u.tests)), "interactions": u.interactions, "played": sorted(set(u.played))}
                 for key, u in sorted(self.cassettes.items())
             },
-        }
+        })
 
     def save(self, path: Path) -> None:
         write_json_atomic(path, self.to_json())

@@ -16,7 +16,6 @@ import ssl
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -29,31 +28,16 @@ from urllib3.exceptions import (
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.util.retry import Retry
 
-from cassettes_tool.core.bodies import decode_content
 from cassettes_tool.core.cassette import Headers, Response
+from cassettes_tool.core.config import DEFAULT_RETRY_AFTER_MAX, RefreshSettings
 from cassettes_tool.core.filters import PLACEHOLDER
 from cassettes_tool.errors import LiveFailure
 from cassettes_tool.refresh.plan import PlannedCall
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-DEFAULT_BACKOFF_FACTOR = 0.5
-DEFAULT_RETRY_AFTER_MAX = 60.0
-DEFAULT_MAX_BODY = 64 * 1024 * 1024
 CHUNK = 64 * 1024
 # Shorter values would redact ordinary words from bodies; real credentials are longer.
 MIN_REDACTED_LENGTH = 6
-
-
-@dataclass(frozen=True)
-class LiveSettings:
-    """How live calls behave (CLI and ``[tool.cassettes.refresh]``; backoff is internal)."""
-
-    timeout: float = 10.0
-    retries: int = 2
-    per_host: int = 8
-    backoff_factor: float = DEFAULT_BACKOFF_FACTOR
-    retry_after_max: float = DEFAULT_RETRY_AFTER_MAX
-    max_body: int = DEFAULT_MAX_BODY
 
 
 class _CappedRetry(Retry):
@@ -78,9 +62,9 @@ class _NoAuth(requests.auth.AuthBase):
 
 
 class LiveClient:
-    """Sends planned calls; thread-safe; at most ``per_host`` calls at once to one origin."""
+    """Sends planned calls; thread-safe; at most ``settings.host_limit`` calls at once to one origin."""
 
-    def __init__(self, settings: LiveSettings, credentials: Mapping[str, str],
+    def __init__(self, settings: RefreshSettings, credentials: Mapping[str, str],
                  allowed_origins: Iterable[str], secrets: Iterable[str] = ()) -> None:
         self.settings = settings
         self._credentials = dict(credentials)
@@ -120,12 +104,12 @@ class LiveClient:
                     respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,
                 )
                 retry.cap = self.settings.retry_after_max
-                adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.settings.per_host,
+                adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.settings.host_limit,
                                       max_retries=retry)
                 session.mount("http://", adapter)
                 session.mount("https://", adapter)
                 self._sessions[origin] = session
-                self._slots[origin] = threading.BoundedSemaphore(self.settings.per_host)
+                self._slots[origin] = threading.BoundedSemaphore(self.settings.host_limit)
             return session, self._slots[origin]
 
     def send(self, call: PlannedCall) -> Response:
@@ -177,16 +161,11 @@ class LiveClient:
         headers: Headers = {}
         for name, value in live.raw.headers.items():
             headers.setdefault(name, []).append(self._scrub(value))
-        encoding = live.headers.get("content-encoding")
-        body = decode_content(raw_body, encoding) if encoding else raw_body
-        if body is not raw_body and body != raw_body:
-            # Stored decoded (readable diffs); the headers must then say so.
-            headers = {k: v for k, v in headers.items() if k.lower() != "content-encoding"}
-            for name in headers:
-                if name.lower() == "content-length":
-                    headers[name] = [str(len(body))]
-        return Response(status=live.status_code, reason=live.reason or "", headers=headers,
-                        body=self._scrub_bytes(body))
+        # Stored decoded (readable diffs), like every live response a report keeps.
+        response = Response(status=live.status_code, reason=live.reason or "", headers=headers,
+                            body=raw_body).decoded()
+        response.body = self._scrub_bytes(response.body)
+        return response
 
     def _scrub(self, text: str) -> str:
         for secret in self._secrets:

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
-from cassettes_tool._version import __version__
 from cassettes_tool.core.cassette import Request
-from cassettes_tool.core.config import AuthConfig, Config
+from cassettes_tool.core.config import AuthConfig, Config, rewrite_key
 from cassettes_tool.core.discovery import display_path
 from cassettes_tool.core.filters import FilterRules, filter_uri
+from cassettes_tool.core.jsonfile import document
 from cassettes_tool.core.secrets import PLACEHOLDER
 from cassettes_tool.errors import ConfigError
 from cassettes_tool.refresh.select import Selected
@@ -101,7 +101,7 @@ def parse_rewrite(values: Sequence[str]) -> dict[str, str]:
                 f"--rewrite-host {value!r}: expected HOST=BASE_URL with an http(s) base URL, "
                 "like api.example.com=http://127.0.0.1:8080"
             )
-        result[host.strip().lower()] = base.strip().rstrip("/")
+        result[rewrite_key(host)] = base.strip().rstrip("/")
     return result
 
 
@@ -291,12 +291,10 @@ def plan_to_json(plan: Plan, environ: Mapping[str, str] | None = None) -> dict[s
                 entry["reason"] = call.reason
             calls.append(entry)
         cassettes.append({"path": cassette.display, "error": cassette.selected.error, "interactions": calls})
-    return {
-        "schema_version": PLAN_SCHEMA_VERSION,
-        "tool": {"name": "cassettes", "version": __version__},
+    return document(PLAN_SCHEMA_VERSION, {
         "command": "refresh --dry-run",
         "summary": {"cassettes": len(plan.cassettes), "send": sent, "skip": skipped,
                     "hosts": sorted(plan.origins)},
         "cassettes": cassettes,
         "notes": list(plan.notes),
-    }
+    })

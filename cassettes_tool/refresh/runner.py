@@ -23,12 +23,12 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from cassettes_tool.core.cassette import Response
-from cassettes_tool.core.config import DEFAULT_FAIL_ON, Config
+from cassettes_tool.core.config import UPDATE_MODES, Config, RefreshSettings
 from cassettes_tool.core.filters import FilterRules, filter_response
 from cassettes_tool.core.storage import lock_path, now_iso
 from cassettes_tool.core.updating import apply_responses
 from cassettes_tool.errors import CassetteChangedError, CassetteError, LiveFailure, UsageError
-from cassettes_tool.refresh.live import LiveClient, LiveSettings, unusable_status
+from cassettes_tool.refresh.live import LiveClient, unusable_status
 from cassettes_tool.refresh.plan import (
     CassettePlan,
     Plan,
@@ -40,64 +40,40 @@ from cassettes_tool.refresh.select import Selection, Shard, select_cassettes
 from cassettes_tool.review.report import (
     CassetteResult,
     InteractionResult,
-    LiveResponse,
     Report,
     cassette_status,
 )
 
-UPDATE_MODES = ("never", "drift", "all")
+__all__ = ["UPDATE_MODES", "RefreshOptions", "RefreshOutcome", "prepare", "run_refresh", "summary_line"]
 UPDATE_LOCK_TIMEOUT = 3600.0
 Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
 class RefreshOptions:
-    """Everything a refresh run needs besides the config (the CLI merges both into this)."""
+    """What a run refreshes (paths, shard, age) and how (:class:`RefreshSettings`)."""
 
     paths: tuple[Path, ...]
-    rewrite_hosts: Mapping[str, str] = field(default_factory=dict)
+    settings: RefreshSettings = field(default_factory=RefreshSettings)
     older_than: timedelta | None = None
     shard: Shard | None = None
-    workers: int = 8
-    per_host: int | None = None  # None: as many as workers
-    timeout: float = 10.0
-    retries: int = 2
-    samples: int = 1
-    methods: tuple[str, ...] = ("GET", "HEAD", "OPTIONS")
-    update: str = "never"
-    fail_on: str = DEFAULT_FAIL_ON
-    backoff_factor: float = 0.5
-    retry_after_max: float = 60.0
 
     @classmethod
-    def from_config(cls, config: Config, paths: Sequence[Path], **overrides: object) -> RefreshOptions:
-        """Options from ``[tool.cassettes.refresh]``; ``overrides`` that are not None win."""
-        refresh = config.refresh
-        values: dict[str, object] = {
-            "paths": tuple(paths), "rewrite_hosts": dict(refresh.rewrite_hosts),
-            "workers": refresh.workers, "timeout": refresh.timeout, "retries": refresh.retries,
-            "samples": refresh.samples, "methods": tuple(refresh.methods), "fail_on": refresh.fail_on,
-        }
-        for key, value in overrides.items():
-            if value is None:
-                continue
-            if key == "rewrite_hosts" and isinstance(value, Mapping):
-                merged = dict(refresh.rewrite_hosts)
-                merged.update(value)
-                value = merged
-            values[key] = value
-        return cls(**values)  # type: ignore[arg-type]
-
-    def validate(self) -> None:
-        if self.update not in UPDATE_MODES:
-            raise UsageError(f"--update {self.update!r}: accepted: {' | '.join(UPDATE_MODES)}")
-        for name in ("workers", "samples"):
-            if int(getattr(self, name)) < 1:
-                raise UsageError(f"--{name} must be at least 1")
-        if self.per_host is not None and self.per_host < 1:
-            raise UsageError("the per-host limit must be at least 1")
-        if self.retries < 0 or self.timeout <= 0:
-            raise UsageError("--retries must be >= 0 and --timeout > 0")
+    def from_config(
+        cls, config: Config, paths: Sequence[Path], *, older_than: timedelta | None = None,
+        shard: Shard | None = None, rewrite_hosts: Mapping[str, str] | None = None,
+        workers: int | None = None, per_host: int | None = None, timeout: float | None = None,
+        retries: int | None = None, samples: int | None = None, methods: Sequence[str] | None = None,
+        update: str | None = None, fail_on: str | None = None, backoff_factor: float | None = None,
+        retry_after_max: float | None = None,
+    ) -> RefreshOptions:
+        """``[tool.cassettes.refresh]`` with every argument that is not None on top."""
+        settings = config.refresh.overridden(
+            rewrite_hosts=rewrite_hosts, workers=workers, per_host=per_host, timeout=timeout,
+            retries=retries, samples=samples, methods=methods, update=update, fail_on=fail_on,
+            backoff_factor=backoff_factor, retry_after_max=retry_after_max,
+        )
+        return cls(paths=tuple(paths), settings=settings, older_than=older_than, shard=shard)
 
 
 @dataclass
@@ -114,7 +90,7 @@ class RefreshOutcome:
 
 def prepare(config: Config, options: RefreshOptions) -> tuple[Selection, Plan]:
     """Select and plan (what ``--dry-run`` shows); an empty folder is a :class:`UsageError`."""
-    options.validate()
+    options.settings.validate()
     selection = select_cassettes(options.paths, root=config.root, shard=options.shard,
                                  older_than=options.older_than)
     if selection.found == 0:
@@ -122,7 +98,7 @@ def prepare(config: Config, options: RefreshOptions) -> tuple[Selection, Plan]:
         raise UsageError(f"no cassettes found under {where} (looked for .yaml, .yml and .json files); "
                          "pass cassette paths, or set cassette_dir in [tool.cassettes]")
     plan = build_plan(selection.items, config=config, rules=FilterRules.from_config(config),
-                      rewrites=options.rewrite_hosts, methods=options.methods)
+                      rewrites=options.settings.rewrite_hosts, methods=options.settings.methods)
     return selection, plan
 
 
@@ -164,7 +140,7 @@ def run_refresh(config: Config, options: RefreshOptions, *, progress: Progress |
     With ``--update`` the whole run (reading included) holds the project's update lock, so a
     concurrent refresh reads the cassettes only once this one has written them.
     """
-    if options.update == "never":
+    if options.settings.update == "never":
         return _run_refresh(config, options, progress, environ)
     with update_lock(config.root):
         return _run_refresh(config, options, progress, environ)
@@ -177,12 +153,8 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
     environ = os.environ if environ is None else environ
     credentials = resolve_credentials(plan, environ)
     secrets = [environ[a.env] for a in plan.auth_entries().values() if environ.get(a.env)]
-    settings = LiveSettings(timeout=options.timeout, retries=options.retries,
-                            per_host=options.per_host or options.workers,
-                            backoff_factor=options.backoff_factor,
-                            retry_after_max=options.retry_after_max)
     run = _Run(config, options, plan, progress)
-    with LiveClient(settings, credentials, plan.origins, secrets) as client:
+    with LiveClient(options.settings, credentials, plan.origins, secrets) as client:
         run.execute(client)
     note = empty_selection_note(selection, options)
     notes = [note] if note else list(plan.notes)
@@ -198,6 +170,7 @@ class _Run:
                  progress: Progress | None) -> None:
         self.config = config
         self.options = options
+        self.settings = options.settings
         self.plan = plan
         self.rules = FilterRules.from_config(config)
         self.progress = progress
@@ -220,7 +193,7 @@ class _Run:
                 self._finish(position)
         if self.total == 0:
             return
-        executor = ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="refresh")
+        executor = ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="refresh")
         futures: list[Future[None]] = []
         try:
             for position, cassette in enumerate(self.plan.cassettes):
@@ -277,7 +250,7 @@ class _Run:
         if dead is not None:
             return self._base(cassette, call, "error", f"not attempted: {dead}"), None
         samples: list[Response] = []
-        for _ in range(self.options.samples):
+        for _ in range(self.settings.samples):
             try:
                 samples.append(filter_response(client.send(call), self.rules))
             except LiveFailure as exc:
@@ -286,7 +259,7 @@ class _Run:
                 return self._base(cassette, call, "error", str(exc)), None
         recorded = self._recorded(cassette, call)
         for sample in samples:
-            reason = unusable_status(recorded.status, sample, call.host, self.options.retries, call.method)
+            reason = unusable_status(recorded.status, sample, call.host, self.settings.retries, call.method)
             if reason is not None:
                 return self._base(cassette, call, "error", reason), None
         first = samples[0]
@@ -299,13 +272,12 @@ class _Run:
             return self._base(cassette, call, "error", " ".join(reason.split())), None
         result = self._base(cassette, call, "drift" if findings else "ok")
         result.findings = list(findings)
-        result.live = LiveResponse(status=first.status, content_type=first.content_type,
-                                   headers=first.headers, body=first.body, reason=first.reason)
+        result.live = first
         return result, first
 
     def _finish(self, position: int) -> None:
         """All interactions of one cassette are done: update it if asked."""
-        mode = self.options.update
+        mode = self.settings.update
         cassette = self.plan.cassettes[position]
         if mode == "never" or cassette.selected.cassette is None:
             return

@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cassettes_tool.core.cassette import Response
 from cassettes_tool.core.filters import FilterRules, filter_response
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.core.storage import file_sha256
 from cassettes_tool.core.updating import apply_responses
 from cassettes_tool.errors import CassetteChangedError, CassetteError, UsageError
-from cassettes_tool.review.report import CassetteResult, InteractionResult, LiveResponse, Report
+from cassettes_tool.review.report import CassetteResult, InteractionResult, Report
 
 
 @dataclass
@@ -46,14 +45,6 @@ class AcceptPlan:
         return sum(len(items) for _, items in self.cassettes)
 
 
-def live_to_response(live: LiveResponse) -> Response:
-    """The cassette form of a report's live response (its content type kept as a header)."""
-    headers = {name: list(values) for name, values in live.headers.items()}
-    if live.content_type and not any(name.lower() == "content-type" for name in headers):
-        headers["Content-Type"] = [live.content_type]
-    return Response(status=live.status, reason=live.reason, headers=headers, body=live.body)
-
-
 def _already_accepted(path: Path, items: Sequence[Any], rules: FilterRules) -> bool:
     """Does ``path`` already hold exactly the (filtered) live responses ``items`` would write?
 
@@ -67,7 +58,7 @@ def _already_accepted(path: Path, items: Sequence[Any], rules: FilterRules) -> b
     for item in items:
         if item.live is None or not 0 <= item.index < len(cassette.interactions):
             return False
-        wanted = filter_response(live_to_response(item.live), rules)
+        wanted = filter_response(item.live, rules)
         stored = cassette.interactions[item.index].response
         if (stored.status, stored.headers, stored.body) != (wanted.status, wanted.headers, wanted.body):
             return False
@@ -148,7 +139,7 @@ def accept(plan: AcceptPlan, rules: FilterRules, *, force: bool = False,
     done = []
     for cassette, items in plan.cassettes:
         path = _resolve(cassette.path, base)
-        updates = {item.index: live_to_response(item.live) for item in items if item.live is not None}
+        updates = {item.index: item.live for item in items if item.live is not None}
         if cassette.path not in already:
             apply_responses(path, updates, rules, expected_sha256=None if force else cassette.sha256)
         done.append(AcceptedCassette(cassette.path, sorted(updates)))

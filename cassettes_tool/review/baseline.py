@@ -15,13 +15,11 @@ path changes.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
-from cassettes_tool._version import __version__
-from cassettes_tool.core.jsonfile import read_json
+from cassettes_tool.core.jsonfile import document, dumps_document, read_json
 from cassettes_tool.core.storage import now_iso, write_text_atomic
 from cassettes_tool.errors import ReportError
 from cassettes_tool.review.report import Report
@@ -66,18 +64,16 @@ def baseline_document(report: Report, *, source: str | None = None) -> dict[str,
                     "kind": finding.kind, "path": finding.path, "message": finding.message,
                 })
     ordered = sorted(findings.values(), key=lambda f: (f["cassette"], f["request"], f["fingerprint"]))
-    return {
-        "schema_version": BASELINE_SCHEMA_VERSION,
-        "tool": {"name": "cassettes", "version": __version__},
+    return document(BASELINE_SCHEMA_VERSION, {
         "created_at": now_iso(),
         "source": source,
         "fingerprints": sorted(findings),
         "findings": ordered,
-    }
+    })
 
 
 def write_baseline(path: Path, report: Report, *, source: str | None = None) -> int:
     """Write (atomically) the baseline acknowledging every finding of ``report``; return how many."""
-    document = baseline_document(report, source=source)
-    write_text_atomic(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    return len(document["fingerprints"])
+    baseline = baseline_document(report, source=source)
+    write_text_atomic(path, dumps_document(baseline))
+    return len(baseline["fingerprints"])

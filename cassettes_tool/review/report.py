@@ -7,14 +7,14 @@ Its JSON form is docs/report-schema.md (``schema_version: 1``). Renderers are pu
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from cassettes_tool._version import __version__
-from cassettes_tool.core.jsonfile import read_json
+from cassettes_tool.core.cassette import Response
+from cassettes_tool.core.jsonfile import document, dumps_document, read_json
 from cassettes_tool.errors import EXIT_DRIFT, EXIT_INCOMPLETE, EXIT_OK, ReportError
 
 SCHEMA_VERSION = 1
@@ -69,39 +69,37 @@ class Finding:
         )
 
 
-@dataclass
-class LiveResponse:
-    """The live response kept in a report (filtered) so ``accept`` can apply it later."""
+def live_to_json(live: Response) -> dict[str, Any]:
+    """A live response as the report keeps it; ``content_type`` is read from its headers."""
+    data: dict[str, Any] = {
+        "status": live.status, "reason": live.reason, "content_type": live.content_type,
+        "headers": {name: list(values) for name, values in live.headers.items()},
+    }
+    try:
+        data["body"] = live.body.decode("utf-8")
+    except UnicodeDecodeError:
+        data["body"] = base64.b64encode(live.body).decode("ascii")
+        data["body_encoding"] = "base64"
+    return data
 
-    status: int
-    content_type: str | None
-    headers: dict[str, list[str]] = field(default_factory=dict)
-    body: bytes = b""
-    reason: str = ""
 
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "status": self.status, "reason": self.reason, "content_type": self.content_type,
-            "headers": self.headers,
-        }
-        try:
-            data["body"] = self.body.decode("utf-8")
-        except UnicodeDecodeError:
-            data["body"] = base64.b64encode(self.body).decode("ascii")
-            data["body_encoding"] = "base64"
-        return data
+def live_from_json(data: Mapping[str, Any]) -> Response:
+    """The one way back from a report's ``live`` object to a :class:`Response`.
 
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> LiveResponse:
-        raw_body = data.get("body") or ""
-        if data.get("body_encoding") == "base64":
-            body = base64.b64decode(raw_body)
-        else:
-            body = str(raw_body).encode("utf-8")
-        headers = {str(k): [str(x) for x in (v if isinstance(v, list) else [v])]
-                   for k, v in (data.get("headers") or {}).items()}
-        return cls(status=int(data["status"]), content_type=_optional_str(data.get("content_type")), headers=headers,
-                   body=body, reason=str(data.get("reason") or ""))
+    The headers are what the server sent, so a ``Content-Type`` header wins over the
+    ``content_type`` summary; ``content_type`` only supplies the header when there is none.
+    """
+    raw_body = data.get("body") or ""
+    if data.get("body_encoding") == "base64":
+        body = base64.b64decode(raw_body)
+    else:
+        body = str(raw_body).encode("utf-8")
+    headers = {str(k): [str(x) for x in (v if isinstance(v, list) else [v])]
+               for k, v in (data.get("headers") or {}).items()}
+    content_type = _optional_str(data.get("content_type"))
+    if content_type and not any(name.lower() == "content-type" for name in headers):
+        headers["Content-Type"] = [content_type]
+    return Response(status=int(data["status"]), reason=str(data.get("reason") or ""), headers=headers, body=body)
 
 
 @dataclass
@@ -112,14 +110,14 @@ class InteractionResult:
     status: str  # ok | drift | error | skipped
     reason: str | None = None
     recorded: dict[str, Any] = field(default_factory=dict)  # {"status", "content_type"}
-    live: LiveResponse | None = None
+    live: Response | None = None  # decoded and filtered, like a recording
     findings: list[Finding] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "index": self.index, "method": self.method, "uri": self.uri, "status": self.status,
             "reason": self.reason, "recorded": self.recorded,
-            "live": self.live.to_json() if self.live else None,
+            "live": live_to_json(self.live) if self.live else None,
             "findings": [f.to_json() for f in self.findings],
         }
 
@@ -132,7 +130,7 @@ class InteractionResult:
         return cls(
             index=int(data["index"]), method=str(data["method"]), uri=str(data["uri"]), status=str(status),
             reason=_optional_str(data.get("reason")), recorded=dict(data.get("recorded") or {}),
-            live=LiveResponse.from_json(live) if isinstance(live, Mapping) else None,
+            live=live_from_json(live) if isinstance(live, Mapping) else None,
             findings=[Finding.from_json(f) for f in data.get("findings") or []],
         )
 
@@ -207,18 +205,16 @@ class Report:
         return [f for c in self.cassettes for i in c.interactions for f in i.findings]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "tool": {"name": "cassettes", "version": self.tool_version},
+        return document(SCHEMA_VERSION, {
             "command": self.command,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "summary": self.summary(),
             "cassettes": [c.to_json() for c in self.cassettes],
-        }
+        }, tool_version=self.tool_version)
 
     def dumps(self) -> str:
-        return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+        return dumps_document(self.to_json())
 
     @classmethod
     def from_json(cls, data: Any, *, source: str = "report") -> Report:

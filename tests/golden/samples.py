@@ -12,7 +12,6 @@ from cassettes_tool.review.report import (
     CassetteResult,
     Finding,
     InteractionResult,
-    LiveResponse,
     Report,
 )
 
@@ -39,9 +38,8 @@ def sample_report() -> Report:
             InteractionResult(
                 index=0, method="GET", uri="https://api.example.com/users/7", status="drift",
                 recorded={"status": 200, "content_type": "application/json"},
-                live=LiveResponse(status=200, content_type="application/json",
-                                  headers={"Content-Type": ["application/json"]},
-                                  body=json.dumps(HOSTILE_BODY).encode(), reason="OK"),
+                live=Response(status=200, reason="OK", headers={"Content-Type": ["application/json"]},
+                              body=json.dumps(HOSTILE_BODY).encode()),
                 findings=[
                     _finding("3f9a0c1d2b4e", "breaking", "field_removed", "$.address.zip", "string", None,
                              "field $.address.zip (string) is gone"),
@@ -61,8 +59,8 @@ def sample_report() -> Report:
                 uri="https://api.example.com/v2/orders/search?status=open&include=customer,items,"
                     "shipping_address,billing_address&page=1&per_page=100",
                 status="drift", recorded={"status": 200, "content_type": "application/json"},
-                live=LiveResponse(status=200, content_type="application/json", headers={},
-                                  body=b'{"items": [{"id": 1, "total": null}]}'),
+                live=Response(status=200, headers={"Content-Type": ["application/json"]},
+                              body=b'{"items": [{"id": 1, "total": null}]}'),
                 findings=[_finding("c0ffee123456", "warning", "nullability_changed", "$.items[*].total",
                                    "number", "null", "field $.items[*].total became null")]),
             InteractionResult(index=1, method="POST", uri="https://api.example.com/v2/orders", status="skipped",

@@ -8,7 +8,7 @@ Sub-modules: ``detectors`` (what is a secret), ``scan`` (where to look in a cass
 
 from __future__ import annotations
 
-from cassettes_tool.housekeeping.audit.findings import AuditResult, FileAudit, Finding
+from cassettes_tool.housekeeping.audit.findings import AuditResult, FileAudit, SecretFinding
 from cassettes_tool.housekeeping.audit.run import audit_file, audit_paths
 
-__all__ = ["AuditResult", "FileAudit", "Finding", "audit_file", "audit_paths"]
+__all__ = ["AuditResult", "FileAudit", "SecretFinding", "audit_file", "audit_paths"]

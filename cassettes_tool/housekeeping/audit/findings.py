@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cassettes_tool._version import __version__
+from cassettes_tool.core.jsonfile import document
 from cassettes_tool.core.secrets import PLACEHOLDER
 
 AUDIT_SCHEMA_VERSION = 1
@@ -29,8 +29,11 @@ class Locator:
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One secret: file, interaction, location, rule, masked value."""
+class SecretFinding:
+    """One secret the audit found: file, interaction, location, rule, masked value.
+
+    Not a drift finding (:class:`cassettes_tool.review.report.Finding`): the two share no field.
+    """
 
     path: str
     interaction: int
@@ -56,7 +59,7 @@ class FileAudit:
     """The audit of one file: its findings, or why it could not be read, and whether it was fixed."""
 
     path: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[SecretFinding] = field(default_factory=list)
     error: str | None = None
     fixed: int = 0  # findings scrubbed by --fix
     note: str | None = None  # why --fix left the findings (read-only variant)
@@ -79,7 +82,7 @@ class AuditResult:
     fix: bool = False
 
     @property
-    def findings(self) -> list[Finding]:
+    def findings(self) -> list[SecretFinding]:
         return [f for file in self.files for f in file.findings]
 
     @property
@@ -101,13 +104,11 @@ class AuditResult:
         }
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "schema_version": AUDIT_SCHEMA_VERSION,
-            "tool": {"name": "cassettes", "version": __version__},
+        return document(AUDIT_SCHEMA_VERSION, {
             "fix": self.fix,
             "summary": self.summary(),
             "files": [f.to_json() for f in self.files],
-        }
+        })
 
     def exit_code(self) -> int:
         """1 when secrets remain (or were found), 3 when a file could not be read and none were, else 0."""

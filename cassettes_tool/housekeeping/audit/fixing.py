@@ -19,14 +19,14 @@ from cassettes_tool.core.bodies import decode_content, parse_json
 from cassettes_tool.core.cassette import Cassette, Headers, Interaction, Request, Response
 from cassettes_tool.core.config import FILTERED_PLACEHOLDER
 from cassettes_tool.core.filters import filter_body, filter_uri
-from cassettes_tool.housekeeping.audit.findings import Finding, Locator
+from cassettes_tool.housekeeping.audit.findings import Locator, SecretFinding
 from cassettes_tool.housekeeping.audit.scan import multipart_fields
 
 _REQUEST_KEYS = {"method", "uri", "url", "body", "parsed_body", "headers", "host", "port", "path", "protocol"}
 _RESPONSE_KEYS = {"status", "status_code", "headers", "body", "content", "parsed_body"}
 
 
-def scrub_cassette(cassette: Cassette, findings: Iterable[Finding]) -> int:
+def scrub_cassette(cassette: Cassette, findings: Iterable[SecretFinding]) -> int:
     """Apply every finding's scrub to ``cassette`` in memory; return how many were applied.
 
     Writing it back (and refusing read-only variants) is the cassette transaction's job.

@@ -12,7 +12,7 @@ from cassettes_tool.core.sniff import sniff_file
 from cassettes_tool.core.transaction import cassette_transaction
 from cassettes_tool.errors import CassetteError
 from cassettes_tool.housekeeping.audit.detectors import NameRules
-from cassettes_tool.housekeeping.audit.findings import AuditResult, FileAudit, Finding
+from cassettes_tool.housekeeping.audit.findings import AuditResult, FileAudit, SecretFinding
 from cassettes_tool.housekeeping.audit.fixing import scrub_cassette
 from cassettes_tool.housekeeping.audit.scan import scan_cassette
 
@@ -71,7 +71,7 @@ def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
     return audited
 
 
-def _scrub(path: Path, rules: NameRules, display: str) -> list[Finding]:
+def _scrub(path: Path, rules: NameRules, display: str) -> list[SecretFinding]:
     """Re-read in the cassette transaction (another writer may have changed the file), scrub, write."""
     with cassette_transaction(path) as transaction:
         cassette = transaction.cassette

@@ -33,15 +33,15 @@ from cassettes_tool.housekeeping.audit.detectors import (
     scan_text,
     value_hit,
 )
-from cassettes_tool.housekeeping.audit.findings import Finding, Locator
+from cassettes_tool.housekeeping.audit.findings import Locator, SecretFinding
 from cassettes_tool.housekeeping.audit.masking import mask
 
 MAX_SCANNED_BODY = 16 * 1024 * 1024
 
 
-def scan_cassette(cassette: Cassette, rules: NameRules, display: str) -> list[Finding]:
+def scan_cassette(cassette: Cassette, rules: NameRules, display: str) -> list[SecretFinding]:
     """Every finding in ``cassette``, in interaction order."""
-    findings: list[Finding] = []
+    findings: list[SecretFinding] = []
     for index, interaction in enumerate(cassette.interactions):
         for location, locator, hit in scan_request(interaction.request, rules):
             findings.append(_finding(display, index, location, locator, hit))
@@ -50,8 +50,8 @@ def scan_cassette(cassette: Cassette, rules: NameRules, display: str) -> list[Fi
     return findings
 
 
-def _finding(display: str, index: int, location: str, locator: Locator, hit: Hit) -> Finding:
-    return Finding(display, index, location, hit.rule, hit.description, mask(hit.secret), locator)
+def _finding(display: str, index: int, location: str, locator: Locator, hit: Hit) -> SecretFinding:
+    return SecretFinding(display, index, location, hit.rule, hit.description, mask(hit.secret), locator)
 
 
 Found = tuple[str, Locator, Hit]

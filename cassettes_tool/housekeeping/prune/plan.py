@@ -18,10 +18,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cassettes_tool._version import __version__
 from cassettes_tool.core.age import parse_timestamp
 from cassettes_tool.core.config import Config
 from cassettes_tool.core.discovery import display_path, find_cassettes
+from cassettes_tool.core.jsonfile import document
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.errors import CassetteError, PruneRefused
 from cassettes_tool.housekeeping.references import (
@@ -223,9 +223,7 @@ class PrunePlan:
         return 3 if any(r.error for r in self.rows) else 0
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "schema_version": PRUNE_SCHEMA_VERSION,
-            "tool": {"name": "cassettes", "version": __version__},
+        return document(PRUNE_SCHEMA_VERSION, {
             "mode": self.mode,
             "dry_run": not self.applied,
             "forced": self.forced,
@@ -233,7 +231,7 @@ class PrunePlan:
             "test_paths": [display_path(p) for p in self.test_paths],
             "summary": self.summary(),
             "cassettes": [r.to_json() for r in self.rows],
-        }
+        })
 
 
 def plan_prune(

@@ -22,7 +22,7 @@ from cassettes_tool.drift.body import JSON_KINDS, view_body
 from cassettes_tool.drift.paths import ITEM, parse_path
 from cassettes_tool.drift.shape import shape_of
 from cassettes_tool.errors import PathSyntaxError
-from cassettes_tool.review.report import Finding, LiveResponse, Report
+from cassettes_tool.review.report import Finding, Report
 
 MAX_ROWS = 400  # a huge body is cut: the view is for people
 ShapeKey = tuple[str, int]  # (cassette path as written in the report, interaction index)
@@ -98,17 +98,9 @@ def merge_rows(recorded: tuple[ShapeRow, ...], live: tuple[ShapeRow, ...]) -> li
     return [(p, rec.get(p), liv.get(p)) for p in order]
 
 
-def live_response(live: LiveResponse) -> Response:
-    """A report's live response as a :class:`Response` (its content type as a header)."""
-    headers = {k: list(v) for k, v in live.headers.items() if k.lower() != "content-type"}
-    if live.content_type:
-        headers["Content-Type"] = [live.content_type]
-    return Response(status=live.status, reason=live.reason, headers=headers, body=live.body)
-
-
-def live_rows(live: LiveResponse) -> tuple[ShapeRow, ...]:
+def live_rows(live: Response) -> tuple[ShapeRow, ...]:
     """The display shape of a report's live response."""
-    return body_rows(live_response(live))
+    return body_rows(live)
 
 
 def recorded_rows(report: Report, base: Path | None = None) -> dict[ShapeKey, RecordedShape]:

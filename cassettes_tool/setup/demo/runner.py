@@ -82,8 +82,8 @@ def run_demo(output_dir: Path = DEFAULT_OUTPUT_DIR, *, root: Path | None = None)
     cassettes = prepare_copy(output_dir)
     config = Config(root=root or Path.cwd())
     with DemoServer() as server:
-        options = RefreshOptions(
-            paths=(cassettes,), rewrite_hosts={HOST: server.url}, workers=4, timeout=10.0,
+        options = RefreshOptions.from_config(
+            config, (cassettes,), rewrite_hosts={HOST: server.url}, workers=4, timeout=10.0,
             retries=0, update="never", fail_on=FAIL_ON,
         )
         outcome = run_refresh(config, options, environ={})
