@@ -22,8 +22,8 @@ from cassettes_tool.review.report import (
     Report,
     load_report,
 )
-from tests.conftest import LoopbackServer
-from tests.golden.samples import write_json_cassette
+from tests.helpers.reports import write_json_cassette
+from tests.helpers.server import LoopbackServer
 
 HOST = "api.example.com"
 

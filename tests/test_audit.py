@@ -28,8 +28,7 @@ from cassettes_tool.housekeeping.audit.detectors import (
     scan_text,
 )
 from cassettes_tool.housekeeping.audit.masking import mask
-
-from .test_corpus import CORPUS
+from tests.helpers.corpus import CORPUS
 
 
 def _b64url(data: dict[str, Any]) -> str:

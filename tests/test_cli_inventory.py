@@ -15,9 +15,8 @@ from click.testing import CliRunner
 
 from cassettes_tool.cli import cli
 from cassettes_tool.recording.ledger import CassetteUsage, Ledger
-
-from .test_corpus import CORPUS
-from .test_reader import GOOD
+from tests.helpers.cassettes import GOOD
+from tests.helpers.corpus import CORPUS
 
 
 def make_tree(root: Path) -> Path:

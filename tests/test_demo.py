@@ -15,8 +15,7 @@ import requests
 
 from cassettes_tool.setup.demo.api import EXPECTED_FINDINGS, EXPECTED_OK, EXPECTED_SKIPPED, respond
 from cassettes_tool.setup.demo.server import DemoServer
-
-from .unprivileged import run_cli_without_file_override
+from tests.helpers.cli import run_cli_without_file_override
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_cassettes"
 DemoRun = tuple[Path, subprocess.CompletedProcess[str], dict[str, str]]

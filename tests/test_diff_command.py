@@ -12,8 +12,7 @@ import pytest
 from cassettes_tool.cli import main
 from cassettes_tool.core.cassette import Cassette, Interaction, Request, Response
 from cassettes_tool.core.storage import serialize_document
-
-from .test_corpus import CORPUS
+from tests.helpers.corpus import CORPUS
 
 USER = {"id": 1, "name": "Ada", "address": {"zip": "1000", "city": "Bern"}, "tags": ["a"]}
 

@@ -30,9 +30,8 @@ import yaml
 from cassettes_tool.cli import main
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.errors import CassetteError
-
-from .conftest import time_limit
-from .test_refresh_helpers import interaction, write_cassette
+from tests.helpers.cassettes import interaction, write_cassette
+from tests.helpers.timing import time_limit
 
 TIMEOUT = "0.5"
 RECORDED = {"id": 1, "name": "Ada", "tags": ["a", "b"]}
@@ -355,7 +354,7 @@ def test_a_steady_dribble_is_cut_off_by_the_timeout_not_read_to_the_end(
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from .test_fuzz import bodies, headers, methods  # noqa: E402
+from tests.helpers.strategies import bodies, headers, methods  # noqa: E402
 
 live_requests = st.fixed_dictionaries({
     "method": st.one_of(st.just("GET"), methods),

@@ -18,8 +18,7 @@ from cassettes_tool.setup.ci_workflow import (
     build_workflow,
     render_workflow,
 )
-
-from .unprivileged import run_cli_without_file_override
+from tests.helpers.cli import run_cli_without_file_override
 
 EXISTING = """\
 [project]

@@ -11,8 +11,8 @@ from cassettes_tool.cli import main
 from cassettes_tool.errors import ReportError
 from cassettes_tool.review.merge import merge_reports
 from cassettes_tool.review.report import CassetteResult, InteractionResult, Report, load_report
-from tests.conftest import LoopbackServer
-from tests.golden.samples import sample_report, write_json_cassette
+from tests.helpers.reports import sample_report, write_json_cassette
+from tests.helpers.server import LoopbackServer
 
 HOST = "api.example.com"
 

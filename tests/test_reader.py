@@ -14,24 +14,8 @@ from click.testing import CliRunner
 from cassettes_tool.cli import cli
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.errors import CassetteFormatError, CassetteNotFoundError
-
-from .unprivileged import run_cli_without_file_override
-
-GOOD = """\
-interactions:
-- request:
-    body: null
-    headers:
-      Accept: ['application/json']
-    method: GET
-    uri: https://api.example.com/users/1
-  response:
-    body: {string: '{"id": 1, "name": "Ada"}'}
-    headers:
-      Content-Type: [application/json]
-    status: {code: 200, message: OK}
-version: 1
-"""
+from tests.helpers.cassettes import GOOD
+from tests.helpers.cli import run_cli_without_file_override
 
 BAD_INPUTS = {
     "malformed.yaml": ("interactions: [\n  - request: {method: GET\n", "invalid YAML"),

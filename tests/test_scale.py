@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from cassettes_tool.core.reader import load_cassette
-
-from .scale_folder import SECRET_TOKEN, Project, large_project, small_project
+from tests.helpers.projects import SECRET_TOKEN, Project, large_project, small_project
 
 
 def cassettes(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
