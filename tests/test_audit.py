@@ -10,11 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cassettes_tool.cli import cli
 from cassettes_tool.core.discovery import find_cassettes
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.core.storage import serialize_document
@@ -28,6 +26,7 @@ from cassettes_tool.housekeeping.audit.detectors import (
     scan_text,
 )
 from cassettes_tool.housekeeping.audit.masking import mask
+from tests.helpers.cli import run_cli
 from tests.helpers.corpus import CORPUS
 
 
@@ -179,13 +178,13 @@ def test_every_planted_secret_is_found_in_every_location(planted: Path) -> None:
 
 def test_text_and_json_output_never_contain_a_secret(planted: Path) -> None:
     for fmt in ("text", "json"):
-        result = CliRunner().invoke(cli, ["audit", "--format", fmt, str(planted)])
+        result = run_cli(["audit", "--format", fmt, str(planted)])
         assert result.exit_code == 1, result.output
         printed = result.stdout + result.stderr
         for secret in SECRETS:
             assert secret not in printed, f"{fmt} output leaks {mask(secret)}"
         assert "…(" in printed
-    document = json.loads(CliRunner().invoke(cli, ["audit", "--format", "json", str(planted)]).stdout)
+    document = json.loads(run_cli(["audit", "--format", "json", str(planted)]).stdout)
     assert document["schema_version"] == 1
     finding = document["files"][0]["findings"][0]
     assert set(finding) >= {"path", "interaction", "location", "rule", "value"}
@@ -194,13 +193,13 @@ def test_text_and_json_output_never_contain_a_secret(planted: Path) -> None:
 
 def test_fix_scrubs_every_finding_and_the_cassette_still_loads_in_plain_vcrpy(planted: Path) -> None:
     before = yaml.safe_load(planted.read_text())
-    result = CliRunner().invoke(cli, ["audit", "--fix", str(planted)])
+    result = run_cli(["audit", "--fix", str(planted)])
     assert result.exit_code == 0, result.output
     assert "scrubbed" in result.stdout
     text = planted.read_text()
     for secret in SECRETS:
         assert secret not in text, f"{mask(secret)} survived --fix"
-    assert CliRunner().invoke(cli, ["audit", str(planted)]).exit_code == 0
+    assert run_cli(["audit", str(planted)]).exit_code == 0
 
     after = yaml.safe_load(text)
     assert after["interactions"][4] == before["interactions"][4], "untouched interactions keep their mapping"
@@ -229,7 +228,7 @@ def test_fix_of_a_json_cassette_writes_json(tmp_path: Path) -> None:
         "interactions": [_interaction("GET", f"https://api.test/?access_token={ACCESS_TOKEN}", body='{"a": 1}')],
         "version": 1,
     }, indent=4).encode())
-    assert CliRunner().invoke(cli, ["audit", "--fix", str(path)]).exit_code == 0
+    assert run_cli(["audit", "--fix", str(path)]).exit_code == 0
     document = json.loads(path.read_text())
     assert document["interactions"][0]["request"]["uri"] == "https://api.test/?access_token=<FILTERED>"
 
@@ -249,7 +248,7 @@ def test_placeholders_and_filtered_values_are_not_findings(tmp_path: Path) -> No
         ),
     ], "version": 1}
     path.write_bytes(serialize_document(document, "yaml"))
-    result = CliRunner().invoke(cli, ["audit", str(path)])
+    result = run_cli(["audit", str(path)])
     assert result.exit_code == 0, result.output
     assert "no secrets in 1 file(s)" in result.stdout
 
@@ -257,17 +256,17 @@ def test_placeholders_and_filtered_values_are_not_findings(tmp_path: Path) -> No
 def test_an_unreadable_file_exits_3_and_a_secret_wins_over_it(tmp_path: Path, planted: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("interactions: [unclosed\n")
-    result = CliRunner().invoke(cli, ["audit", str(broken)])
+    result = run_cli(["audit", str(broken)])
     assert result.exit_code == 3
     assert "broken.yaml" in result.stdout
-    assert CliRunner().invoke(cli, ["audit", str(broken), str(planted)]).exit_code == 1
+    assert run_cli(["audit", str(broken), str(planted)]).exit_code == 1
 
 
 def test_skip_non_cassettes_ignores_other_yaml_files_named_by_a_hook(tmp_path: Path) -> None:
     workflow = tmp_path / "ci.yaml"
     workflow.write_text("name: ci\non: [push]\njobs:\n  t:\n    steps:\n    - run: pip install requests\n")
-    assert CliRunner().invoke(cli, ["audit", str(workflow)]).exit_code == 3
-    result = CliRunner().invoke(cli, ["audit", "--skip-non-cassettes", str(workflow)])
+    assert run_cli(["audit", str(workflow)]).exit_code == 3
+    result = run_cli(["audit", "--skip-non-cassettes", str(workflow)])
     assert result.exit_code == 0, result.output
 
 
@@ -280,7 +279,7 @@ def test_fix_leaves_read_only_variants_alone_and_still_fails(tmp_path: Path) -> 
         "recorded_at": "2020-01-01T00:00:00",
     }], "recorded_with": "betamax/0.8"})
     path.write_text(original)
-    result = CliRunner().invoke(cli, ["audit", "--fix", str(path)])
+    result = run_cli(["audit", "--fix", str(path)])
     assert result.exit_code == 1
     assert "read-only" in result.stdout
     assert path.read_text() == original
@@ -290,7 +289,7 @@ def test_the_default_folder_is_the_configured_cassette_dir(tmp_path: Path, plant
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.cassettes]\ncassette_dir = "cassettes"\nfilter_headers = ["X-Trace"]\n')
     monkeypatch.chdir(tmp_path)
-    document = json.loads(CliRunner().invoke(cli, ["audit", "--format", "json"]).stdout)
+    document = json.loads(run_cli(["audit", "--format", "json"]).stdout)
     rules = {(f["location"], f["rule"]) for f in document["files"][0]["findings"]}
     assert ("request.headers.X-Trace", "credential-header") in rules, "user filter lists extend the audit"
 
@@ -413,7 +412,7 @@ def test_a_secret_url_keeps_its_host_and_loses_its_token(tmp_path: Path) -> None
     path.write_bytes(serialize_document({"interactions": [_interaction("POST", hook, body="ok")], "version": 1}, "yaml"))
     found = audit_paths([path]).findings
     assert [(f.location, f.rule) for f in found] == [("request.uri path", "slack-token")]
-    assert CliRunner().invoke(cli, ["audit", "--fix", str(path)]).exit_code == 0
+    assert run_cli(["audit", "--fix", str(path)]).exit_code == 0
     uri = yaml.safe_load(path.read_text())["interactions"][0]["request"]["uri"]
     assert uri == "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/<FILTERED>"
 

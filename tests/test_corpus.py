@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from cassettes_tool.cli import cli
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.errors import CassetteFormatError
+from tests.helpers.cli import run_cli
 from tests.helpers.corpus import CORPUS, FILES, vcrpy_count
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
@@ -53,7 +52,7 @@ def test_forty_nine_of_fifty_load_and_vcrpy_loads_fewer() -> None:
 
 
 def test_list_json_over_the_corpus_prints_a_row_per_file_and_no_traceback() -> None:
-    result = CliRunner().invoke(cli, ["list", "--format", "json", str(CORPUS)])
+    result = run_cli(["list", "--format", "json", str(CORPUS)])
     assert "Traceback" not in result.output
     rows = json.loads(result.stdout)
     assert len(rows) == 50

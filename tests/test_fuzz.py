@@ -16,7 +16,6 @@ import json
 import os
 import random
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,14 +23,13 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cassettes_tool.cli import cli
 from cassettes_tool.core.reader import load_cassette
-from cassettes_tool.errors import CassetteError, CassetteFormatError
+from cassettes_tool.errors import CassetteError, CassetteFormatError, ExitCode
 from cassettes_tool.housekeeping.show import render_cassette
+from tests.helpers.cli import run_cli, run_cli_process
 from tests.helpers.strategies import any_json, bodies, headers, methods, mostly, uris
 from tests.helpers.timing import time_limit
 
@@ -192,9 +190,9 @@ def check_loads_or_refuses(path: Path) -> None:
 
 def invoke(args: list[str]) -> Any:
     with time_limit(PER_FILE_SECONDS, "no result"):
-        result = CliRunner().invoke(cli, args, catch_exceptions=True)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"cassettes {' '.join(args)} raised {result.exception!r}") from result.exception
+        result = run_cli(args)
+    if result.exit_code == ExitCode.INTERNAL or "internal error" in result.stderr:
+        raise AssertionError(f"cassettes {' '.join(args)} raised: {result.stderr}")
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
     return result
 
@@ -459,23 +457,22 @@ def random_folder(folder: Path, count: int, seed: int) -> None:
         (folder / f"c{i:04d}{rng.choice(['.yaml', '.yml', '.json', ''])}").write_bytes(bytes(data))
 
 
-def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cassettes_tool", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "NO_COLOR": "1"}, check=False)
+def real_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return run_cli_process(args, env={**os.environ, "NO_COLOR": "1"}, timeout=timeout)
 
 
 def check_cli_subprocess_over_folder(folder: Path) -> None:
     files = sorted(p for p in folder.iterdir() if p.is_file())
-    listed = run_cli("list", "--format", "json", str(folder))
+    listed = real_cli("list", "--format", "json", str(folder))
     assert "Traceback" not in listed.stderr and "internal error" not in listed.stderr, listed.stderr
     assert listed.returncode in (0, 3)
     rows = json.loads(listed.stdout)
     assert all(row["error"] is None or "\n" not in row["error"] for row in rows)
-    audited = run_cli("audit", "--format", "json", str(folder))
+    audited = real_cli("audit", "--format", "json", str(folder))
     assert "Traceback" not in audited.stderr and "internal error" not in audited.stderr, audited.stderr
     assert audited.returncode in (0, 1, 3)
     for path in files[:: max(1, len(files) // 10)]:
-        shown = run_cli("show", str(path))
+        shown = real_cli("show", str(path))
         assert shown.returncode in (0, 3) and "Traceback" not in shown.stderr and "internal error" not in shown.stderr
         assert len(shown.stderr.strip().splitlines()) <= 1
     assert not MARKER.exists()
@@ -523,7 +520,7 @@ DRIFTED = GOOD.replace('"tags": ["a"]', '"tags": "a", "new": 1')
 def valid_report(good_cassette: Path) -> dict[str, Any]:
     drifted = WORK / "drifted.yaml"
     drifted.write_text(DRIFTED)
-    result = CliRunner().invoke(cli, ["diff", "--format", "json", str(good_cassette), str(drifted)])
+    result = run_cli(["diff", "--format", "json", str(good_cassette), str(drifted)])
     report: dict[str, Any] = json.loads(result.stdout)
     assert report["summary"]["findings"]["breaking"] >= 1  # the seed report has real findings
     return report
