@@ -8,20 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from cassettes_tool.cli import main
 from cassettes_tool.core.config import Config, parse_config
 from cassettes_tool.refresh import RefreshOptions, run_refresh
 from cassettes_tool.review.report import load_report
 from tests.helpers.cassettes import interaction, write_cassette
+from tests.helpers.cli import run_cli
 from tests.helpers.server import LoopbackServer
 
 HOST = "api.example.com"
 
 
-def refresh(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["refresh", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+def refresh(*args: str) -> tuple[int, str, str]:
+    result = run_cli(["refresh", *args])
+    return result.exit_code, result.stdout, result.stderr
 
 
 def rewrite(api: LoopbackServer) -> list[str]:
@@ -42,7 +41,6 @@ def only_interaction(outcome):  # type: ignore[no-untyped-def]
 
 
 def test_each_kind_of_drift_is_found_end_to_end(tmp_path: Path, loopback_server: LoopbackServer,
-                                                capsys: pytest.CaptureFixture[str],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.cassettes]\ncassette_dir = "cassettes"\n[tool.cassettes.drift]\nwatch_headers = ["x-rate-limit"]\n'
@@ -64,7 +62,7 @@ def test_each_kind_of_drift_is_found_end_to_end(tmp_path: Path, loopback_server:
     loopback_server.route("*", "/same", json={"id": 99, "tags": ["x", "y", "z"], "at": "2026-11-24"})
     monkeypatch.chdir(tmp_path)
 
-    code, out, err = refresh(capsys, *rewrite(loopback_server), "--format", "json", "--fail-on", "never")
+    code, out, err = refresh(*rewrite(loopback_server), "--format", "json", "--fail-on", "never")
 
     assert code == 0, err
     report = json.loads(out)
@@ -80,16 +78,15 @@ def test_each_kind_of_drift_is_found_end_to_end(tmp_path: Path, loopback_server:
     assert "refresh: 1 cassette(s), 6 interaction(s)" in err
 
 
-def test_breaking_drift_exits_1_and_fail_on_never_exits_0(tmp_path: Path, loopback_server: LoopbackServer,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_breaking_drift_exits_1_and_fail_on_never_exits_0(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/u", {"id": 1, "zip": "1"})])
     loopback_server.route("*", "/u", json={"id": 1})
-    assert refresh(capsys, str(tmp_path), *rewrite(loopback_server))[0] == 1
-    assert refresh(capsys, str(tmp_path), *rewrite(loopback_server), "--fail-on", "never")[0] == 0
+    assert refresh(str(tmp_path), *rewrite(loopback_server))[0] == 1
+    assert refresh(str(tmp_path), *rewrite(loopback_server), "--fail-on", "never")[0] == 0
 
 
 def test_the_auth_token_reaches_the_server_but_never_the_report_nor_the_cassette(
-        tmp_path: Path, loopback_server: LoopbackServer, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     token = "tok-6f1d9c2b7a-planted"
     monkeypatch.setenv("EXAMPLE_TOKEN", token)
@@ -105,7 +102,7 @@ def test_the_auth_token_reaches_the_server_but_never_the_report_nor_the_cassette
     loopback_server.route("*", "/echo", echo_headers=True)
     monkeypatch.chdir(tmp_path)
 
-    code, out, err = refresh(capsys, *rewrite(loopback_server), "--update", "all", "--report", "r.json",
+    code, out, err = refresh(*rewrite(loopback_server), "--update", "all", "--report", "r.json",
                              "--format", "json", "--fail-on", "never")
 
     assert code == 0, err
@@ -120,7 +117,7 @@ def test_the_auth_token_reaches_the_server_but_never_the_report_nor_the_cassette
 
 
 def test_a_missing_environment_variable_is_one_clear_line_and_nothing_is_sent(
-        tmp_path: Path, loopback_server: LoopbackServer, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MISSING_TOKEN_VAR", raising=False)
     (tmp_path / "pyproject.toml").write_text(
@@ -130,7 +127,7 @@ def test_a_missing_environment_variable_is_one_clear_line_and_nothing_is_sent(
     loopback_server.route("*", "/u", json={"id": 1})
     monkeypatch.chdir(tmp_path)
 
-    code, _, err = refresh(capsys, "c.yaml", *rewrite(loopback_server))
+    code, _, err = refresh("c.yaml", *rewrite(loopback_server))
 
     assert code == 2
     assert "MISSING_TOKEN_VAR" in err and HOST in err
@@ -138,8 +135,7 @@ def test_a_missing_environment_variable_is_one_clear_line_and_nothing_is_sent(
     assert loopback_server.requests == []
 
 
-def test_unsafe_methods_never_reach_the_server_unless_allowed(tmp_path: Path, loopback_server: LoopbackServer,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_unsafe_methods_never_reach_the_server_unless_allowed(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [
         interaction("GET", f"https://{HOST}/items", []),
         interaction("POST", f"https://{HOST}/items", {"id": 1}, request_body=b'{"name": "a"}'),
@@ -148,7 +144,7 @@ def test_unsafe_methods_never_reach_the_server_unless_allowed(tmp_path: Path, lo
     ])
     loopback_server.route("*", "/items", json=[])
 
-    code, out, _ = refresh(capsys, str(tmp_path), *rewrite(loopback_server), "--format", "json")
+    code, out, _ = refresh(str(tmp_path), *rewrite(loopback_server), "--format", "json")
 
     assert code == 0
     statuses = [(i["status"], i["reason"]) for i in json.loads(out)["cassettes"][0]["interactions"]]
@@ -157,7 +153,7 @@ def test_unsafe_methods_never_reach_the_server_unless_allowed(tmp_path: Path, lo
     assert "--allow-methods" in statuses[1][1] and "http" in statuses[3][1]
     assert [s.method for s in loopback_server.requests] == ["GET"]
 
-    refresh(capsys, str(tmp_path), *rewrite(loopback_server), "--allow-methods", "get,post")
+    refresh(str(tmp_path), *rewrite(loopback_server), "--allow-methods", "get,post")
     assert sorted(s.method for s in loopback_server.requests) == ["GET", "GET", "POST"]
     assert loopback_server.requests_to("/items")[-1].body in (b'{"name": "a"}', b"")
 
@@ -174,7 +170,7 @@ def test_a_request_body_holding_a_placeholder_is_skipped_not_sent(tmp_path: Path
 
 
 def test_rewrite_hosts_from_the_config_apply_and_an_unused_rewrite_is_noted(
-        tmp_path: Path, loopback_server: LoopbackServer, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pyproject.toml").write_text(
         f'[tool.cassettes]\ncassette_dir = "c"\n[tool.cassettes.refresh]\nrewrite_hosts = {{ "{HOST}" = "{loopback_server.base_url}/v2" }}\n'
@@ -183,7 +179,7 @@ def test_rewrite_hosts_from_the_config_apply_and_an_unused_rewrite_is_noted(
     loopback_server.route("*", "/v2/users", json=[])
     monkeypatch.chdir(tmp_path)
 
-    code, _, err = refresh(capsys, "--rewrite-host", f"other.example.org={loopback_server.base_url}")
+    code, _, err = refresh("--rewrite-host", f"other.example.org={loopback_server.base_url}")
 
     assert code == 0, err
     assert [s.target for s in loopback_server.requests] == ["/v2/users?page=1"]
@@ -227,15 +223,14 @@ def test_a_slow_response_times_out_as_an_error(tmp_path: Path, loopback_server: 
     assert "--timeout" in (result.reason or "")
 
 
-def test_connection_refused_is_an_error_and_the_host_is_not_hammered(tmp_path: Path,
-                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_connection_refused_is_an_error_and_the_host_is_not_hammered(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {}),
                                         interaction("GET", f"https://{HOST}/b", {})])
 
-    code, out, err = refresh(capsys, str(tmp_path), "--rewrite-host", f"{HOST}=http://127.0.0.1:{port}",
+    code, out, err = refresh(str(tmp_path), "--rewrite-host", f"{HOST}=http://127.0.0.1:{port}",
                              "--retries", "0", "--workers", "1", "--format", "json")
 
     assert code == 3
@@ -318,12 +313,11 @@ def test_the_report_keeps_the_filtered_live_body_and_the_cassette_sha256(tmp_pat
     assert live is not None and json.loads(live.body)["access_token"] == "<FILTERED>"
 
 
-def test_an_unreadable_cassette_is_reported_and_the_rest_still_checked(tmp_path: Path, loopback_server: LoopbackServer,
-                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unreadable_cassette_is_reported_and_the_rest_still_checked(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     (tmp_path / "broken.yaml").write_text("interactions: [\n")
     write_cassette(tmp_path / "good.yaml", [interaction("GET", f"https://{HOST}/g", {"id": 1})])
     loopback_server.route("*", "/g", json={"id": 1})
-    code, _, _ = refresh(capsys, str(tmp_path), *rewrite(loopback_server), "--report", str(tmp_path / "r.json"))
+    code, _, _ = refresh(str(tmp_path), *rewrite(loopback_server), "--report", str(tmp_path / "r.json"))
     assert code == 3
     report = load_report(tmp_path / "r.json")
     statuses = {Path(c.path).name: (c.status, c.error) for c in report.cassettes}
@@ -332,12 +326,11 @@ def test_an_unreadable_cassette_is_reported_and_the_rest_still_checked(tmp_path:
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "junit", "html"])
-def test_every_report_format_renders_to_output(tmp_path: Path, loopback_server: LoopbackServer, fmt: str,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_report_format_renders_to_output(tmp_path: Path, loopback_server: LoopbackServer, fmt: str) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/u", {"id": 1, "zip": "1"})])
     loopback_server.route("*", "/u", json={"id": 1})
     target = tmp_path / f"out.{fmt}"
-    code, out, err = refresh(capsys, str(tmp_path / "c.yaml"), *rewrite(loopback_server), "--format", fmt,
+    code, out, err = refresh(str(tmp_path / "c.yaml"), *rewrite(loopback_server), "--format", fmt,
                              "--output", str(target))
     assert code == 1
     assert out == ""
@@ -346,16 +339,16 @@ def test_every_report_format_renders_to_output(tmp_path: Path, loopback_server: 
 
 
 def test_a_baseline_acknowledges_known_findings_so_they_no_longer_fail(
-        tmp_path: Path, loopback_server: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, loopback_server: LoopbackServer) -> None:
     from cassettes_tool.review.baseline import write_baseline
 
     write_cassette(tmp_path / "c" / "u.yaml", [interaction("GET", f"https://{HOST}/u", {"id": 1, "zip": "1"})])
     loopback_server.route("*", "/u", json={"id": 1})
     report_path, baseline = tmp_path / "r.json", tmp_path / "baseline.json"
-    assert refresh(capsys, str(tmp_path / "c"), *rewrite(loopback_server), "--report", str(report_path))[0] == 1
+    assert refresh(str(tmp_path / "c"), *rewrite(loopback_server), "--report", str(report_path))[0] == 1
     write_baseline(baseline, load_report(report_path))
 
-    code, out, err = refresh(capsys, str(tmp_path / "c"), *rewrite(loopback_server), "--baseline", str(baseline),
+    code, out, err = refresh(str(tmp_path / "c"), *rewrite(loopback_server), "--baseline", str(baseline),
                              "--format", "json")
 
     assert code == 0, err
