@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from cassettes_tool.cli import main
 from cassettes_tool.core.cassette import Request
 from cassettes_tool.core.config import Config, parse_config
 from cassettes_tool.core.filters import FilterRules
@@ -16,6 +15,7 @@ from cassettes_tool.errors import ConfigError, UsageError
 from cassettes_tool.refresh import parse_rewrite, parse_shard, select_cassettes
 from cassettes_tool.refresh.plan import build_plan, outgoing_headers, plan_call, resolve_credentials
 from tests.helpers.cassettes import interaction, write_cassette
+from tests.helpers.cli import run_cli
 from tests.helpers.server import LoopbackServer
 
 HOST = "api.example.com"
@@ -63,23 +63,25 @@ def test_older_than_keeps_old_cassettes_only(tmp_path: Path) -> None:
     assert [i.path for i in selection.items] == [old]
 
 
-def test_an_empty_folder_is_a_clear_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_empty_folder_is_a_clear_usage_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    assert main(["refresh", str(tmp_path / "empty")]) == 2
-    err = capsys.readouterr().err
+    result = run_cli(["refresh", str(tmp_path / "empty")])
+    assert result.exit_code == 2
+    err = result.stderr
     assert "no cassettes found" in err and "empty" in err
 
 
 def test_an_empty_shard_is_fine_says_so_and_still_writes_its_report(
-        tmp_path: Path, loopback_server: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, loopback_server: LoopbackServer) -> None:
     folder = tmp_path / "cassettes"
     write_cassette(folder / "only.yaml", [interaction("GET", f"https://{HOST}/o", {})])
     loopback_server.route("*", "/o", json={})
     results = []
     for index in (1, 2):
-        code = main(["refresh", str(folder), "--shard", f"{index}/2", "--rewrite-host",
+        result = run_cli(["refresh", str(folder), "--shard", f"{index}/2", "--rewrite-host",
                      f"{HOST}={loopback_server.base_url}", "--report", str(tmp_path / f"r{index}.json")])
-        results.append((code, "holds none of the 1 cassette(s)" in capsys.readouterr().err))
+        code = result.exit_code
+        results.append((code, "holds none of the 1 cassette(s)" in result.stderr))
     assert sorted(results) == [(0, False), (0, True)]
     assert (tmp_path / "r1.json").exists() and (tmp_path / "r2.json").exists()
     assert len(loopback_server.requests) == 1
@@ -140,7 +142,7 @@ def test_credentials_are_only_required_for_hosts_that_are_contacted(tmp_path: Pa
 
 
 def test_dry_run_lists_what_would_be_sent_where_and_sends_nothing(
-        tmp_path: Path, loopback_server: LoopbackServer, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DRY_TOKEN", raising=False)
     (tmp_path / "pyproject.toml").write_text(f'[tool.cassettes]\n[tool.cassettes.auth."{HOST}"]\nenv = "DRY_TOKEN"\n')
@@ -148,9 +150,10 @@ def test_dry_run_lists_what_would_be_sent_where_and_sends_nothing(
                                          interaction("DELETE", f"https://{HOST}/a/1", {})])
     monkeypatch.chdir(tmp_path)
 
-    code = main(["refresh", "c.yaml", "--rewrite-host", f"{HOST}={loopback_server.base_url}", "--dry-run"])
+    result = run_cli(["refresh", "c.yaml", "--rewrite-host", f"{HOST}={loopback_server.base_url}", "--dry-run"])
+    code = result.exit_code
 
-    out = capsys.readouterr().out
+    out = result.stdout
     assert code == 0
     assert f"send GET {loopback_server.base_url}/a?page=1" in out and "DRY_TOKEN, NOT SET" in out
     assert "skip DELETE" in out and "nothing was sent" in out
@@ -158,7 +161,7 @@ def test_dry_run_lists_what_would_be_sent_where_and_sends_nothing(
 
 
 def test_dry_run_as_json_has_the_same_facts_names_credentials_but_never_their_values(
-        tmp_path: Path, loopback_server: LoopbackServer, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DRY_TOKEN", "s3cr3t-token-value")
     (tmp_path / "pyproject.toml").write_text(f'[tool.cassettes]\n[tool.cassettes.auth."{HOST}"]\nenv = "DRY_TOKEN"\n')
@@ -167,8 +170,9 @@ def test_dry_run_as_json_has_the_same_facts_names_credentials_but_never_their_va
     (tmp_path / "broken.yaml").write_text("interactions: [")
     monkeypatch.chdir(tmp_path)
 
-    code = main(["refresh", ".", "--rewrite-host", f"{HOST}={loopback_server.base_url}", "--dry-run", "--format", "json",
+    result = run_cli(["refresh", ".", "--rewrite-host", f"{HOST}={loopback_server.base_url}", "--dry-run", "--format", "json",
                  "--output", "plan.json"])
+    code = result.exit_code
 
     assert code == 0 and loopback_server.requests == []
     text = (tmp_path / "plan.json").read_text()
@@ -183,24 +187,24 @@ def test_dry_run_as_json_has_the_same_facts_names_credentials_but_never_their_va
                     "url": f"{loopback_server.base_url}/a?page=1",
                     "auth": {"header": "Authorization", "env": "DRY_TOKEN", "set": True}}
     assert skipped["action"] == "skip" and skipped["method"] == "DELETE" and "DELETE" in skipped["reason"]
-    assert "wrote json plan to plan.json" in capsys.readouterr().err
+    assert "wrote json plan to plan.json" in result.stderr
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "junit", "html"])
-def test_dry_run_in_a_report_format_is_a_usage_error(tmp_path: Path, fmt: str,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_in_a_report_format_is_a_usage_error(tmp_path: Path, fmt: str) -> None:
     path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {})])
-    assert main(["refresh", str(path), "--dry-run", "--format", fmt]) == 2
-    err = capsys.readouterr().err
+    result = run_cli(["refresh", str(path), "--dry-run", "--format", fmt])
+    assert result.exit_code == 2
+    err = result.stderr
     assert "--dry-run prints the plan as text or json" in err and len(err.strip().splitlines()) == 1
 
 
-def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path, loopback_server: LoopbackServer,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {})])
     loopback_server.route("*", "/a", json={})
-    assert main(["refresh", str(tmp_path), "--rewrite-host", f"{HOST}={loopback_server.base_url}"]) == 0
-    err = capsys.readouterr().err
+    result = run_cli(["refresh", str(tmp_path), "--rewrite-host", f"{HOST}={loopback_server.base_url}"])
+    assert result.exit_code == 0
+    err = result.stderr
     assert err.count("\n") == 1 and err.startswith("refresh: 1 cassette(s)")
 
 
@@ -248,7 +252,7 @@ def test_a_progress_bar_is_drawn_on_a_terminal_but_not_in_ci(tmp_path: Path, loo
 
 
 def test_config_defaults_apply_and_the_command_line_overrides_them(
-        tmp_path: Path, loopback_server: LoopbackServer, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.cassettes]\ncassette_dir = "c"\n[tool.cassettes.refresh]\nmethods = ["GET", "POST"]\n'
@@ -258,11 +262,12 @@ def test_config_defaults_apply_and_the_command_line_overrides_them(
     loopback_server.route("*", "/p", json={"id": 1, "new": True})
     monkeypatch.chdir(tmp_path)
 
-    assert main(["refresh"]) == 1  # POST allowed by the config; an info finding fails at fail_on=info
+    result = run_cli(["refresh"])
+    assert result.exit_code == 1  # POST allowed by the config; an info finding fails at fail_on=info
     assert [s.method for s in loopback_server.requests] == ["POST"]
-    assert main(["refresh", "--allow-methods", "GET", "--fail-on", "breaking"]) == 0
+    result = run_cli(["refresh", "--allow-methods", "GET", "--fail-on", "breaking"])
+    assert result.exit_code == 0
     assert len(loopback_server.requests) == 1
-    capsys.readouterr()
 
 
 def test_a_placeholder_in_the_url_path_makes_the_interaction_skipped() -> None:
