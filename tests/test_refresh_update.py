@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cassettes_tool.cli import main
 from cassettes_tool.core.reader import load_cassette
 from tests.helpers.cassettes import interaction, write_cassette
+from tests.helpers.cli import CliResult, run_cli
 from tests.helpers.server import LoopbackServer
 
 HOST = "api.example.com"
@@ -47,25 +47,23 @@ def interactions_of(path: Path) -> list[dict[str, object]]:
     return list(yaml.safe_load(path.read_text())["interactions"])
 
 
-def refresh(api: LoopbackServer, *args: str) -> int:
-    return main(["refresh", "--rewrite-host", f"{HOST}={api.base_url}", "--retries", "0", *args])
+def refresh(api: LoopbackServer, *args: str) -> CliResult:
+    return run_cli(["refresh", "--rewrite-host", f"{HOST}={api.base_url}", "--retries", "0", *args])
 
 
-def test_update_never_leaves_the_cassette_byte_identical(tmp_path: Path, loopback_server: LoopbackServer,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_update_never_leaves_the_cassette_byte_identical(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     path = mixed_cassette(tmp_path, loopback_server)
     before = path.read_bytes()
-    assert refresh(loopback_server, str(path)) == 1
+    assert refresh(loopback_server, str(path)).exit_code == 1
     assert path.read_bytes() == before
 
 
-def test_update_drift_writes_only_drifted_interactions(tmp_path: Path, loopback_server: LoopbackServer,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_update_drift_writes_only_drifted_interactions(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     path = mixed_cassette(tmp_path, loopback_server)
     before = interactions_of(path)
     text_before = path.read_text()
 
-    refresh(loopback_server, str(path), "--update", "drift")
+    result = refresh(loopback_server, str(path), "--update", "drift")
 
     after = interactions_of(path)
     assert [after[i] for i in (0, 2, 3)] == [before[i] for i in (0, 2, 3)]
@@ -76,16 +74,16 @@ def test_update_drift_writes_only_drifted_interactions(tmp_path: Path, loopback_
     for index in (0, 2, 3):
         chunk = yaml.safe_dump(before[index], sort_keys=False)
         assert chunk.splitlines()[1] in path.read_text()
-    assert "updated 1 cassette(s)" in capsys.readouterr().err
+    assert "updated 1 cassette(s)" in result.stderr
     assert text_before != path.read_text()
 
 
 def test_update_all_writes_every_checked_interaction_but_never_errored_or_skipped_ones(
-        tmp_path: Path, loopback_server: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, loopback_server: LoopbackServer) -> None:
     path = mixed_cassette(tmp_path, loopback_server)
     before = interactions_of(path)
 
-    code = refresh(loopback_server, str(path), "--update", "all")
+    code = refresh(loopback_server, str(path), "--update", "all").exit_code
 
     assert code == 1  # the drift is still reported
     after = interactions_of(path)
@@ -94,12 +92,11 @@ def test_update_all_writes_every_checked_interaction_but_never_errored_or_skippe
     assert after[2] == before[2] and after[3] == before[3]
 
 
-def test_an_unchanged_api_with_update_drift_writes_nothing(tmp_path: Path, loopback_server: LoopbackServer,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unchanged_api_with_update_drift_writes_nothing(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {"id": 1})])
     loopback_server.route("*", "/a", json={"id": 2})
     before = path.read_bytes()
-    assert refresh(loopback_server, str(path), "--update", "drift") == 0
+    assert refresh(loopback_server, str(path), "--update", "drift").exit_code == 0
     assert path.read_bytes() == before
 
 
