@@ -1,6 +1,6 @@
 """Scale: wall time and peak memory of list, prune, audit and refresh --dry-run on big folders.
 
-Two projects are built in a temporary folder (see ``tests/scale_folder.py``): many small
+Two projects are built in a temporary folder (see ``tests/helpers/projects.py``): many small
 cassettes (default 5,000, about 1 KB each) and a few 2 MB cassettes (default 4). Each command
 runs as its own process (``python -m cassettes_tool ...``), like a CI job; its wall time and
 peak RSS (``wait4`` rusage) are printed. The baseline, in the same run, is the floor every
@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.scale_folder import Project, large_project, small_project  # noqa: E402
+from tests.helpers.projects import Project, large_project, small_project  # noqa: E402
 
 VCRPY_BASELINE = """
 import sys

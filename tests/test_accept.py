@@ -10,7 +10,6 @@ import pytest
 import vcr
 import yaml
 
-from cassettes_tool.cli import main
 from cassettes_tool.core.cassette import Response
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.core.transaction import save_cassette
@@ -21,8 +20,9 @@ from cassettes_tool.review.report import (
     Report,
     load_report,
 )
-from tests.conftest import LoopbackServer
-from tests.golden.samples import write_json_cassette
+from tests.helpers.cli import run_cli
+from tests.helpers.reports import write_json_cassette
+from tests.helpers.server import LoopbackServer
 
 HOST = "api.example.com"
 
@@ -76,10 +76,11 @@ def bodies(path: Path) -> list[object]:
 
 
 def test_accept_writes_every_drifted_live_response_and_nothing_else(
-        two_cassettes: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+        two_cassettes: tuple[Path, Path, Path]) -> None:
     users, orders, report = two_cassettes
     before = yaml.safe_load(users.read_text())["interactions"]
-    assert main(["accept", str(report)]) == 0
+    result = run_cli(["accept", str(report)])
+    assert result.exit_code == 0
     assert bodies(users) == [{"id": 1, "zip": 1000, "access_token": "<FILTERED>"}, {"id": 2, "zip": 2000},
                              {"id": 3}]  # the ok interaction (index 2) is left alone
     assert bodies(orders) == [{"orders": []}]
@@ -87,7 +88,7 @@ def test_accept_writes_every_drifted_live_response_and_nothing_else(
     assert after[2] == before[2] and after[0]["request"] == before[0]["request"]
     assert load_cassette(users).interactions[0].response.headers["Set-Cookie"] == ["<FILTERED>"]
     assert "s3cret" not in users.read_text() and "session=abc" not in users.read_text()
-    err = capsys.readouterr().err
+    err = result.stderr
     assert "accepted 3 interaction(s) in 2 cassette(s)" in err
 
 
@@ -95,7 +96,8 @@ def test_accepted_cassette_still_plays_back_in_plain_vcrpy(two_cassettes: tuple[
     import requests
 
     users, _, report = two_cassettes
-    assert main(["accept", str(report)]) == 0
+    result = run_cli(["accept", str(report)])
+    assert result.exit_code == 0
     with vcr.VCR(record_mode="none").use_cassette(str(users)):
         assert requests.get(f"https://{HOST}/users/2", timeout=5).json() == {"id": 2, "zip": 2000}
 
@@ -103,7 +105,8 @@ def test_accepted_cassette_still_plays_back_in_plain_vcrpy(two_cassettes: tuple[
 def test_accept_only_the_selected_fingerprint(two_cassettes: tuple[Path, Path, Path]) -> None:
     users, orders, report = two_cassettes
     orders_before = orders.read_bytes()
-    assert main(["accept", str(report), "--fingerprint", "aaaaaaaaaaa2"]) == 0
+    result = run_cli(["accept", str(report), "--fingerprint", "aaaaaaaaaaa2"])
+    assert result.exit_code == 0
     assert bodies(users) == [{"id": 1, "zip": "1000"}, {"id": 2, "zip": 2000}, {"id": 3}]
     assert orders.read_bytes() == orders_before
 
@@ -111,86 +114,95 @@ def test_accept_only_the_selected_fingerprint(two_cassettes: tuple[Path, Path, P
 def test_accept_only_the_selected_cassette(two_cassettes: tuple[Path, Path, Path]) -> None:
     users, orders, report = two_cassettes
     users_before = users.read_bytes()
-    assert main(["accept", str(report), "--cassette", "./cassettes/../cassettes/orders.yaml"]) == 0
+    result = run_cli(["accept", str(report), "--cassette", "./cassettes/../cassettes/orders.yaml"])
+    assert result.exit_code == 0
     assert users.read_bytes() == users_before
     assert bodies(orders) == [{"orders": []}]
 
 
 def test_accept_refuses_a_cassette_changed_since_the_report_and_writes_nothing(
-        two_cassettes: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+        two_cassettes: tuple[Path, Path, Path]) -> None:
     users, orders, report = two_cassettes
     orders.write_text(orders.read_text() + "\n# edited by hand\n")
     users_before, orders_before = users.read_bytes(), orders.read_bytes()
-    assert main(["accept", str(report)]) == 3
-    err = capsys.readouterr().err.strip()
+    result = run_cli(["accept", str(report)])
+    assert result.exit_code == 3
+    err = result.stderr.strip()
     assert err.count("\n") == 0
     assert "cassettes/orders.yaml: changed since the report was made; nothing was written" in err
     assert "run `cassettes refresh` again" in err and "--force" in err
     assert users.read_bytes() == users_before and orders.read_bytes() == orders_before
-    assert main(["accept", str(report), "--force"]) == 0
+    result = run_cli(["accept", str(report), "--force"])
+    assert result.exit_code == 0
     assert bodies(orders) == [{"orders": []}]
 
 
 def test_accepting_the_same_report_twice_is_a_no_op_not_a_refusal(two_cassettes: tuple[Path, Path, Path]) -> None:
     # A re-run (e.g. after a killed accept) finds its own earlier writes: nothing to do.
     users, orders, report = two_cassettes
-    assert main(["accept", str(report)]) == 0
+    result = run_cli(["accept", str(report)])
+    assert result.exit_code == 0
     after = users.read_bytes(), orders.read_bytes()
-    assert main(["accept", str(report)]) == 0
+    result = run_cli(["accept", str(report)])
+    assert result.exit_code == 0
     assert (users.read_bytes(), orders.read_bytes()) == after
 
 
 def test_a_cassette_changed_by_someone_else_after_an_accept_is_still_refused(
-    two_cassettes: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+    two_cassettes: tuple[Path, Path, Path]
 ) -> None:
     users, _, report = two_cassettes
-    assert main(["accept", str(report)]) == 0
+    result = run_cli(["accept", str(report)])
+    assert result.exit_code == 0
     cassette = load_cassette(users)  # a teammate re-records interaction 0 meanwhile
     cassette.interactions[0].replace_response(Response(200, "OK", {"Content-Type": ["application/json"]}, b"{}"))
     save_cassette(cassette)
     edited = users.read_bytes()
-    assert main(["accept", str(report)]) == 3
-    assert "changed since the report was made" in capsys.readouterr().err
+    result = run_cli(["accept", str(report)])
+    assert result.exit_code == 3
+    assert "changed since the report was made" in result.stderr
     assert users.read_bytes() == edited
 
 
-def test_dry_run_and_unknown_selections(two_cassettes: tuple[Path, Path, Path],
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_and_unknown_selections(two_cassettes: tuple[Path, Path, Path]) -> None:
     users, _, report = two_cassettes
     before = users.read_bytes()
-    assert main(["accept", str(report), "--dry-run"]) == 0
+    result = run_cli(["accept", str(report), "--dry-run"])
+    assert result.exit_code == 0
     assert users.read_bytes() == before
-    assert "would update cassettes/users.yaml: interaction(s) 0, 1" in capsys.readouterr().err
-    assert main(["accept", str(report), "--fingerprint", "ffffffffffff"]) == 2
-    assert "--fingerprint ffffffffffff: no finding of the report has it" in capsys.readouterr().err
-    assert main(["accept", str(report), "--cassette", "cassettes/nope.yaml"]) == 2
-    assert "--cassette cassettes/nope.yaml: not in the report" in capsys.readouterr().err
+    assert "would update cassettes/users.yaml: interaction(s) 0, 1" in result.stderr
+    result = run_cli(["accept", str(report), "--fingerprint", "ffffffffffff"])
+    assert result.exit_code == 2
+    assert "--fingerprint ffffffffffff: no finding of the report has it" in result.stderr
+    result = run_cli(["accept", str(report), "--cassette", "cassettes/nope.yaml"])
+    assert result.exit_code == 2
+    assert "--cassette cassettes/nope.yaml: not in the report" in result.stderr
 
 
-def test_a_report_without_checksums_needs_force(two_cassettes: tuple[Path, Path, Path],
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_report_without_checksums_needs_force(two_cassettes: tuple[Path, Path, Path]) -> None:
     users, _, report = two_cassettes
     data = json.loads(report.read_text())
     for cassette in data["cassettes"]:
         cassette["sha256"] = None
     report.write_text(json.dumps(data))
     before = users.read_bytes()
-    assert main(["accept", str(report)]) == 2
-    assert "the report has no checksum of this cassette" in capsys.readouterr().err
+    result = run_cli(["accept", str(report)])
+    assert result.exit_code == 2
+    assert "the report has no checksum of this cassette" in result.stderr
     assert users.read_bytes() == before
-    assert main(["accept", str(report), "--force"]) == 0
+    result = run_cli(["accept", str(report), "--force"])
+    assert result.exit_code == 0
 
 
 # --- end to end with `cassettes refresh` against a loopback API ---------------------------------
 
 
 def refresh(server: LoopbackServer, *args: str) -> int:
-    return main(["refresh", "--rewrite-host", f"{HOST}={server.base_url}", "--retries", "0", *args])
+    return run_cli(["refresh", "--rewrite-host", f"{HOST}={server.base_url}", "--retries", "0", *args]).exit_code
 
 
 def test_refresh_then_accept_then_refresh_again_shows_no_drift(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_server: LoopbackServer,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_server: LoopbackServer) -> None:
     monkeypatch.chdir(tmp_path)
     path = write_json_cassette(tmp_path / "cassettes/api.yaml", [
         ("GET", f"https://{HOST}/users/1", {"id": 1, "address": {"zip": "1000"}}),
@@ -205,17 +217,16 @@ def test_refresh_then_accept_then_refresh_again_shows_no_drift(
     first = load_report(Path("first.json"))
     assert first.summary()["drift"] == 1
 
-    assert main(["accept", "first.json"]) == 0
+    result = run_cli(["accept", "first.json"])
+    assert result.exit_code == 0
     assert refresh(loopback_server, "cassettes", "--report", "second.json") == 0
     second = load_report(Path("second.json"))
     assert second.summary()["drift"] == 0 and second.findings() == []
     assert second.summary()["ok"] == 2
-    capsys.readouterr()
 
 
 def test_accept_is_refused_when_the_cassette_changed_after_refresh(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_server: LoopbackServer,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_server: LoopbackServer) -> None:
     monkeypatch.chdir(tmp_path)
     path = write_json_cassette(tmp_path / "cassettes/api.yaml", [
         ("GET", f"https://{HOST}/users/1", {"id": 1, "zip": "1000"}),
@@ -224,15 +235,14 @@ def test_accept_is_refused_when_the_cassette_changed_after_refresh(
     assert refresh(loopback_server, "cassettes", "--report", "r.json") == 1
     write_json_cassette(path, [("GET", f"https://{HOST}/users/1", {"id": 1, "zip": "2000"})])  # re-recorded
     edited = path.read_bytes()
-    capsys.readouterr()
-    assert main(["accept", "r.json"]) == 3
-    assert "changed since the report was made" in capsys.readouterr().err
+    result = run_cli(["accept", "r.json"])
+    assert result.exit_code == 3
+    assert "changed since the report was made" in result.stderr
     assert path.read_bytes() == edited
 
 
 def test_accept_writes_the_same_cassette_as_refresh_update_drift(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_server: LoopbackServer,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_server: LoopbackServer) -> None:
     monkeypatch.chdir(tmp_path)
     recorded = [
         ("GET", f"https://{HOST}/users/1", {"id": 1, "zip": "1000", "client_secret": "<FILTERED>"}),
@@ -245,7 +255,8 @@ def test_accept_writes_the_same_cassette_as_refresh_update_drift(
 
     refresh(loopback_server, "a", "--update", "drift")
     refresh(loopback_server, "b", "--report", "b.json")
-    assert main(["accept", "b.json"]) == 0
+    result = run_cli(["accept", "b.json"])
+    assert result.exit_code == 0
 
     def without_timestamp(path: Path) -> dict[str, object]:
         document = yaml.safe_load(path.read_text())
@@ -256,4 +267,3 @@ def test_accept_writes_the_same_cassette_as_refresh_update_drift(
 
     assert without_timestamp(accepted) == without_timestamp(updated)
     assert "live-secret" not in accepted.read_text()
-    capsys.readouterr()

@@ -186,3 +186,33 @@ def test_a_missing_cassette_folder_is_one_line_on_stderr_and_exit_2(
     assert main([*argv, "--force"] if argv == ["prune"] else argv) == 2
     err = capsys.readouterr().err
     assert err == f"cassettes: error: no cassette folder at {tmp_path / 'nowhere'}; pass paths, or set cassette_dir in [tool.cassettes]\n"
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def test_test_modules_import_only_the_helpers_package_from_the_test_suite() -> None:
+    allowed = ("tests.helpers", "tests.conftest")
+    for path in sorted(TESTS.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] if not node.level else ["relative import"]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                from_tests = name == "relative import" or name == "tests" or name.startswith("tests.")
+                assert not from_tests or name.startswith(allowed), (
+                    f"{path.relative_to(TESTS.parent)}:{node.lineno} imports {name}: "
+                    "shared test code belongs in tests/helpers/")
+
+
+def test_the_helpers_package_holds_no_tests() -> None:
+    helpers = TESTS / "helpers"
+    assert helpers.is_dir()
+    for path in helpers.rglob("*.py"):
+        assert not path.name.startswith("test_"), path
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.ClassDef)]
+        assert not [name for name in names if name.startswith(("test_", "Test"))], (path, names)

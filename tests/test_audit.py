@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cassettes_tool.cli import cli
 from cassettes_tool.core.discovery import find_cassettes
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.core.storage import serialize_document
@@ -28,109 +24,27 @@ from cassettes_tool.housekeeping.audit.detectors import (
     scan_text,
 )
 from cassettes_tool.housekeeping.audit.masking import mask
-
-from .test_corpus import CORPUS
-
-
-def _b64url(data: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-
-
-# Synthetic values in each real format (none of them is a live credential).
-AWS_KEY = "AKIAQ3EGRTY7UJVK2L5M"
-GITHUB = "ghp_R8kQz2LmV7xWc4Tn9PbJ5sYh3GdA6fKe1Uo0"
-SLACK = "xoxb-263594206564-2343594206574-FGqddMF8t9cdLu1hQkT3wnZs"
-STRIPE = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
-JWT = f"{_b64url({'alg': 'HS256', 'typ': 'JWT'})}.{_b64url({'sub': '1234567890', 'name': 'Jane'})}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
-GOOGLE = "AIzaSyD9k2Lm7Qw4Rt8Yp1Zx6Cv3Bn5Mh0Jg2Fd"
-BEARER = "q8Xf2Lr9Vb4Nz7Kc1Wm5Ts3Hy6Pd0Gj8Ae2Qu"
-API_KEY = "7f3c9a1e5b2d8f6a4c0e9b7d3a1f5c8e"
-SESSION = "s%3AJk2mQ9xLr7Vb4Nw1Zc8Tf5Hp3Dy6Ga0E"
-QUERY_KEY = "Zq7Lm2Xr9Vk4Nb1Wc8Tf5Hs3Pd6Gy0Aj"
-PASSWORD = "correct-horse-battery-staple-42"
-CLIENT_SECRET = "cs_9LmQ2xV7rB4nZ1wK8tF5hP3dY6gA0eJ"
-SESSION_TOKEN = "FwoGZXIvYXdzEDgaDEa9xBmf1ESqKScSKAYDyyAkOxPlUZ61olEPeLBiFxf3AbYKsmPRPXo"
-BASIC_PW = "s3cr3tPassw0rd"
-ACCESS_TOKEN = "at_8Hk2Lq9Xm4Vr7Nb1Zc5Tw3Fp6Dy0Gs"
-REFRESH_TOKEN = "rt_3Jd7Qm1Xk9Lv5Nb2Wc8Tz4Fh6Py0Gr"
-PRIVATE_KEY = (
-    "-----BEGIN RSA PRIVATE KEY-----\n"
-    "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
-    "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n"
-    "-----END RSA PRIVATE KEY-----"
+from tests.helpers.cli import run_cli
+from tests.helpers.corpus import CORPUS
+from tests.helpers.planted import (
+    ACCESS_TOKEN,
+    API_KEY,
+    AWS_KEY,
+    BASIC_PW,
+    BEARER,
+    GITHUB,
+    GOOGLE,
+    JWT,
+    PASSWORD,
+    PRIVATE_KEY,
+    QUERY_KEY,
+    SECRETS,
+    SESSION_TOKEN,
+    SLACK,
+    STRIPE,
+    planted_document,
+    raw_interaction,
 )
-LOCATION_TOKEN = "lt_6Vb2Xq8Lm3Zr9Nk1Wc7Tf4Hs5Pd0Gy"
-GZIP_TOKEN = "gz_5Rm8Xq2Lk7Vb1Nz9Wc4Tf3Hs6Pd0Gy"
-MULTIPART_SECRET = "mp_2Kd8Xq5Lm1Vb7Nz3Wc9Tf4Hs6Pd0Gy"
-
-SECRETS = [AWS_KEY, GITHUB, SLACK, STRIPE, JWT, GOOGLE, BEARER, API_KEY, SESSION, QUERY_KEY, PASSWORD,
-           CLIENT_SECRET, SESSION_TOKEN, BASIC_PW, ACCESS_TOKEN, REFRESH_TOKEN, PRIVATE_KEY, LOCATION_TOKEN,
-           GZIP_TOKEN, MULTIPART_SECRET]
-
-
-def _interaction(method: str, uri: str, *, req_headers: dict[str, list[str]] | None = None, req_body: Any = None,
-                 status: int = 200, headers: dict[str, list[str]] | None = None, body: str | bytes = "") -> dict[str, Any]:
-    return {
-        "request": {"method": method, "uri": uri, "body": req_body, "headers": req_headers or {}},
-        "response": {"status": {"code": status, "message": "OK"}, "headers": headers or {}, "body": {"string": body}},
-    }
-
-
-def planted_document() -> dict[str, Any]:
-    """One cassette with at least ten kinds of secret in every place a secret can hide."""
-    json_ct = {"Content-Type": ["application/json"]}
-    return {
-        "interactions": [
-            # 0: request headers, query string, basic-auth URL
-            _interaction(
-                "GET", f"https://alice:{BASIC_PW}@api.test/v1/users?api_key={QUERY_KEY}&page=2",
-                req_headers={"Authorization": [f"Bearer {BEARER}"], "X-Api-Key": [API_KEY],
-                             "Cookie": [f"theme=dark; sessionid={SESSION}"], "X-Trace": [f"trace {GITHUB}"]},
-                headers=json_ct, body='{"users": []}',
-            ),
-            # 1: JSON request body and JSON response body
-            _interaction(
-                "POST", "https://api.test/v1/login",
-                req_headers={"Content-Type": ["application/json"]},
-                req_body=json.dumps({"username": "jane", "password": PASSWORD,
-                                     "app": {"client_secret": CLIENT_SECRET, "sessionToken": SESSION_TOKEN}}),
-                headers={**json_ct, "Set-Cookie": [f"session={SESSION}; Path=/; HttpOnly"]},
-                body=json.dumps({"access_token": ACCESS_TOKEN, "refresh_token": REFRESH_TOKEN,
-                                 "echo": {"headers": {"Authorization": f"Bearer {BEARER}"}},
-                                 "profile": {"note": f"stripe {STRIPE}"}, "id_token": JWT}),
-            ),
-            # 2: form request body, response headers with a URL, text response body
-            _interaction(
-                "POST", "https://api.test/v1/upload",
-                req_headers={"Content-Type": ["application/x-www-form-urlencoded"]},
-                req_body=f"user=jane&token={SLACK}&aws={AWS_KEY}",
-                status=302,
-                headers={"Location": [f"https://cdn.test/file?token={LOCATION_TOKEN}&size=2"],
-                         "Content-Type": ["text/html"]},
-                body=f"<html><pre>{PRIVATE_KEY}</pre><p>maps key {GOOGLE}</p></html>",
-            ),
-            # 3: gzip-compressed JSON response body
-            _interaction(
-                "GET", "https://api.test/v1/keys",
-                headers={**json_ct, "Content-Encoding": ["gzip"]},
-                body=gzip.compress(json.dumps({"keys": [{"name": "ci", "secret": GZIP_TOKEN}]}).encode()),
-            ),
-            # 4: nothing secret: must stay byte-identical after --fix
-            _interaction("GET", "https://api.test/v1/health", headers=json_ct, body='{"ok": true}'),
-            # 5: multipart upload: text fields next to a binary file part
-            _interaction(
-                "POST", "https://api.test/v1/avatar",
-                req_headers={"Content-Type": ["multipart/form-data; boundary=XyZ"]},
-                req_body=(b"--XyZ\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\n"
-                          + MULTIPART_SECRET.encode() + b"\r\n--XyZ\r\nContent-Disposition: form-data; "
-                          b"name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\x89PNG\x00\xff\x10"
-                          b"\r\n--XyZ--\r\n"),
-                headers=json_ct, body='{"ok": true}',
-            ),
-        ],
-        "version": 1,
-    }
-
 
 EXPECTED = {
     (0, "request.uri", "basic-auth-credentials"),
@@ -180,13 +94,13 @@ def test_every_planted_secret_is_found_in_every_location(planted: Path) -> None:
 
 def test_text_and_json_output_never_contain_a_secret(planted: Path) -> None:
     for fmt in ("text", "json"):
-        result = CliRunner().invoke(cli, ["audit", "--format", fmt, str(planted)])
+        result = run_cli(["audit", "--format", fmt, str(planted)])
         assert result.exit_code == 1, result.output
         printed = result.stdout + result.stderr
         for secret in SECRETS:
             assert secret not in printed, f"{fmt} output leaks {mask(secret)}"
         assert "…(" in printed
-    document = json.loads(CliRunner().invoke(cli, ["audit", "--format", "json", str(planted)]).stdout)
+    document = json.loads(run_cli(["audit", "--format", "json", str(planted)]).stdout)
     assert document["schema_version"] == 1
     finding = document["files"][0]["findings"][0]
     assert set(finding) >= {"path", "interaction", "location", "rule", "value"}
@@ -195,13 +109,13 @@ def test_text_and_json_output_never_contain_a_secret(planted: Path) -> None:
 
 def test_fix_scrubs_every_finding_and_the_cassette_still_loads_in_plain_vcrpy(planted: Path) -> None:
     before = yaml.safe_load(planted.read_text())
-    result = CliRunner().invoke(cli, ["audit", "--fix", str(planted)])
+    result = run_cli(["audit", "--fix", str(planted)])
     assert result.exit_code == 0, result.output
     assert "scrubbed" in result.stdout
     text = planted.read_text()
     for secret in SECRETS:
         assert secret not in text, f"{mask(secret)} survived --fix"
-    assert CliRunner().invoke(cli, ["audit", str(planted)]).exit_code == 0
+    assert run_cli(["audit", str(planted)]).exit_code == 0
 
     after = yaml.safe_load(text)
     assert after["interactions"][4] == before["interactions"][4], "untouched interactions keep their mapping"
@@ -227,10 +141,10 @@ def test_fix_scrubs_every_finding_and_the_cassette_still_loads_in_plain_vcrpy(pl
 def test_fix_of_a_json_cassette_writes_json(tmp_path: Path) -> None:
     path = tmp_path / "login.json"
     path.write_bytes(json.dumps({
-        "interactions": [_interaction("GET", f"https://api.test/?access_token={ACCESS_TOKEN}", body='{"a": 1}')],
+        "interactions": [raw_interaction("GET", f"https://api.test/?access_token={ACCESS_TOKEN}", body='{"a": 1}')],
         "version": 1,
     }, indent=4).encode())
-    assert CliRunner().invoke(cli, ["audit", "--fix", str(path)]).exit_code == 0
+    assert run_cli(["audit", "--fix", str(path)]).exit_code == 0
     document = json.loads(path.read_text())
     assert document["interactions"][0]["request"]["uri"] == "https://api.test/?access_token=<FILTERED>"
 
@@ -238,7 +152,7 @@ def test_fix_of_a_json_cassette_writes_json(tmp_path: Path) -> None:
 def test_placeholders_and_filtered_values_are_not_findings(tmp_path: Path) -> None:
     path = tmp_path / "clean.yaml"
     document = {"interactions": [
-        _interaction(
+        raw_interaction(
             "POST", "https://api.test/v1/login?api_key=<FILTERED>&token=",
             req_headers={"Authorization": ["Bearer <FILTERED>"], "X-Api-Key": ["**REDACTED**"],
                          "Cookie": ["sessionid=<FILTERED>"], "Content-Type": ["application/json"]},
@@ -250,7 +164,7 @@ def test_placeholders_and_filtered_values_are_not_findings(tmp_path: Path) -> No
         ),
     ], "version": 1}
     path.write_bytes(serialize_document(document, "yaml"))
-    result = CliRunner().invoke(cli, ["audit", str(path)])
+    result = run_cli(["audit", str(path)])
     assert result.exit_code == 0, result.output
     assert "no secrets in 1 file(s)" in result.stdout
 
@@ -258,17 +172,17 @@ def test_placeholders_and_filtered_values_are_not_findings(tmp_path: Path) -> No
 def test_an_unreadable_file_exits_3_and_a_secret_wins_over_it(tmp_path: Path, planted: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("interactions: [unclosed\n")
-    result = CliRunner().invoke(cli, ["audit", str(broken)])
+    result = run_cli(["audit", str(broken)])
     assert result.exit_code == 3
     assert "broken.yaml" in result.stdout
-    assert CliRunner().invoke(cli, ["audit", str(broken), str(planted)]).exit_code == 1
+    assert run_cli(["audit", str(broken), str(planted)]).exit_code == 1
 
 
 def test_skip_non_cassettes_ignores_other_yaml_files_named_by_a_hook(tmp_path: Path) -> None:
     workflow = tmp_path / "ci.yaml"
     workflow.write_text("name: ci\non: [push]\njobs:\n  t:\n    steps:\n    - run: pip install requests\n")
-    assert CliRunner().invoke(cli, ["audit", str(workflow)]).exit_code == 3
-    result = CliRunner().invoke(cli, ["audit", "--skip-non-cassettes", str(workflow)])
+    assert run_cli(["audit", str(workflow)]).exit_code == 3
+    result = run_cli(["audit", "--skip-non-cassettes", str(workflow)])
     assert result.exit_code == 0, result.output
 
 
@@ -281,7 +195,7 @@ def test_fix_leaves_read_only_variants_alone_and_still_fails(tmp_path: Path) -> 
         "recorded_at": "2020-01-01T00:00:00",
     }], "recorded_with": "betamax/0.8"})
     path.write_text(original)
-    result = CliRunner().invoke(cli, ["audit", "--fix", str(path)])
+    result = run_cli(["audit", "--fix", str(path)])
     assert result.exit_code == 1
     assert "read-only" in result.stdout
     assert path.read_text() == original
@@ -291,7 +205,7 @@ def test_the_default_folder_is_the_configured_cassette_dir(tmp_path: Path, plant
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.cassettes]\ncassette_dir = "cassettes"\nfilter_headers = ["X-Trace"]\n')
     monkeypatch.chdir(tmp_path)
-    document = json.loads(CliRunner().invoke(cli, ["audit", "--format", "json"]).stdout)
+    document = json.loads(run_cli(["audit", "--format", "json"]).stdout)
     rules = {(f["location"], f["rule"]) for f in document["files"][0]["findings"]}
     assert ("request.headers.X-Trace", "credential-header") in rules, "user filter lists extend the audit"
 
@@ -411,10 +325,10 @@ def test_the_pre_commit_hook_definition_runs_the_audit_on_cassette_files() -> No
 def test_a_secret_url_keeps_its_host_and_loses_its_token(tmp_path: Path) -> None:
     hook = "https://hooks.slack.com/services/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"
     path = tmp_path / "hook.yaml"
-    path.write_bytes(serialize_document({"interactions": [_interaction("POST", hook, body="ok")], "version": 1}, "yaml"))
+    path.write_bytes(serialize_document({"interactions": [raw_interaction("POST", hook, body="ok")], "version": 1}, "yaml"))
     found = audit_paths([path]).findings
     assert [(f.location, f.rule) for f in found] == [("request.uri path", "slack-token")]
-    assert CliRunner().invoke(cli, ["audit", "--fix", str(path)]).exit_code == 0
+    assert run_cli(["audit", "--fix", str(path)]).exit_code == 0
     uri = yaml.safe_load(path.read_text())["interactions"][0]["request"]["uri"]
     assert uri == "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/<FILTERED>"
 
@@ -434,7 +348,7 @@ _JSON = st.recursive(
 def test_fix_then_audit_is_clean_for_any_json_body(tmp_path_factory: pytest.TempPathFactory,
                                                    request_body: Any, response_body: Any) -> None:
     path = tmp_path_factory.mktemp("prop") / "c.yaml"
-    document = {"interactions": [_interaction(
+    document = {"interactions": [raw_interaction(
         "POST", "https://api.test/x", req_headers={"Content-Type": ["application/json"]},
         req_body=json.dumps(request_body), headers={"Content-Type": ["application/json"]},
         body=json.dumps(response_body))], "version": 1}

@@ -11,13 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from cassettes_tool.cli import cli
 from cassettes_tool.recording.ledger import CassetteUsage, Ledger
-
-from .test_corpus import CORPUS
-from .test_reader import GOOD
+from tests.helpers.cassettes import GOOD
+from tests.helpers.cli import run_cli
+from tests.helpers.corpus import CORPUS
 
 
 def make_tree(root: Path) -> Path:
@@ -34,7 +33,7 @@ def make_tree(root: Path) -> Path:
 def test_list_defaults_to_the_configured_folder_and_prints_a_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make_tree(tmp_path)
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["list"])
+    result = run_cli(["list"])
     assert result.exit_code == 0, result.output
     assert "tests/cassettes/users/get.yaml" in result.stdout
     assert "notes.txt" not in result.stdout
@@ -44,13 +43,13 @@ def test_list_defaults_to_the_configured_folder_and_prints_a_table(tmp_path: Pat
 def test_list_json_has_the_spec_fields_and_older_than_filters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = make_tree(tmp_path)
     monkeypatch.chdir(tmp_path)
-    rows = json.loads(CliRunner().invoke(cli, ["list", "--format", "json"]).stdout)
+    rows = json.loads(run_cli(["list", "--format", "json"]).stdout)
     by_name = {Path(r["path"]).name: r for r in rows}
     old = by_name["old.yaml"]
     assert old["recorded_at"] == "2020-01-01T00:00:00Z" and old["age_days"] > 365
     assert old["format"] == "yaml" and old["size"] == (folder / "old.yaml").stat().st_size
     assert old["used_by"] is None  # no ledger yet
-    older = json.loads(CliRunner().invoke(cli, ["list", "--format", "json", "--older-than", "365d"]).stdout)
+    older = json.loads(run_cli(["list", "--format", "json", "--older-than", "365d"]).stdout)
     assert [Path(r["path"]).name for r in older] == ["old.yaml"]
 
 
@@ -60,7 +59,7 @@ def test_list_fills_used_by_from_the_usage_ledger(tmp_path: Path, monkeypatch: p
     ledger = Ledger(root=tmp_path)
     ledger.cassettes[ledger.key(folder / "users" / "get.yaml")] = CassetteUsage(["tests/test_u.py::test_get"], 1, [0])
     ledger.save(tmp_path / ".cassettes" / "usage.json")
-    rows = {Path(r["path"]).name: r for r in json.loads(CliRunner().invoke(cli, ["list", "--format", "json"]).stdout)}
+    rows = {Path(r["path"]).name: r for r in json.loads(run_cli(["list", "--format", "json"]).stdout)}
     assert rows["get.yaml"]["used_by"] == ["tests/test_u.py::test_get"]
     assert rows["old.yaml"]["used_by"] == []
 
@@ -68,7 +67,7 @@ def test_list_fills_used_by_from_the_usage_ledger(tmp_path: Path, monkeypatch: p
 def test_a_file_named_as_an_argument_is_listed_whatever_its_name(tmp_path: Path) -> None:
     odd = tmp_path / "recording.txt"
     odd.write_text(GOOD)
-    rows = json.loads(CliRunner().invoke(cli, ["list", "--format", "json", str(odd)]).stdout)
+    rows = json.loads(run_cli(["list", "--format", "json", str(odd)]).stdout)
     assert len(rows) == 1 and rows[0]["interactions"] == 1
 
 
@@ -77,18 +76,17 @@ def test_json_files_cassettes_wrote_into_the_folder_are_not_taken_for_cassettes(
     # must not list that report (nor refresh or audit it: they share the scan).
     folder = make_tree(tmp_path)
     (folder / "broken.json").write_text('{"interactions": [')  # a real (damaged) cassette: still listed
-    runner = CliRunner()
     report = folder / "drift.json"
-    result = runner.invoke(cli, ["diff", str(folder / "old.yaml"), str(folder / "users" / "get.yaml"),
+    result = run_cli(["diff", str(folder / "old.yaml"), str(folder / "users" / "get.yaml"),
                                  "--format", "json", "--output", str(report)])
     assert result.exit_code == 0, result.output
     assert report.read_text().startswith('{\n  "schema_version"')
     audit = folder / "audit.json"
-    audit.write_text(runner.invoke(cli, ["audit", str(folder / "old.yaml"), "--format", "json"]).stdout)
-    rows = json.loads(runner.invoke(cli, ["list", "--format", "json", str(folder)]).stdout)
+    audit.write_text(run_cli(["audit", str(folder / "old.yaml"), "--format", "json"]).stdout)
+    rows = json.loads(run_cli(["list", "--format", "json", str(folder)]).stdout)
     assert sorted(Path(r["path"]).name for r in rows) == ["broken.json", "get.yaml", "old.yaml"]
     # Named as an argument, a file is still read, whatever it is: one line says what is wrong.
-    [row] = json.loads(runner.invoke(cli, ["list", "--format", "json", str(report)]).stdout)
+    [row] = json.loads(run_cli(["list", "--format", "json", str(report)]).stdout)
     assert "interactions" in row["error"] and "\n" not in row["error"]
 
 
@@ -112,11 +110,11 @@ def test_age_falls_back_to_git_then_mtime(tmp_path: Path) -> None:
 
 
 def test_show_pretty_prints_decoded_bodies_and_summarises_binary(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["show", str(CORPUS / "kevin1024__vcrpy" / "gzip_requests.yaml")])
+    result = run_cli(["show", str(CORPUS / "kevin1024__vcrpy" / "gzip_requests.yaml")])
     assert result.exit_code == 0
     assert '"Accept-Encoding"' in result.stdout or "Accept-Encoding" in result.stdout  # decoded JSON body
     assert "\\x1f" not in result.stdout
-    binary = CliRunner().invoke(cli, ["show", str(CORPUS / "Unidata__siphon" / "ncss_gfs_netcdf_point"), "-i", "1"])
+    binary = run_cli(["show", str(CORPUS / "Unidata__siphon" / "ncss_gfs_netcdf_point"), "-i", "1"])
     assert binary.exit_code == 0
     assert "(binary body:" in binary.stdout and "application/x-netcdf" in binary.stdout
     assert len(binary.stdout) < 5000
@@ -132,14 +130,14 @@ def test_show_of_a_gzip_body_written_by_us_is_decoded(tmp_path: Path) -> None:
         "response": {"status": {"code": 200, "message": "OK"},
                      "headers": {"Content-Encoding": ["gzip"], "Content-Type": ["application/json"]},
                      "body": {"string": body}}}]}))
-    result = CliRunner().invoke(cli, ["show", str(path)])
+    result = run_cli(["show", str(path)])
     assert '"hello": "world"' in result.stdout
 
 
 def test_show_rejects_an_interaction_out_of_range_with_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(GOOD)
-    result = CliRunner().invoke(cli, ["show", str(path), "--interaction", "5"])
+    result = run_cli(["show", str(path), "--interaction", "5"])
     assert result.exit_code == 2 and "has 1 interaction" in result.output
 
 
@@ -157,6 +155,6 @@ def test_console_script_and_module_entry_points_work(tmp_path: Path) -> None:
 
 def test_every_command_has_help() -> None:
     for name in cli.commands:
-        result = CliRunner().invoke(cli, [name, "--help"])
+        result = run_cli([name, "--help"])
         assert result.exit_code == 0, name
         assert "Usage:" in result.output and len(result.output.splitlines()) > 3

@@ -27,9 +27,8 @@ from typing import Any
 import pytest
 
 from cassettes_tool.core.reader import load_cassette
-
-from .conftest import LoopbackServer, ReceivedRequest
-from .scale_folder import SECRET_TOKEN, small_project
+from tests.helpers.projects import SECRET_TOKEN, small_project
+from tests.helpers.server import LoopbackServer, ReceivedRequest
 
 COUNT = 12
 HOLD = 0.6  # seconds each test keeps its cassette open between vcrpy's read and its write

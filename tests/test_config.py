@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from cassettes_tool.cli import cli
 from cassettes_tool.core.config import Config, find_pyproject, load_config, parse_config
 from cassettes_tool.core.durations import parse_duration
 from cassettes_tool.errors import ConfigError
+from tests.helpers.cli import run_cli
 
 FULL = """
 [tool.cassettes]
@@ -129,7 +128,7 @@ def test_a_config_with_an_unknown_key_is_a_one_line_cli_error_exit_2(tmp_path: P
     config = tmp_path / "pyproject.toml"
     config.write_text('[tool.cassettes]\nrecrod_mode = "once"\n')
     (tmp_path / "c").mkdir()
-    result = CliRunner().invoke(cli, ["--config", str(config), "list", str(tmp_path / "c")])
+    result = run_cli(["--config", str(config), "list", str(tmp_path / "c")])
     assert result.exit_code == 2
     assert "unknown key 'recrod_mode'" in result.stderr
     assert str(config) in result.stderr

@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from vcr.serialize import deserialize
-from vcr.serializers import jsonserializer, yamlserializer
 
-from cassettes_tool.cli import cli
-from cassettes_tool.core.discovery import find_cassettes
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.errors import CassetteFormatError
+from tests.helpers.cli import run_cli
+from tests.helpers.corpus import CORPUS, FILES, vcrpy_count
 
-CORPUS = Path(os.environ.get("CASSETTES_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
 
-FILES = sorted(find_cassettes([CORPUS])) if CORPUS.is_dir() else []
 GRPC_LOOKALIKE = "test_cancel_recorded_provider_stream[xai].xai.yaml"
-
-
-def vcrpy_count(path: Path) -> int | None:
-    """Interactions plain vcrpy reads from ``path``, or None when vcrpy cannot load it."""
-    serializer = jsonserializer if path.suffix == ".json" else yamlserializer
-    try:
-        requests, *_ = deserialize(path.read_bytes().decode("utf-8"), serializer)
-    except Exception:
-        return None
-    return len(requests)
 
 
 def test_the_corpus_has_all_fifty_files() -> None:
@@ -68,7 +52,7 @@ def test_forty_nine_of_fifty_load_and_vcrpy_loads_fewer() -> None:
 
 
 def test_list_json_over_the_corpus_prints_a_row_per_file_and_no_traceback() -> None:
-    result = CliRunner().invoke(cli, ["list", "--format", "json", str(CORPUS)])
+    result = run_cli(["list", "--format", "json", str(CORPUS)])
     assert "Traceback" not in result.output
     rows = json.loads(result.stdout)
     assert len(rows) == 50

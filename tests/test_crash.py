@@ -29,9 +29,8 @@ from pathlib import Path
 import pytest
 
 from cassettes_tool.core.reader import load_cassette
-
-from .conftest import LoopbackServer, ReceivedRequest
-from .scale_folder import Project, small_project
+from tests.helpers.projects import Project, small_project
+from tests.helpers.server import LoopbackServer, ReceivedRequest
 
 CASSETTES = 200
 DEFAULT_TRIALS = 2

@@ -7,7 +7,6 @@ import json
 import re
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,7 @@ import requests
 
 from cassettes_tool.setup.demo.api import EXPECTED_FINDINGS, EXPECTED_OK, EXPECTED_SKIPPED, respond
 from cassettes_tool.setup.demo.server import DemoServer
-
-from .unprivileged import run_cli_without_file_override
+from tests.helpers.cli import run_cli_process, run_cli_without_file_override
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_cassettes"
 DemoRun = tuple[Path, subprocess.CompletedProcess[str], dict[str, str]]
@@ -34,8 +32,8 @@ def refuses_connections(port: int) -> bool:
 
 
 def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cassettes_tool", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+    """The real CLI in a child process with a bare environment (the demo must need nothing more)."""
+    return run_cli_process(args, cwd=cwd, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"}, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from cassettes_tool.cli import main
 from cassettes_tool.core.cassette import Cassette, Interaction, Request, Response
 from cassettes_tool.core.storage import serialize_document
-
-from .test_corpus import CORPUS
+from tests.helpers.cli import run_cli
+from tests.helpers.corpus import CORPUS
 
 USER = {"id": 1, "name": "Ada", "address": {"zip": "1000", "city": "Bern"}, "tags": ["a"]}
 
@@ -41,16 +40,15 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["diff", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+def run(*args: str) -> tuple[int, str, str]:
+    result = run_cli(["diff", *args])
+    return result.exit_code, result.stdout, result.stderr
 
 
-def test_identical_cassettes_give_an_ok_report_and_exit_0(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_identical_cassettes_give_an_ok_report_and_exit_0(project: Path) -> None:
     old = write(project / "old.yaml", interaction("https://api.test/users/1", USER))
     new = write(project / "new.yaml", interaction("https://api.test/users/1", {**USER, "id": 2, "name": "Bob"}))
-    code, out, _ = run(capsys, str(old), str(new), "--format", "json")
+    code, out, _ = run(str(old), str(new), "--format", "json")
     report = json.loads(out)
     assert code == 0
     assert report["command"] == "diff" and report["summary"]["ok"] == 1
@@ -58,11 +56,11 @@ def test_identical_cassettes_give_an_ok_report_and_exit_0(project: Path, capsys:
     assert cassette["path"] == "new.yaml" and cassette["status"] == "ok" and len(cassette["sha256"]) == 64
 
 
-def test_breaking_drift_exits_1_and_lists_findings(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_breaking_drift_exits_1_and_lists_findings(project: Path) -> None:
     old = write(project / "old.yaml", interaction("https://api.test/users/1", USER))
     changed = {"id": "1", "name": "Ada", "address": {"city": "Bern"}, "tags": ["a"], "email": "x"}
     new = write(project / "new.json", interaction("https://api.test/users/1", changed), fmt="json")
-    code, out, _ = run(capsys, str(old), str(new), "--format", "json")
+    code, out, _ = run(str(old), str(new), "--format", "json")
     assert code == 1
     [item] = json.loads(out)["cassettes"][0]["interactions"]
     assert item["status"] == "drift" and item["recorded"] == {"status": 200, "content_type": "application/json"}
@@ -71,20 +69,20 @@ def test_breaking_drift_exits_1_and_lists_findings(project: Path, capsys: pytest
         ("field_added", "info", "$.email"),
     ]
     assert json.loads(item["live"]["body"]) == changed
-    assert run(capsys, str(old), str(new), "--fail-on", "never", "--format", "json")[0] == 0
+    assert run(str(old), str(new), "--fail-on", "never", "--format", "json")[0] == 0
 
 
-def test_fail_on_decides_whether_info_findings_fail(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fail_on_decides_whether_info_findings_fail(project: Path) -> None:
     old = write(project / "old.yaml", interaction("https://api.test/users/1", USER))
     new = write(project / "new.yaml", interaction("https://api.test/users/1", {**USER, "email": "x"}))
-    assert run(capsys, str(old), str(new), "--format", "json")[0] == 0
-    assert run(capsys, str(old), str(new), "--format", "json", "--fail-on", "info")[0] == 1
+    assert run(str(old), str(new), "--format", "json")[0] == 0
+    assert run(str(old), str(new), "--format", "json", "--fail-on", "info")[0] == 1
     (project / "pyproject.toml").write_text('[tool.cassettes.refresh]\nfail_on = "info"\n')
-    assert run(capsys, str(old), str(new), "--format", "json")[0] == 1
+    assert run(str(old), str(new), "--format", "json")[0] == 1
 
 
 def test_interactions_pair_by_request_and_unpaired_ones_are_skipped_with_a_reason(
-    project: Path, capsys: pytest.CaptureFixture[str]
+    project: Path
 ) -> None:
     old = write(project / "old.yaml",
                 interaction("https://api.test/users?page=1&per=2", [USER]),
@@ -94,7 +92,7 @@ def test_interactions_pair_by_request_and_unpaired_ones_are_skipped_with_a_reaso
                 interaction("https://api.test/users?per=2&page=1", [USER]),
                 interaction("https://api.test/users?page=1&per=2", [{"id": 1}]),
                 interaction("https://api.test/health", {"ok": True}))
-    code, out, _ = run(capsys, str(old), str(new), "--format", "json")
+    code, out, _ = run(str(old), str(new), "--format", "json")
     items = json.loads(out)["cassettes"][0]["interactions"]
     assert [(i["index"], i["method"], i["status"]) for i in items] == [
         (0, "GET", "ok"), (1, "GET", "drift"), (2, "GET", "skipped"), (1, "DELETE", "skipped"),
@@ -103,61 +101,61 @@ def test_interactions_pair_by_request_and_unpaired_ones_are_skipped_with_a_reaso
     assert code == 1
 
 
-def test_a_gzip_recording_compares_with_a_decoded_re_recording(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_gzip_recording_compares_with_a_decoded_re_recording(project: Path) -> None:
     old = write(project / "old.yaml", interaction("https://api.test/users/1", USER, gzipped=True))
     new = write(project / "new.yaml", interaction("https://api.test/users/1", {**USER, "id": 7}))
-    code, out, _ = run(capsys, str(old), str(new), "--format", "json")
+    code, out, _ = run(str(old), str(new), "--format", "json")
     assert code == 0 and json.loads(out)["summary"]["ok"] == 1
 
 
-def test_drift_ignore_paths_from_the_config_are_applied(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_drift_ignore_paths_from_the_config_are_applied(project: Path) -> None:
     old = write(project / "old.yaml", interaction("https://api.test/users/1", USER))
     new = write(project / "new.yaml", interaction("https://api.test/users/1", {**USER, "address": {"city": "B"}}))
-    assert run(capsys, str(old), str(new), "--format", "json")[0] == 1
+    assert run(str(old), str(new), "--format", "json")[0] == 1
     (project / "pyproject.toml").write_text('[tool.cassettes.drift]\nignore = ["$.address.zip"]\n')
-    assert run(capsys, str(old), str(new), "--format", "json")[0] == 0
+    assert run(str(old), str(new), "--format", "json")[0] == 0
 
 
 @pytest.mark.parametrize(("fmt", "marker"), [
     ("text", "$.address.zip"), ("markdown", "address.zip"), ("junit", "<testsuite"), ("html", "<html"),
 ])
 def test_every_report_format_renders_to_stdout_and_to_a_file(
-    project: Path, capsys: pytest.CaptureFixture[str], fmt: str, marker: str
+    project: Path, fmt: str, marker: str
 ) -> None:
     old = write(project / "old.yaml", interaction("https://api.test/users/1", USER))
     new = write(project / "new.yaml", interaction("https://api.test/users/1", {**USER, "address": {}}))
-    code, out, _ = run(capsys, str(old), str(new), "--format", fmt)
+    code, out, _ = run(str(old), str(new), "--format", fmt)
     assert code == 1 and marker in out
-    code, out, err = run(capsys, str(old), str(new), "--format", fmt, "--output", "report.out")
+    code, out, err = run(str(old), str(new), "--format", fmt, "--output", "report.out")
     assert code == 1 and out == "" and "report.out" in err
     assert marker in (project / "report.out").read_text()
 
 
-def test_the_html_report_shows_olds_shape_as_the_recorded_side(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_html_report_shows_olds_shape_as_the_recorded_side(project: Path) -> None:
     old = write(project / "old.yaml", interaction("https://api.test/users/1", {"only_in_old": 1}))
     new = write(project / "new.yaml", interaction("https://api.test/users/1", {"only_in_new": 1}))
-    _, out, _ = run(capsys, str(old), str(new), "--format", "html")
+    _, out, _ = run(str(old), str(new), "--format", "html")
     assert "only_in_old" in out and "only_in_new" in out
 
 
-def test_an_unreadable_file_exits_3_with_one_line_naming_it(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unreadable_file_exits_3_with_one_line_naming_it(project: Path) -> None:
     old = write(project / "old.yaml", interaction("https://api.test/users/1", USER))
     broken = project / "broken.yaml"
     broken.write_text("interactions: [unclosed\n")
-    code, out, err = run(capsys, str(old), str(broken))
+    code, out, err = run(str(old), str(broken))
     assert code == 3 and out == "" and "broken.yaml" in err and len(err.strip().splitlines()) == 1
-    code, _, err = run(capsys, str(project / "missing.yaml"), str(old))
+    code, _, err = run(str(project / "missing.yaml"), str(old))
     assert code == 3 and "missing.yaml" in err
 
 
-def test_bad_usage_exits_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_usage_exits_2(project: Path) -> None:
     old = write(project / "old.yaml", interaction("https://api.test/users/1", USER))
-    assert run(capsys, str(old))[0] == 2
-    assert run(capsys, str(old), str(old), "--format", "yaml")[0] == 2
-    assert run(capsys, str(old), str(old), "--fail-on", "sometimes")[0] == 2
+    assert run(str(old))[0] == 2
+    assert run(str(old), str(old), "--format", "yaml")[0] == 2
+    assert run(str(old), str(old), "--fail-on", "sometimes")[0] == 2
 
 
-def test_a_real_cassette_diffed_with_itself_is_clean(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_real_cassette_diffed_with_itself_is_clean(project: Path) -> None:
     real = CORPUS / "kevin1024__vcrpy" / "gzip_requests.yaml"
-    code, out, _ = run(capsys, str(real), str(real), "--format", "json")
+    code, out, _ = run(str(real), str(real), "--format", "json")
     assert code == 0 and json.loads(out)["summary"]["drift"] == 0

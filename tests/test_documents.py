@@ -13,8 +13,7 @@ from cassettes_tool.cli import main
 from cassettes_tool.core.jsonfile import document, dumps_document
 from cassettes_tool.recording.ledger import Ledger
 from cassettes_tool.review.baseline import baseline_document
-
-from .golden.samples import sample_report, write_json_cassette
+from tests.helpers.reports import sample_report, write_json_cassette
 
 ENVELOPE = ["schema_version", "tool"]
 

@@ -27,12 +27,11 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from cassettes_tool.cli import main
 from cassettes_tool.core.reader import load_cassette
-from cassettes_tool.errors import CassetteError
-
-from .conftest import time_limit
-from .test_refresh_helpers import interaction, write_cassette
+from cassettes_tool.errors import CassetteError, ExitCode
+from tests.helpers.cassettes import interaction, write_cassette
+from tests.helpers.cli import run_cli
+from tests.helpers.timing import time_limit
 
 TIMEOUT = "0.5"
 RECORDED = {"id": 1, "name": "Ada", "tags": ["a", "b"]}
@@ -236,11 +235,11 @@ def closed_port() -> int:
 SILENT_PORT: list[int] = []
 
 
-def refresh(folder: Path, api: FaultServer, update: str, capsys: pytest.CaptureFixture[str],
-            *extra: str, limit: float = RUN_LIMIT) -> tuple[int, dict[str, object], str]:
+def refresh(folder: Path, api: FaultServer, update: str, *extra: str,
+            limit: float = RUN_LIMIT) -> tuple[int, dict[str, object], str]:
     report = folder.parent / f"{folder.name}-report.json"
     with time_limit(limit, "refresh still running (a fault not bounded by --timeout?)"):
-        code = main([
+        result = run_cli([
             "-q", "refresh", str(folder), "--timeout", TIMEOUT, "--retries", "1", "--workers", "8",
             "--update", update, "--report", str(report), "--format", "json",
             "--rewrite-host", f"api.example.com={api.url}",
@@ -248,9 +247,8 @@ def refresh(folder: Path, api: FaultServer, update: str, capsys: pytest.CaptureF
             "--rewrite-host", f"down.example.com=http://127.0.0.1:{closed_port()}",
             "--rewrite-host", f"silent.example.com=https://127.0.0.1:{SILENT_PORT[0]}", *extra,
         ])
-    captured = capsys.readouterr()
-    assert report.exists(), f"no report (exit {code}): {captured.err.strip()}"
-    return code, json.loads(report.read_text()), captured.err
+    assert report.exists(), f"no report (exit {result.exit_code}): {result.stderr.strip()}"
+    return result.exit_code, json.loads(report.read_text()), result.stderr
 
 
 def cassette_for(folder: Path, case: Case, index: int) -> Path:
@@ -266,7 +264,7 @@ def accepted(case: Case) -> tuple[str, ...]:
 @pytest.mark.parametrize("update", ["never", "all"])
 @pytest.mark.parametrize("case", [*CASES, REDIRECT_AWAY], ids=lambda c: c.name)
 def test_each_fault_is_reported_with_its_reason_exit_code_and_untouched_cassette(
-    tmp_path: Path, servers: tuple[FaultServer, FaultServer], capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, servers: tuple[FaultServer, FaultServer],
     case: Case, update: str,
 ) -> None:
     api, elsewhere = servers
@@ -278,7 +276,7 @@ def test_each_fault_is_reported_with_its_reason_exit_code_and_untouched_cassette
     calls_before = api.calls[path_key]
     stolen_before = elsewhere.calls["/steal"]
 
-    code, report, err = refresh(folder, api, update, capsys)
+    code, report, err = refresh(folder, api, update)
 
     [result] = report["cassettes"]  # type: ignore[index]
     [checked] = result["interactions"]
@@ -301,7 +299,7 @@ def test_each_fault_is_reported_with_its_reason_exit_code_and_untouched_cassette
 
 
 def test_all_faults_at_once_leave_every_errored_cassette_byte_identical_under_update_all(
-    tmp_path: Path, servers: tuple[FaultServer, FaultServer], capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, servers: tuple[FaultServer, FaultServer],
 ) -> None:
     api, _ = servers
     folder = tmp_path / "cassettes"
@@ -311,7 +309,7 @@ def test_all_faults_at_once_leave_every_errored_cassette_byte_identical_under_up
     write_cassette(control, [interaction("GET", "https://api.example.com/ok/1", RECORDED)])
     before = {p: p.read_bytes() for p in [*paths.values(), control]}
 
-    code, report, _ = refresh(folder, api, "all", capsys)
+    code, report, _ = refresh(folder, api, "all")
 
     by_path = {Path(c["path"]).name: c for c in report["cassettes"]}  # type: ignore[union-attr]
     for case in CASES:
@@ -334,14 +332,14 @@ STEADY_DRIBBLE = Case("a steady dribble", "https://api.example.com/dribble-fast"
 
 
 def test_a_steady_dribble_is_cut_off_by_the_timeout_not_read_to_the_end(
-    tmp_path: Path, servers: tuple[FaultServer, FaultServer], capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, servers: tuple[FaultServer, FaultServer],
 ) -> None:
     api, _ = servers
     folder = tmp_path / "cassettes"
     folder.mkdir()
     path = cassette_for(folder, STEADY_DRIBBLE, 0)
     before = path.read_bytes()
-    code, report, _ = refresh(folder, api, "all", capsys, limit=6.0)
+    code, report, _ = refresh(folder, api, "all", limit=6.0)
     [checked] = report["cassettes"][0]["interactions"]  # type: ignore[index]
     assert checked["status"] == "error" and "took longer" in checked["reason"]
     assert code == 3
@@ -355,7 +353,7 @@ def test_a_steady_dribble_is_cut_off_by_the_timeout_not_read_to_the_end(
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from .test_fuzz import bodies, headers, methods  # noqa: E402
+from tests.helpers.strategies import bodies, headers, methods  # noqa: E402
 
 live_requests = st.fixed_dictionaries({
     "method": st.one_of(st.just("GET"), methods),
@@ -373,17 +371,15 @@ def live_cassette(requests: list[dict[str, Any]]) -> bytes:
 
 
 def refresh_file(path: Path, api: FaultServer) -> dict[str, Any]:
-    from click.testing import CliRunner
 
-    from cassettes_tool.cli import cli
 
     report = path.with_suffix(".report.json")
     with time_limit(RUN_LIMIT, "refresh still running (a fault not bounded by --timeout?)"):
-        result = CliRunner().invoke(cli, ["-q", "refresh", str(path), "--timeout", TIMEOUT, "--retries", "0",
+        result = run_cli(["-q", "refresh", str(path), "--timeout", TIMEOUT, "--retries", "0",
                                           "--allow-methods", "GET,HEAD,OPTIONS,POST,PUT,DELETE,PATCH",
                                           "--report", str(report), "--format", "json",
                                           "--rewrite-host", f"api.example.com={api.url}"])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code != ExitCode.INTERNAL and "internal error" not in result.stderr, result.stderr
     assert result.exit_code in (0, 1, 3), result.stderr
     data: dict[str, Any] = json.loads(report.read_text())
     return data

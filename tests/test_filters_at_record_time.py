@@ -15,11 +15,7 @@ from cassettes_tool.core.config import (
     DEFAULT_FILTER_QUERY_PARAMETERS,
     FILTERED_PLACEHOLDER,
 )
-
-from .conftest import LoopbackServer
-from .test_recording import project
-
-__all__ = ["project"]  # the fixture, re-used
+from tests.helpers.server import LoopbackServer
 
 
 def secret(place: str) -> str:

@@ -12,12 +12,10 @@ The default run keeps ``max_examples`` modest; ``pytest -m slow`` runs the long 
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import random
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,23 +23,22 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cassettes_tool.cli import cli
 from cassettes_tool.core.reader import load_cassette
-from cassettes_tool.errors import CassetteError, CassetteFormatError
+from cassettes_tool.errors import CassetteError, CassetteFormatError, ExitCode
 from cassettes_tool.housekeeping.show import render_cassette
-
-from .conftest import time_limit
+from tests.helpers.cli import run_cli, run_cli_process
+from tests.helpers.strategies import any_json, bodies, headers, methods, mostly, uris
+from tests.helpers.timing import time_limit
 
 PER_FILE_SECONDS = 20  # generous on a busy 2-core machine; a real hang runs forever
 DEFAULT_EXAMPLES = 80
 SLOW_EXAMPLES = 5000
 
 # One folder for the whole module: hypothesis cannot use function-scoped fixtures.
-# (Created on first use: tests/test_faults.py imports strategies from this module.)
+# (Created on first use, not at import.)
 WORK = Path(tempfile.gettempdir()) / f"cassettes-fuzz-{os.getpid()}"
 MARKER = WORK / "pwned-marker"
 
@@ -98,53 +95,6 @@ def tag_text(template: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Strategies
 
-json_scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=40),
-)
-yaml_scalars = st.one_of(json_scalars, st.floats(), st.binary(max_size=40))
-any_json = st.recursive(
-    json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=20,
-)
-any_value = st.recursive(
-    yaml_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=20,
-)
-
-
-def mostly(good: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """Usually a well-formed value, sometimes anything at all."""
-    return st.one_of(good, good, good, any_value)
-
-
-content_types = st.sampled_from([
-    "application/json", "application/json; charset=utf-8", "application/problem+json", "text/html",
-    "text/plain", "application/x-ndjson", "application/octet-stream", "text/csv", "", "nonsense/",
-    "application/x-www-form-urlencoded",
-])
-encodings = st.sampled_from(["gzip", "deflate", "br", "identity", "gzip, br", "zstd", ""])
-header_names = st.one_of(
-    st.sampled_from(["Content-Type", "Content-Encoding", "Set-Cookie", "Authorization", "Cookie", "X-Api-Key",
-                     "Content-Length", "Retry-After"]),
-    st.text(max_size=10),
-)
-header_values = st.one_of(content_types, encodings, st.text(max_size=30))
-headers = st.dictionaries(header_names, st.one_of(st.lists(header_values, max_size=3), header_values), max_size=5)
-json_texts = st.builds(json.dumps, any_json)
-bodies = st.one_of(
-    st.none(), st.text(max_size=200), st.binary(max_size=200), json_texts,
-    st.builds(lambda t: gzip.compress(t.encode()), json_texts),
-    st.builds(lambda b: b"\x1f\x8b" + b, st.binary(max_size=40)),  # gzip magic, corrupt stream
-    st.builds(lambda t: "\n".join([t, t]), json_texts),  # NDJSON-like
-)
-hosts = st.sampled_from(["api.example.com", "127.0.0.1:8080", "[::1]", "[::1", "xn--e1afmkfd.example", "", "a:b:c"])
-uris = st.one_of(
-    st.builds(lambda s, h, p, q: f"{s}://{h}/{p}?{q}", st.sampled_from(["http", "https", "ftp", "ws", ""]), hosts,
-              st.text(max_size=15), st.text(max_size=15)),
-    st.text(max_size=40),
-)
-methods = st.sampled_from(["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "get", "", "BREW"])
 requests = st.fixed_dictionaries({
     "method": mostly(methods), "uri": mostly(uris), "headers": mostly(headers), "body": mostly(bodies),
 })
@@ -240,9 +190,9 @@ def check_loads_or_refuses(path: Path) -> None:
 
 def invoke(args: list[str]) -> Any:
     with time_limit(PER_FILE_SECONDS, "no result"):
-        result = CliRunner().invoke(cli, args, catch_exceptions=True)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"cassettes {' '.join(args)} raised {result.exception!r}") from result.exception
+        result = run_cli(args)
+    if result.exit_code == ExitCode.INTERNAL or "internal error" in result.stderr:
+        raise AssertionError(f"cassettes {' '.join(args)} raised: {result.stderr}")
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
     return result
 
@@ -507,23 +457,22 @@ def random_folder(folder: Path, count: int, seed: int) -> None:
         (folder / f"c{i:04d}{rng.choice(['.yaml', '.yml', '.json', ''])}").write_bytes(bytes(data))
 
 
-def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cassettes_tool", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "NO_COLOR": "1"}, check=False)
+def real_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return run_cli_process(args, env={**os.environ, "NO_COLOR": "1"}, timeout=timeout)
 
 
 def check_cli_subprocess_over_folder(folder: Path) -> None:
     files = sorted(p for p in folder.iterdir() if p.is_file())
-    listed = run_cli("list", "--format", "json", str(folder))
+    listed = real_cli("list", "--format", "json", str(folder))
     assert "Traceback" not in listed.stderr and "internal error" not in listed.stderr, listed.stderr
     assert listed.returncode in (0, 3)
     rows = json.loads(listed.stdout)
     assert all(row["error"] is None or "\n" not in row["error"] for row in rows)
-    audited = run_cli("audit", "--format", "json", str(folder))
+    audited = real_cli("audit", "--format", "json", str(folder))
     assert "Traceback" not in audited.stderr and "internal error" not in audited.stderr, audited.stderr
     assert audited.returncode in (0, 1, 3)
     for path in files[:: max(1, len(files) // 10)]:
-        shown = run_cli("show", str(path))
+        shown = real_cli("show", str(path))
         assert shown.returncode in (0, 3) and "Traceback" not in shown.stderr and "internal error" not in shown.stderr
         assert len(shown.stderr.strip().splitlines()) <= 1
     assert not MARKER.exists()
@@ -571,7 +520,7 @@ DRIFTED = GOOD.replace('"tags": ["a"]', '"tags": "a", "new": 1')
 def valid_report(good_cassette: Path) -> dict[str, Any]:
     drifted = WORK / "drifted.yaml"
     drifted.write_text(DRIFTED)
-    result = CliRunner().invoke(cli, ["diff", "--format", "json", str(good_cassette), str(drifted)])
+    result = run_cli(["diff", "--format", "json", str(good_cassette), str(drifted)])
     report: dict[str, Any] = json.loads(result.stdout)
     assert report["summary"]["findings"]["breaking"] >= 1  # the seed report has real findings
     return report

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from cassettes_tool.review.render import recorded_rows, render_report
-from tests.golden.samples import sample_report, write_user_cassette
+from tests.helpers.reports import sample_report, write_user_cassette
 
 pytestmark = pytest.mark.browser
 

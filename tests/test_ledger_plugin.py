@@ -12,11 +12,8 @@ import requests  # noqa: F401  # kept imported across inline nested runs (see te
 import vcr  # noqa: F401
 
 from cassettes_tool.recording.ledger import load_ledger
-
-from .conftest import LoopbackServer
-from .test_plugin import inner, write_test
-
-__all__ = ["inner"]
+from tests.helpers.plugin import write_test
+from tests.helpers.server import LoopbackServer
 
 SUITE = """
     @pytest.mark.cassette("users")

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from cassettes_tool.cli import main
 from cassettes_tool.errors import ReportError
 from cassettes_tool.review.merge import merge_reports
 from cassettes_tool.review.report import CassetteResult, InteractionResult, Report, load_report
-from tests.conftest import LoopbackServer
-from tests.golden.samples import sample_report, write_json_cassette
+from tests.helpers.cli import run_cli
+from tests.helpers.reports import sample_report, write_json_cassette
+from tests.helpers.server import LoopbackServer
 
 HOST = "api.example.com"
 
@@ -37,14 +37,14 @@ def test_merged_summary_is_the_sum_of_the_shards_and_cassettes_are_in_path_order
     assert total["findings"] == c.summary()["findings"]
 
 
-def test_a_cassette_in_two_reports_is_refused_naming_both(tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_cassette_in_two_reports_is_refused_naming_both(tmp_path: Path) -> None:
     (tmp_path / "one.json").write_text(shard("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", "c/a.yaml").dumps())
     (tmp_path / "two.json").write_text(
         shard("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", "c/b.yaml", "c/a.yaml").dumps())
     out = tmp_path / "merged.json"
-    assert main(["merge", str(tmp_path / "one.json"), str(tmp_path / "two.json"), "--output", str(out)]) == 2
-    err = capsys.readouterr().err.strip()
+    result = run_cli(["merge", str(tmp_path / "one.json"), str(tmp_path / "two.json"), "--output", str(out)])
+    assert result.exit_code == 2
+    err = result.stderr.strip()
     assert err == (f"cassettes: error: {tmp_path / 'two.json'}: cassette c/a.yaml is also in {tmp_path / 'one.json'}; "
                    "shards never overlap, so merge each shard's report once, all from the same run")
     assert not out.exists()
@@ -58,31 +58,34 @@ def test_reports_of_different_commands_are_not_merged() -> None:
         merge_reports([("a", a), ("b", b)])
 
 
-def test_a_malformed_or_foreign_report_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_malformed_or_foreign_report_is_a_clear_error(tmp_path: Path) -> None:
     good = tmp_path / "good.json"
     good.write_text(shard("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", "c/a.yaml").dumps())
     future = tmp_path / "future.json"
     future.write_text(json.dumps({**json.loads(good.read_text()), "schema_version": 2}))
-    assert main(["merge", str(good), str(future), "-o", str(tmp_path / "m.json")]) == 2
-    assert "drift report schema_version 2 is not supported" in capsys.readouterr().err
+    result = run_cli(["merge", str(good), str(future), "-o", str(tmp_path / "m.json")])
+    assert result.exit_code == 2
+    assert "drift report schema_version 2 is not supported" in result.stderr
     (tmp_path / "junk.json").write_text("{not json")
-    assert main(["merge", str(good), str(tmp_path / "junk.json"), "-o", str(tmp_path / "m.json")]) == 2
-    assert "junk.json: line 1: drift report is not valid JSON" in capsys.readouterr().err
+    result = run_cli(["merge", str(good), str(tmp_path / "junk.json"), "-o", str(tmp_path / "m.json")])
+    assert result.exit_code == 2
+    assert "junk.json: line 1: drift report is not valid JSON" in result.stderr
 
 
-def test_merge_writes_a_report_that_cassettes_report_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_merge_writes_a_report_that_cassettes_report_reads(tmp_path: Path) -> None:
     (tmp_path / "a.json").write_text(sample_report().dumps())
     (tmp_path / "b.json").write_text(shard("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", "z/last.yaml").dumps())
     out = tmp_path / "merged.json"
-    assert main(["merge", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--output", str(out)]) == 0
-    assert "merged 2 report(s)" in capsys.readouterr().err
+    result = run_cli(["merge", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--output", str(out)])
+    assert result.exit_code == 0
+    assert "merged 2 report(s)" in result.stderr
     assert len(load_report(out).cassettes) == 6
-    assert main(["report", str(out), "--fail-on", "breaking"]) == 1
+    result = run_cli(["report", str(out), "--fail-on", "breaking"])
+    assert result.exit_code == 1
 
 
 def test_three_shards_merged_equal_one_unsharded_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     loopback_server: LoopbackServer,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+                                                     loopback_server: LoopbackServer) -> None:
     monkeypatch.chdir(tmp_path)
     for n in range(9):
         write_json_cassette(tmp_path / f"cassettes/c{n}.yaml", [
@@ -93,10 +96,11 @@ def test_three_shards_merged_equal_one_unsharded_run(tmp_path: Path, monkeypatch
         live = {"id": n, "name": 1} if n % 3 == 0 else {"id": n + 100, "name": "y"}
         loopback_server.route("GET", f"/items/{n}", json=live, status=500 if n == 4 else 200)
     base = ["refresh", "--rewrite-host", f"{HOST}={loopback_server.base_url}", "--retries", "0", "cassettes"]
-    main([*base, "--report", "all.json"])
+    run_cli([*base, "--report", "all.json"])
     for k in (1, 2, 3):
-        main([*base, "--shard", f"{k}/3", "--report", f"shard{k}.json"])
-    assert main(["merge", "shard1.json", "shard2.json", "shard3.json", "--output", "merged.json"]) == 0
+        run_cli([*base, "--shard", f"{k}/3", "--report", f"shard{k}.json"])
+    result = run_cli(["merge", "shard1.json", "shard2.json", "shard3.json", "--output", "merged.json"])
+    assert result.exit_code == 0
     whole, merged = load_report(Path("all.json")), load_report(Path("merged.json"))
     shards = [load_report(Path(f"shard{k}.json")) for k in (1, 2, 3)]
     assert sum(1 for s in shards if s.cassettes) >= 2  # the split really happened
@@ -104,5 +108,5 @@ def test_three_shards_merged_equal_one_unsharded_run(tmp_path: Path, monkeypatch
     assert (summary["cassettes"], summary["drift"], summary["error"], summary["skipped"]) == (9, 3, 1, 9)
     assert merged.summary() == whole.summary()
     assert [c.to_json() for c in merged.cassettes] == [c.to_json() for c in sorted(whole.cassettes, key=lambda c: c.path)]
-    assert main(["report", "merged.json"]) == main(["report", "all.json"])
-    capsys.readouterr()
+    result = run_cli(["report", "merged.json"])
+    assert result.exit_code == run_cli(["report", "all.json"]).exit_code

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,32 +12,8 @@ import requests  # noqa: F401  # imported here so inline nested runs do not re-i
 import vcr  # noqa: F401  # (pytester drops modules first imported by a nested run)
 import yaml
 
-from .conftest import LoopbackServer
-
-PYPROJECT = '[tool.cassettes]\ncassette_dir = "tests/cassettes"\n'
-
-
-@pytest.fixture
-def inner(pytester: pytest.Pytester, loopback_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch,
-          tmp_path_factory: pytest.TempPathFactory) -> pytest.Pytester:
-    """A nested project: pyproject with [tool.cassettes], the server's URL in $API."""
-    loopback_server.route("GET", "/users/1", json={"id": 1, "name": "Ada"})
-    loopback_server.route("GET", "/users/2", json={"id": 2, "name": "Grace"})
-    monkeypatch.setenv("API", loopback_server.base_url)
-    # cassetter registers --record-mode like pytest-recording; this repository disables it too.
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:cassetter")
-    monkeypatch.setenv("CASSETTES_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
-    monkeypatch.delenv("CASSETTES_CONFIG", raising=False)
-    pytester.makefile(".toml", pyproject=PYPROJECT)
-    pytester.mkdir("tests")
-    return pytester
-
-
-def write_test(pytester: pytest.Pytester, body: str, name: str = "test_users") -> Path:
-    header = "import os\nimport pytest\nimport requests\nAPI = os.environ['API']\n\n"
-    path = pytester.path / "tests" / f"{name}.py"
-    path.write_text(header + textwrap.dedent(body))
-    return path
+from tests.helpers.plugin import PYPROJECT, write_test
+from tests.helpers.server import LoopbackServer
 
 
 def cassette_file(pytester: pytest.Pytester, relative: str) -> Path:

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from cassettes_tool.cli import cli
 from cassettes_tool.core.storage import now_iso
 from cassettes_tool.recording.ledger import CassetteUsage, Ledger, load_ledger
+from tests.helpers.cli import run_cli
 
 
 def _cassette(*paths: str) -> str:
@@ -66,7 +65,7 @@ def _ledger(root: Path, *, complete: bool = True, reasons: tuple[str, ...] = (),
 
 
 def _prune(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["prune", *args])
+    result = run_cli(["prune", *args])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -86,7 +85,7 @@ def test_a_dry_run_lists_the_unused_cassettes_with_both_signals_sizes_and_a_tota
 
 def test_verbose_output_shows_why_each_kept_cassette_stays(project: Path) -> None:
     _ledger(project)
-    result = CliRunner().invoke(cli, ["-v", "prune"])
+    result = run_cli(["-v", "prune"])
     assert "tests/cassettes/used.yaml  used by 1 test(s) in the complete run" in result.stdout
     assert "static_only.yaml  not used in the complete run" in result.stdout
     assert "referenced at tests/test_things.py:10 (use_cassette 'static_only')" in result.stdout
@@ -207,7 +206,7 @@ def test_interactions_leaves_a_cassette_that_changed_since_the_run_alone(project
     original = used.read_bytes()
     code, _out, _ = _prune("--interactions", "--delete")
     assert code == 0
-    assert "has 3 interaction(s) now but 5" in CliRunner().invoke(cli, ["-v", "prune", "--interactions"]).stdout
+    assert "has 3 interaction(s) now but 5" in run_cli(["-v", "prune", "--interactions"]).stdout
     assert used.read_bytes() == original
 
 
@@ -235,7 +234,7 @@ def test_an_unreadable_unused_file_is_never_deleted_and_exits_3(project: Path) -
     code, out, _ = _prune("--delete")
     assert code == 3
     assert stray.exists()
-    assert "settings.json" in out and "left alone" in CliRunner().invoke(cli, ["-v", "prune"]).stdout
+    assert "settings.json" in out and "left alone" in run_cli(["-v", "prune"]).stdout
     assert not (project / "tests/cassettes/unused.yaml").exists(), "the other candidates are still removed"
 
 
@@ -249,7 +248,7 @@ def test_interactions_leaves_read_only_variants_alone(project: Path) -> None:
     ledger = Ledger(root=project, started_at=now_iso(), finished_at=now_iso())
     ledger.cassettes = {"tests/cassettes/legacy.json": CassetteUsage(tests=["t"], interactions=2, played=[0])}
     ledger.save(project / ".cassettes" / "usage.json")
-    result = CliRunner().invoke(cli, ["-v", "prune", "--interactions", "--delete"])
+    result = run_cli(["-v", "prune", "--interactions", "--delete"])
     assert result.exit_code == 0, result.output
     assert "betamax cassette is read-only here, left alone" in result.stdout
     assert betamax.read_bytes() == original

@@ -6,9 +6,8 @@ import json
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from cassettes_tool.cli import cli
+from tests.helpers.cli import run_cli
 
 TWO = """\
 interactions:
@@ -101,7 +100,7 @@ def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 
 def _prune(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["prune", *args])
+    result = run_cli(["prune", *args])
     return result.exit_code, result.stdout, result.stderr
 
 

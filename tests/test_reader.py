@@ -9,29 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from cassettes_tool.cli import cli
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.errors import CassetteFormatError, CassetteNotFoundError
-
-from .unprivileged import run_cli_without_file_override
-
-GOOD = """\
-interactions:
-- request:
-    body: null
-    headers:
-      Accept: ['application/json']
-    method: GET
-    uri: https://api.example.com/users/1
-  response:
-    body: {string: '{"id": 1, "name": "Ada"}'}
-    headers:
-      Content-Type: [application/json]
-    status: {code: 200, message: OK}
-version: 1
-"""
+from tests.helpers.cassettes import GOOD
+from tests.helpers.cli import run_cli, run_cli_without_file_override
 
 BAD_INPUTS = {
     "malformed.yaml": ("interactions: [\n  - request: {method: GET\n", "invalid YAML"),
@@ -97,7 +79,7 @@ def test_list_reports_each_bad_file_and_still_lists_the_good_ones(tmp_path: Path
     (tmp_path / "good.yaml").write_text(GOOD)
     for name, (content, _) in BAD_INPUTS.items():
         (tmp_path / name).write_bytes(content if isinstance(content, bytes) else content.encode())
-    result = CliRunner().invoke(cli, ["list", "--format", "json", str(tmp_path)])
+    result = run_cli(["list", "--format", "json", str(tmp_path)])
     assert result.exit_code == 3
     assert "Traceback" not in result.output
     rows = {Path(r["path"]).name: r for r in json.loads(result.stdout)}
@@ -153,6 +135,6 @@ def test_an_unreadable_file_is_one_line_and_exit_3(world_dir: Path) -> None:
 
 
 def test_a_missing_path_argument_is_a_usage_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["list", str(tmp_path / "missing")])
+    result = run_cli(["list", str(tmp_path / "missing")])
     assert result.exit_code == 2
     assert "no such file or folder" in result.output

@@ -17,24 +17,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 from cassettes_tool import __version__, use_cassette
 from cassettes_tool.errors import CassetteFormatError, UsageError
 from cassettes_tool.recording import parse_cache
-from cassettes_tool.recording import session as recording_session
-
-from .conftest import LoopbackServer, ReceivedRequest
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A project folder with ``[tool.cassettes]``, as the working directory, outside any plugin session."""
-    (tmp_path / "pyproject.toml").write_text('[tool.cassettes]\ncassette_dir = "cassettes"\n')
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CASSETTES_CACHE_DIR", str(tmp_path / "parse-cache"))
-    monkeypatch.delenv("CASSETTES_CONFIG", raising=False)
-    previous = recording_session.current()
-    recording_session.install(None)
-    try:
-        yield tmp_path
-    finally:
-        recording_session.install(previous)
+from tests.helpers.server import LoopbackServer, ReceivedRequest
 
 
 def counter_route(server: LoopbackServer, path: str = "/items") -> None:

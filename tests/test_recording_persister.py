@@ -15,8 +15,7 @@ from vcr.serializers import jsonserializer, yamlserializer
 from cassettes_tool.core.filters import FilterRules
 from cassettes_tool.errors import CassetteError
 from cassettes_tool.recording.persister import CassettesPersister
-
-from .test_replay_index import CORPUS_FILES, serializer_for
+from tests.helpers.corpus import CORPUS_FILES, serializer_for
 
 
 def lists(value: Any) -> Any:

@@ -8,32 +8,29 @@ from pathlib import Path
 
 import pytest
 
-from cassettes_tool.cli import main
 from cassettes_tool.core.config import Config, parse_config
 from cassettes_tool.refresh import RefreshOptions, run_refresh
 from cassettes_tool.review.report import load_report
-
-from .test_refresh_helpers import LiveAPI, interaction, live_api, write_cassette
-
-__all__ = ["live_api"]
+from tests.helpers.cassettes import interaction, write_cassette
+from tests.helpers.cli import run_cli
+from tests.helpers.server import LoopbackServer
 
 HOST = "api.example.com"
 
 
-def refresh(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["refresh", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+def refresh(*args: str) -> tuple[int, str, str]:
+    result = run_cli(["refresh", *args])
+    return result.exit_code, result.stdout, result.stderr
 
 
-def rewrite(api: LiveAPI) -> list[str]:
-    return ["--rewrite-host", f"{HOST}={api.url}"]
+def rewrite(api: LoopbackServer) -> list[str]:
+    return ["--rewrite-host", f"{HOST}={api.base_url}"]
 
 
-def run(tmp_path: Path, api: LiveAPI, *, config: Config | None = None, **options: object):  # type: ignore[no-untyped-def]
+def run(tmp_path: Path, api: LoopbackServer, *, config: Config | None = None, **options: object):  # type: ignore[no-untyped-def]
     """Refresh through the library with tiny backoff (keeps retry tests fast)."""
     config = config or Config(root=tmp_path)
-    values: dict[str, object] = {"rewrite_hosts": {HOST: api.url}, "backoff_factor": 0.0, "retries": 0}
+    values: dict[str, object] = {"rewrite_hosts": {HOST: api.base_url}, "backoff_factor": 0.0, "retries": 0}
     values.update(options)
     return run_refresh(config, RefreshOptions.from_config(config, [tmp_path], **values), environ={})
 
@@ -43,8 +40,7 @@ def only_interaction(outcome):  # type: ignore[no-untyped-def]
     return cassette.interactions[0]
 
 
-def test_each_kind_of_drift_is_found_end_to_end(tmp_path: Path, live_api: LiveAPI,
-                                                capsys: pytest.CaptureFixture[str],
+def test_each_kind_of_drift_is_found_end_to_end(tmp_path: Path, loopback_server: LoopbackServer,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.cassettes]\ncassette_dir = "cassettes"\n[tool.cassettes.drift]\nwatch_headers = ["x-rate-limit"]\n'
@@ -58,15 +54,15 @@ def test_each_kind_of_drift_is_found_end_to_end(tmp_path: Path, live_api: LiveAP
         interaction("GET", f"{base}/header", {"id": 1}, response_headers={"X-Rate-Limit": ["10"]}),
         interaction("GET", f"{base}/same", {"id": 1, "tags": ["a"], "at": "2020-01-01"}),
     ])
-    live_api.json_route("/status", {"error": "gone"}, status=404)
-    live_api.json_route("/ctype", {"id": 2}, headers={"Content-Type": "application/vnd.api+json"})
-    live_api.route("/format", body=b"plain text now", headers={"Content-Type": "text/plain"})
-    live_api.json_route("/fields", {"id": 1, "count": "three", "note": None, "added": True})
-    live_api.json_route("/header", {"id": 1})
-    live_api.json_route("/same", {"id": 99, "tags": ["x", "y", "z"], "at": "2026-11-24"})
+    loopback_server.route("*", "/status", json={"error": "gone"}, status=404)
+    loopback_server.route("*", "/ctype", json={"id": 2}, headers={"Content-Type": "application/vnd.api+json"})
+    loopback_server.route("*", "/format", body=b"plain text now", headers={"Content-Type": "text/plain"})
+    loopback_server.route("*", "/fields", json={"id": 1, "count": "three", "note": None, "added": True})
+    loopback_server.route("*", "/header", json={"id": 1})
+    loopback_server.route("*", "/same", json={"id": 99, "tags": ["x", "y", "z"], "at": "2026-11-24"})
     monkeypatch.chdir(tmp_path)
 
-    code, out, err = refresh(capsys, *rewrite(live_api), "--format", "json", "--fail-on", "never")
+    code, out, err = refresh(*rewrite(loopback_server), "--format", "json", "--fail-on", "never")
 
     assert code == 0, err
     report = json.loads(out)
@@ -82,16 +78,15 @@ def test_each_kind_of_drift_is_found_end_to_end(tmp_path: Path, live_api: LiveAP
     assert "refresh: 1 cassette(s), 6 interaction(s)" in err
 
 
-def test_breaking_drift_exits_1_and_fail_on_never_exits_0(tmp_path: Path, live_api: LiveAPI,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_breaking_drift_exits_1_and_fail_on_never_exits_0(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/u", {"id": 1, "zip": "1"})])
-    live_api.json_route("/u", {"id": 1})
-    assert refresh(capsys, str(tmp_path), *rewrite(live_api))[0] == 1
-    assert refresh(capsys, str(tmp_path), *rewrite(live_api), "--fail-on", "never")[0] == 0
+    loopback_server.route("*", "/u", json={"id": 1})
+    assert refresh(str(tmp_path), *rewrite(loopback_server))[0] == 1
+    assert refresh(str(tmp_path), *rewrite(loopback_server), "--fail-on", "never")[0] == 0
 
 
 def test_the_auth_token_reaches_the_server_but_never_the_report_nor_the_cassette(
-        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     token = "tok-6f1d9c2b7a-planted"
     monkeypatch.setenv("EXAMPLE_TOKEN", token)
@@ -104,17 +99,17 @@ def test_the_auth_token_reaches_the_server_but_never_the_report_nor_the_cassette
                     headers={"Authorization": ["<FILTERED>"], "X-Trace": ["<FILTERED>"],
                              "Accept": ["application/json"]}),
     ])
-    live_api.route("/echo", echo_headers=True)
+    loopback_server.route("*", "/echo", echo_headers=True)
     monkeypatch.chdir(tmp_path)
 
-    code, out, err = refresh(capsys, *rewrite(live_api), "--update", "all", "--report", "r.json",
+    code, out, err = refresh(*rewrite(loopback_server), "--update", "all", "--report", "r.json",
                              "--format", "json", "--fail-on", "never")
 
     assert code == 0, err
-    [seen] = live_api.requests_to("/echo")
+    [seen] = loopback_server.requests_to("/echo")
     assert seen.headers["Authorization"] == f"Bearer {token}"
     assert "X-Trace" not in seen.headers  # a placeholder is never sent as a value
-    assert seen.path == "/echo?page=2"
+    assert seen.target == "/echo?page=2"
     assert seen.headers["Accept"] == "application/json"
     for text in (out, err, (tmp_path / "r.json").read_text(), cassette.read_text()):
         assert token not in text
@@ -122,122 +117,120 @@ def test_the_auth_token_reaches_the_server_but_never_the_report_nor_the_cassette
 
 
 def test_a_missing_environment_variable_is_one_clear_line_and_nothing_is_sent(
-        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MISSING_TOKEN_VAR", raising=False)
     (tmp_path / "pyproject.toml").write_text(
         f'[tool.cassettes]\n[tool.cassettes.auth."{HOST}"]\nenv = "MISSING_TOKEN_VAR"\n'
     )
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/u", {"id": 1})])
-    live_api.json_route("/u", {"id": 1})
+    loopback_server.route("*", "/u", json={"id": 1})
     monkeypatch.chdir(tmp_path)
 
-    code, _, err = refresh(capsys, "c.yaml", *rewrite(live_api))
+    code, _, err = refresh("c.yaml", *rewrite(loopback_server))
 
     assert code == 2
     assert "MISSING_TOKEN_VAR" in err and HOST in err
     assert len(err.strip().splitlines()) == 1
-    assert live_api.seen == []
+    assert loopback_server.requests == []
 
 
-def test_unsafe_methods_never_reach_the_server_unless_allowed(tmp_path: Path, live_api: LiveAPI,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_unsafe_methods_never_reach_the_server_unless_allowed(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [
         interaction("GET", f"https://{HOST}/items", []),
         interaction("POST", f"https://{HOST}/items", {"id": 1}, request_body=b'{"name": "a"}'),
         interaction("DELETE", f"https://{HOST}/items/1", {}),
         interaction("GET", f"wss://{HOST}/stream", {}),
     ])
-    live_api.json_route("/items", [])
+    loopback_server.route("*", "/items", json=[])
 
-    code, out, _ = refresh(capsys, str(tmp_path), *rewrite(live_api), "--format", "json")
+    code, out, _ = refresh(str(tmp_path), *rewrite(loopback_server), "--format", "json")
 
     assert code == 0
     statuses = [(i["status"], i["reason"]) for i in json.loads(out)["cassettes"][0]["interactions"]]
     assert statuses[0] == ("ok", None)
     assert statuses[1][0] == statuses[2][0] == statuses[3][0] == "skipped"
     assert "--allow-methods" in statuses[1][1] and "http" in statuses[3][1]
-    assert [s.method for s in live_api.seen] == ["GET"]
+    assert [s.method for s in loopback_server.requests] == ["GET"]
 
-    refresh(capsys, str(tmp_path), *rewrite(live_api), "--allow-methods", "get,post")
-    assert sorted(s.method for s in live_api.seen) == ["GET", "GET", "POST"]
-    assert live_api.requests_to("/items")[-1].body in (b'{"name": "a"}', b"")
+    refresh(str(tmp_path), *rewrite(loopback_server), "--allow-methods", "get,post")
+    assert sorted(s.method for s in loopback_server.requests) == ["GET", "GET", "POST"]
+    assert loopback_server.requests_to("/items")[-1].body in (b'{"name": "a"}', b"")
 
 
-def test_a_request_body_holding_a_placeholder_is_skipped_not_sent(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_a_request_body_holding_a_placeholder_is_skipped_not_sent(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [
         interaction("POST", f"https://{HOST}/login", {"ok": True},
                     request_body=b'{"user": "a", "password": "<FILTERED>"}'),
     ])
-    outcome = run(tmp_path, live_api, methods=("POST",))
+    outcome = run(tmp_path, loopback_server, methods=("POST",))
     result = only_interaction(outcome)
     assert result.status == "skipped" and "filtered value" in (result.reason or "")
-    assert live_api.seen == []
+    assert loopback_server.requests == []
 
 
 def test_rewrite_hosts_from_the_config_apply_and_an_unused_rewrite_is_noted(
-        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        f'[tool.cassettes]\ncassette_dir = "c"\n[tool.cassettes.refresh]\nrewrite_hosts = {{ "{HOST}" = "{live_api.url}/v2" }}\n'
+        f'[tool.cassettes]\ncassette_dir = "c"\n[tool.cassettes.refresh]\nrewrite_hosts = {{ "{HOST}" = "{loopback_server.base_url}/v2" }}\n'
     )
     write_cassette(tmp_path / "c" / "a.yaml", [interaction("GET", f"https://{HOST}/users?page=1", [])])
-    live_api.json_route("/v2/users", [])
+    loopback_server.route("*", "/v2/users", json=[])
     monkeypatch.chdir(tmp_path)
 
-    code, _, err = refresh(capsys, "--rewrite-host", f"other.example.org={live_api.url}")
+    code, _, err = refresh("--rewrite-host", f"other.example.org={loopback_server.base_url}")
 
     assert code == 0, err
-    assert [s.path for s in live_api.seen] == ["/v2/users?page=1"]
+    assert [s.target for s in loopback_server.requests] == ["/v2/users?page=1"]
     assert "other.example.org" in err and "unused" in err
 
 
-def test_a_503_with_retry_after_is_retried_then_succeeds(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_a_503_with_retry_after_is_retried_then_succeeds(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/busy", {"id": 1})])
-    route = live_api.json_route("/busy", {"id": 1}, fail_times=1, fail_status=503,
+    route = loopback_server.route("*", "/busy", json={"id": 1}, fail_times=1, fail_status=503,
                                 fail_headers={"Retry-After": "1"})
-    result = only_interaction(run(tmp_path, live_api, retries=2))
+    result = only_interaction(run(tmp_path, loopback_server, retries=2))
     assert result.status == "ok"
-    assert route.calls == 2
+    assert route.served == 2
 
 
-def test_a_server_error_that_persists_is_an_error_not_drift(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_a_server_error_that_persists_is_an_error_not_drift(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/down", {"id": 1})])
-    route = live_api.json_route("/down", {"id": 1}, fail_times=99, fail_status=502)
-    outcome = run(tmp_path, live_api, retries=2)
+    route = loopback_server.route("*", "/down", json={"id": 1}, fail_times=99, fail_status=502)
+    outcome = run(tmp_path, loopback_server, retries=2)
     result = only_interaction(outcome)
     assert result.status == "error" and not result.findings
     assert "502" in (result.reason or "") and "could not check" in (result.reason or "")
-    assert route.calls == 3
+    assert route.served == 3
     from cassettes_tool.review.report import exit_code
     assert exit_code(outcome.report, "breaking") == 3
 
 
-def test_401_is_an_error_that_points_at_the_credentials(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_401_is_an_error_that_points_at_the_credentials(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/me", {"id": 1})])
-    live_api.json_route("/me", {"error": "unauthorized"}, status=401)
-    result = only_interaction(run(tmp_path, live_api))
+    loopback_server.route("*", "/me", json={"error": "unauthorized"}, status=401)
+    result = only_interaction(run(tmp_path, loopback_server))
     assert result.status == "error"
     assert "credentials" in (result.reason or "") and HOST in (result.reason or "")
 
 
-def test_a_slow_response_times_out_as_an_error(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_a_slow_response_times_out_as_an_error(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/slow", {"id": 1})])
-    live_api.json_route("/slow", {"id": 1}, delay=1.5)
-    result = only_interaction(run(tmp_path, live_api, timeout=0.3))
+    loopback_server.route("*", "/slow", json={"id": 1}, latency=1.5)
+    result = only_interaction(run(tmp_path, loopback_server, timeout=0.3))
     assert result.status == "error"
     assert "--timeout" in (result.reason or "")
 
 
-def test_connection_refused_is_an_error_and_the_host_is_not_hammered(tmp_path: Path,
-                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_connection_refused_is_an_error_and_the_host_is_not_hammered(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {}),
                                         interaction("GET", f"https://{HOST}/b", {})])
 
-    code, out, err = refresh(capsys, str(tmp_path), "--rewrite-host", f"{HOST}=http://127.0.0.1:{port}",
+    code, out, err = refresh(str(tmp_path), "--rewrite-host", f"{HOST}=http://127.0.0.1:{port}",
                              "--retries", "0", "--workers", "1", "--format", "json")
 
     assert code == 3
@@ -247,71 +240,71 @@ def test_connection_refused_is_an_error_and_the_host_is_not_hammered(tmp_path: P
     assert "2 error" in err
 
 
-def test_an_unknown_host_is_an_error_that_suggests_rewrite_host(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_an_unknown_host_is_an_error_that_suggests_rewrite_host(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", "http://api.nonexistent.invalid/x", {})])
-    result = only_interaction(run(tmp_path, live_api))
+    result = only_interaction(run(tmp_path, loopback_server))
     assert result.status == "error"
     assert "unknown host" in (result.reason or "") and "--rewrite-host" in (result.reason or "")
 
 
-def test_a_connection_reset_mid_body_is_an_error(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_a_connection_reset_mid_body_is_an_error(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/reset", {"id": 1})])
-    live_api.route("/reset", reset_mid_body=True)
-    result = only_interaction(run(tmp_path, live_api))
+    loopback_server.route("*", "/reset", fault="reset-mid-body")
+    result = only_interaction(run(tmp_path, loopback_server))
     assert result.status == "error"
     assert "broke while reading" in (result.reason or "")
 
 
-def test_a_two_megabyte_body_is_compared_and_kept(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_a_two_megabyte_body_is_compared_and_kept(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     rows = [{"id": i, "name": "x" * 40, "tags": ["a", "b"]} for i in range(30_000)]
     body = json.dumps(rows).encode()
     assert len(body) > 2_000_000
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/big", rows[:2])])
-    live_api.route("/big", body=body)
-    result = only_interaction(run(tmp_path, live_api))
+    loopback_server.route("*", "/big", body=body, headers={"Content-Type": "application/json"})
+    result = only_interaction(run(tmp_path, loopback_server))
     assert result.status == "ok"
     assert result.live is not None and result.live.body == body
 
 
-def test_a_body_that_claims_json_but_is_not_is_drift_not_a_crash(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_a_body_that_claims_json_but_is_not_is_drift_not_a_crash(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/liar", {"id": 1})])
-    live_api.route("/liar", body=b"<html>maintenance</html>")
-    result = only_interaction(run(tmp_path, live_api))
+    loopback_server.route("*", "/liar", body=b"<html>maintenance</html>", headers={"Content-Type": "application/json"})
+    result = only_interaction(run(tmp_path, loopback_server))
     assert result.status == "drift"
     assert "body_format_changed" in {f.kind for f in result.findings}
 
 
-def test_a_slow_server_is_called_concurrently_within_the_per_host_limit(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_a_slow_server_is_called_concurrently_within_the_per_host_limit(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     for n in range(4):
         write_cassette(tmp_path / f"c{n}.yaml",
                        [interaction("GET", f"https://{HOST}/slow/{n}/{i}", {"id": 1}) for i in range(3)])
     for n in range(4):
         for i in range(3):
-            live_api.json_route(f"/slow/{n}/{i}", {"id": 2}, delay=0.15)
+            loopback_server.route("*", f"/slow/{n}/{i}", json={"id": 2}, latency=0.15)
 
-    outcome = run(tmp_path, live_api, workers=6)
+    outcome = run(tmp_path, loopback_server, workers=6)
     assert [i.status for c in outcome.report.cassettes for i in c.interactions] == ["ok"] * 12
-    assert 1 < live_api.max_in_flight <= 6
+    assert 1 < loopback_server.max_in_flight <= 6
 
-    live_api.max_in_flight = 0
-    run(tmp_path, live_api, workers=6, per_host=2)
-    assert live_api.max_in_flight <= 2
+    loopback_server.max_in_flight = 0
+    run(tmp_path, loopback_server, workers=6, per_host=2)
+    assert loopback_server.max_in_flight <= 2
 
 
-def test_samples_call_each_interaction_several_times_and_merge_shapes(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_samples_call_each_interaction_several_times_and_merge_shapes(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/s", {"id": 1})])
-    route = live_api.json_route("/s", {"id": 1})
-    result = only_interaction(run(tmp_path, live_api, samples=3))
-    assert result.status == "ok" and route.calls == 3
+    route = loopback_server.route("*", "/s", json={"id": 1})
+    result = only_interaction(run(tmp_path, loopback_server, samples=3))
+    assert result.status == "ok" and route.served == 3
 
 
-def test_the_report_keeps_the_filtered_live_body_and_the_cassette_sha256(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_the_report_keeps_the_filtered_live_body_and_the_cassette_sha256(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     from cassettes_tool.core.storage import file_sha256
 
     path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/tok", {"access_token": "x"})])
-    live_api.json_route("/tok", {"access_token": "live-secret-123456", "password": "hunter2"},
+    loopback_server.route("*", "/tok", json={"access_token": "live-secret-123456", "password": "hunter2"},
                         headers={"Content-Type": "application/json", "Set-Cookie": "sid=abcdef123456"})
-    outcome = run(tmp_path, live_api, config=parse_config({}, root=tmp_path))
+    outcome = run(tmp_path, loopback_server, config=parse_config({}, root=tmp_path))
     [cassette] = outcome.report.cassettes
     assert cassette.sha256 == file_sha256(path)
     text = outcome.report.dumps()
@@ -320,12 +313,11 @@ def test_the_report_keeps_the_filtered_live_body_and_the_cassette_sha256(tmp_pat
     assert live is not None and json.loads(live.body)["access_token"] == "<FILTERED>"
 
 
-def test_an_unreadable_cassette_is_reported_and_the_rest_still_checked(tmp_path: Path, live_api: LiveAPI,
-                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unreadable_cassette_is_reported_and_the_rest_still_checked(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     (tmp_path / "broken.yaml").write_text("interactions: [\n")
     write_cassette(tmp_path / "good.yaml", [interaction("GET", f"https://{HOST}/g", {"id": 1})])
-    live_api.json_route("/g", {"id": 1})
-    code, _, _ = refresh(capsys, str(tmp_path), *rewrite(live_api), "--report", str(tmp_path / "r.json"))
+    loopback_server.route("*", "/g", json={"id": 1})
+    code, _, _ = refresh(str(tmp_path), *rewrite(loopback_server), "--report", str(tmp_path / "r.json"))
     assert code == 3
     report = load_report(tmp_path / "r.json")
     statuses = {Path(c.path).name: (c.status, c.error) for c in report.cassettes}
@@ -334,12 +326,11 @@ def test_an_unreadable_cassette_is_reported_and_the_rest_still_checked(tmp_path:
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "junit", "html"])
-def test_every_report_format_renders_to_output(tmp_path: Path, live_api: LiveAPI, fmt: str,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_report_format_renders_to_output(tmp_path: Path, loopback_server: LoopbackServer, fmt: str) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/u", {"id": 1, "zip": "1"})])
-    live_api.json_route("/u", {"id": 1})
+    loopback_server.route("*", "/u", json={"id": 1})
     target = tmp_path / f"out.{fmt}"
-    code, out, err = refresh(capsys, str(tmp_path / "c.yaml"), *rewrite(live_api), "--format", fmt,
+    code, out, err = refresh(str(tmp_path / "c.yaml"), *rewrite(loopback_server), "--format", fmt,
                              "--output", str(target))
     assert code == 1
     assert out == ""
@@ -348,16 +339,16 @@ def test_every_report_format_renders_to_output(tmp_path: Path, live_api: LiveAPI
 
 
 def test_a_baseline_acknowledges_known_findings_so_they_no_longer_fail(
-        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, loopback_server: LoopbackServer) -> None:
     from cassettes_tool.review.baseline import write_baseline
 
     write_cassette(tmp_path / "c" / "u.yaml", [interaction("GET", f"https://{HOST}/u", {"id": 1, "zip": "1"})])
-    live_api.json_route("/u", {"id": 1})
+    loopback_server.route("*", "/u", json={"id": 1})
     report_path, baseline = tmp_path / "r.json", tmp_path / "baseline.json"
-    assert refresh(capsys, str(tmp_path / "c"), *rewrite(live_api), "--report", str(report_path))[0] == 1
+    assert refresh(str(tmp_path / "c"), *rewrite(loopback_server), "--report", str(report_path))[0] == 1
     write_baseline(baseline, load_report(report_path))
 
-    code, out, err = refresh(capsys, str(tmp_path / "c"), *rewrite(live_api), "--baseline", str(baseline),
+    code, out, err = refresh(str(tmp_path / "c"), *rewrite(loopback_server), "--baseline", str(baseline),
                              "--format", "json")
 
     assert code == 0, err
@@ -372,79 +363,79 @@ def test_a_baseline_acknowledges_known_findings_so_they_no_longer_fail(
     ("POST", 503, 1, False),   # a POST is never re-sent after it went out
 ])
 def test_the_reason_says_after_n_retries_only_when_the_call_was_retried(
-        tmp_path: Path, live_api: LiveAPI, method: str, status: int, calls: int, says_retried: bool) -> None:
+        tmp_path: Path, loopback_server: LoopbackServer, method: str, status: int, calls: int, says_retried: bool) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction(method, f"https://{HOST}/failing", {"id": 1})])
-    route = live_api.json_route("/failing", {"id": 1}, fail_times=99, fail_status=status)
-    result = only_interaction(run(tmp_path, live_api, retries=2, methods=("GET", "POST")))
-    assert route.calls == calls
+    route = loopback_server.route("*", "/failing", json={"id": 1}, fail_times=99, fail_status=status)
+    result = only_interaction(run(tmp_path, loopback_server, retries=2, methods=("GET", "POST")))
+    assert route.served == calls
     assert result.status == "error" and str(status) in (result.reason or "")
     assert ("after 2 retries" in (result.reason or "")) is says_retried, result.reason
 
 
-def test_a_post_that_times_out_is_not_said_to_be_retried(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_a_post_that_times_out_is_not_said_to_be_retried(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("POST", f"https://{HOST}/slow", {"id": 1})])
-    route = live_api.json_route("/slow", {"id": 1}, delay=1.0)
-    result = only_interaction(run(tmp_path, live_api, retries=2, methods=("POST",), timeout=0.3))
-    assert route.calls == 1
+    route = loopback_server.route("*", "/slow", json={"id": 1}, latency=1.0)
+    result = only_interaction(run(tmp_path, loopback_server, retries=2, methods=("POST",), timeout=0.3))
+    assert route.served == 1
     assert "within 0.3s" in (result.reason or "") and "retr" not in (result.reason or ""), result.reason
 
 
-def test_a_persistent_429_is_retried_then_reported_as_rate_limited(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_a_persistent_429_is_retried_then_reported_as_rate_limited(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/limited", {"id": 1})])
-    route = live_api.json_route("/limited", {"id": 1}, fail_times=99, fail_status=429)
-    result = only_interaction(run(tmp_path, live_api, retries=1))
+    route = loopback_server.route("*", "/limited", json={"id": 1}, fail_times=99, fail_status=429)
+    result = only_interaction(run(tmp_path, loopback_server, retries=1))
     assert result.status == "error" and "rate limited" in (result.reason or "")
-    assert route.calls == 2
+    assert route.served == 2
 
 
 def test_a_recorded_error_status_that_is_still_returned_is_compared_not_an_error(
-        tmp_path: Path, live_api: LiveAPI) -> None:
+        tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/private", {"error": "no"},
                                                      status=401)])
-    live_api.json_route("/private", {"error": "still no"}, status=401)
-    result = only_interaction(run(tmp_path, live_api))
+    loopback_server.route("*", "/private", json={"error": "still no"}, status=401)
+    result = only_interaction(run(tmp_path, loopback_server))
     assert result.status == "ok"
 
 
-def test_redirects_are_not_followed_to_other_hosts(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_redirects_are_not_followed_to_other_hosts(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/moved", b"", status=302,
                                                      content_type="text/plain")])
-    live_api.route("/moved", status=302, body=b"", headers={"Location": "http://198.51.100.7/elsewhere",
+    loopback_server.route("*", "/moved", status=302, body=b"", headers={"Location": "http://198.51.100.7/elsewhere",
                                                              "Content-Type": "text/plain"})
-    result = only_interaction(run(tmp_path, live_api))
+    result = only_interaction(run(tmp_path, loopback_server))
     assert result.status == "ok"
     assert result.live is not None and result.live.status == 302
-    assert [s.path for s in live_api.seen] == ["/moved"]
+    assert [s.target for s in loopback_server.requests] == ["/moved"]
 
 
 def test_a_rewrite_host_written_with_capitals_in_pyproject_still_matches_the_recorded_host(
-        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.cassettes]\ncassette_dir = "cassettes"\n'
-        f'[tool.cassettes.refresh]\nrewrite_hosts = {{ "API.Example.com" = "{live_api.url}" }}\n'
+        f'[tool.cassettes.refresh]\nrewrite_hosts = {{ "API.Example.com" = "{loopback_server.base_url}" }}\n'
     )
     write_cassette(tmp_path / "cassettes" / "a.yaml", [interaction("GET", f"https://{HOST}/a", {"id": 1})])
-    live_api.json_route("/a", {"id": 1})
+    loopback_server.route("*", "/a", json={"id": 1})
     monkeypatch.chdir(tmp_path)
 
-    code, out, err = refresh(capsys, "--format", "json")
+    code, out, err = refresh("--format", "json")
 
     assert code == 0, err
     [item] = json.loads(out)["cassettes"][0]["interactions"]
     assert item["status"] == "ok", item["reason"]
-    assert len(live_api.requests_to("/a")) == 1
+    assert len(loopback_server.requests_to("/a")) == 1
     assert "rewrite unused" not in err
 
 
 def test_a_rewrite_host_given_with_capitals_on_the_command_line_matches_too(
-        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, loopback_server: LoopbackServer) -> None:
     path = write_cassette(tmp_path / "a.yaml", [interaction("GET", f"https://{HOST}:443/a", {"id": 1})])
-    live_api.json_route("/a", {"id": 1})
+    loopback_server.route("*", "/a", json={"id": 1})
 
-    code, out, err = refresh(capsys, str(path), "--rewrite-host", f"API.EXAMPLE.com:443={live_api.url}",
+    code, out, err = refresh(str(path), "--rewrite-host", f"API.EXAMPLE.com:443={loopback_server.base_url}",
                              "--format", "json")
 
     assert code == 0, err
     assert json.loads(out)["cassettes"][0]["interactions"][0]["status"] == "ok"
-    assert len(live_api.requests_to("/a")) == 1
+    assert len(loopback_server.requests_to("/a")) == 1

@@ -8,17 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from cassettes_tool.cli import main
 from cassettes_tool.core.cassette import Request
 from cassettes_tool.core.config import Config, parse_config
 from cassettes_tool.core.filters import FilterRules
 from cassettes_tool.errors import ConfigError, UsageError
 from cassettes_tool.refresh import parse_rewrite, parse_shard, select_cassettes
 from cassettes_tool.refresh.plan import build_plan, outgoing_headers, plan_call, resolve_credentials
-
-from .test_refresh_helpers import LiveAPI, interaction, live_api, write_cassette
-
-__all__ = ["live_api"]
+from tests.helpers.cassettes import interaction, write_cassette
+from tests.helpers.cli import run_cli
+from tests.helpers.server import LoopbackServer
 
 HOST = "api.example.com"
 
@@ -65,26 +63,28 @@ def test_older_than_keeps_old_cassettes_only(tmp_path: Path) -> None:
     assert [i.path for i in selection.items] == [old]
 
 
-def test_an_empty_folder_is_a_clear_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_empty_folder_is_a_clear_usage_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    assert main(["refresh", str(tmp_path / "empty")]) == 2
-    err = capsys.readouterr().err
+    result = run_cli(["refresh", str(tmp_path / "empty")])
+    assert result.exit_code == 2
+    err = result.stderr
     assert "no cassettes found" in err and "empty" in err
 
 
 def test_an_empty_shard_is_fine_says_so_and_still_writes_its_report(
-        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, loopback_server: LoopbackServer) -> None:
     folder = tmp_path / "cassettes"
     write_cassette(folder / "only.yaml", [interaction("GET", f"https://{HOST}/o", {})])
-    live_api.json_route("/o", {})
+    loopback_server.route("*", "/o", json={})
     results = []
     for index in (1, 2):
-        code = main(["refresh", str(folder), "--shard", f"{index}/2", "--rewrite-host",
-                     f"{HOST}={live_api.url}", "--report", str(tmp_path / f"r{index}.json")])
-        results.append((code, "holds none of the 1 cassette(s)" in capsys.readouterr().err))
+        result = run_cli(["refresh", str(folder), "--shard", f"{index}/2", "--rewrite-host",
+                     f"{HOST}={loopback_server.base_url}", "--report", str(tmp_path / f"r{index}.json")])
+        code = result.exit_code
+        results.append((code, "holds none of the 1 cassette(s)" in result.stderr))
     assert sorted(results) == [(0, False), (0, True)]
     assert (tmp_path / "r1.json").exists() and (tmp_path / "r2.json").exists()
-    assert len(live_api.seen) == 1
+    assert len(loopback_server.requests) == 1
 
 
 def _plan_one(request: Request, config: Config | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
@@ -142,7 +142,7 @@ def test_credentials_are_only_required_for_hosts_that_are_contacted(tmp_path: Pa
 
 
 def test_dry_run_lists_what_would_be_sent_where_and_sends_nothing(
-        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DRY_TOKEN", raising=False)
     (tmp_path / "pyproject.toml").write_text(f'[tool.cassettes]\n[tool.cassettes.auth."{HOST}"]\nenv = "DRY_TOKEN"\n')
@@ -150,17 +150,18 @@ def test_dry_run_lists_what_would_be_sent_where_and_sends_nothing(
                                          interaction("DELETE", f"https://{HOST}/a/1", {})])
     monkeypatch.chdir(tmp_path)
 
-    code = main(["refresh", "c.yaml", "--rewrite-host", f"{HOST}={live_api.url}", "--dry-run"])
+    result = run_cli(["refresh", "c.yaml", "--rewrite-host", f"{HOST}={loopback_server.base_url}", "--dry-run"])
+    code = result.exit_code
 
-    out = capsys.readouterr().out
+    out = result.stdout
     assert code == 0
-    assert f"send GET {live_api.url}/a?page=1" in out and "DRY_TOKEN, NOT SET" in out
+    assert f"send GET {loopback_server.base_url}/a?page=1" in out and "DRY_TOKEN, NOT SET" in out
     assert "skip DELETE" in out and "nothing was sent" in out
-    assert live_api.seen == []
+    assert loopback_server.requests == []
 
 
 def test_dry_run_as_json_has_the_same_facts_names_credentials_but_never_their_values(
-        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DRY_TOKEN", "s3cr3t-token-value")
     (tmp_path / "pyproject.toml").write_text(f'[tool.cassettes]\n[tool.cassettes.auth."{HOST}"]\nenv = "DRY_TOKEN"\n')
@@ -169,44 +170,45 @@ def test_dry_run_as_json_has_the_same_facts_names_credentials_but_never_their_va
     (tmp_path / "broken.yaml").write_text("interactions: [")
     monkeypatch.chdir(tmp_path)
 
-    code = main(["refresh", ".", "--rewrite-host", f"{HOST}={live_api.url}", "--dry-run", "--format", "json",
+    result = run_cli(["refresh", ".", "--rewrite-host", f"{HOST}={loopback_server.base_url}", "--dry-run", "--format", "json",
                  "--output", "plan.json"])
+    code = result.exit_code
 
-    assert code == 0 and live_api.seen == []
+    assert code == 0 and loopback_server.requests == []
     text = (tmp_path / "plan.json").read_text()
     assert "s3cr3t" not in text
     plan = json.loads(text)
     assert plan["schema_version"] == 1 and plan["command"] == "refresh --dry-run"
-    assert plan["summary"] == {"cassettes": 2, "send": 1, "skip": 1, "hosts": [live_api.url]}
+    assert plan["summary"] == {"cassettes": 2, "send": 1, "skip": 1, "hosts": [loopback_server.base_url]}
     by_name = {Path(c["path"]).name: c for c in plan["cassettes"]}
     assert "invalid YAML" in by_name["broken.yaml"]["error"] and by_name["broken.yaml"]["interactions"] == []
     sent, skipped = by_name["c.yaml"]["interactions"]
     assert sent == {"index": 0, "method": "GET", "uri": f"https://{HOST}/a?page=1", "action": "send",
-                    "url": f"{live_api.url}/a?page=1",
+                    "url": f"{loopback_server.base_url}/a?page=1",
                     "auth": {"header": "Authorization", "env": "DRY_TOKEN", "set": True}}
     assert skipped["action"] == "skip" and skipped["method"] == "DELETE" and "DELETE" in skipped["reason"]
-    assert "wrote json plan to plan.json" in capsys.readouterr().err
+    assert "wrote json plan to plan.json" in result.stderr
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "junit", "html"])
-def test_dry_run_in_a_report_format_is_a_usage_error(tmp_path: Path, fmt: str,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_in_a_report_format_is_a_usage_error(tmp_path: Path, fmt: str) -> None:
     path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {})])
-    assert main(["refresh", str(path), "--dry-run", "--format", fmt]) == 2
-    err = capsys.readouterr().err
+    result = run_cli(["refresh", str(path), "--dry-run", "--format", fmt])
+    assert result.exit_code == 2
+    err = result.stderr
     assert "--dry-run prints the plan as text or json" in err and len(err.strip().splitlines()) == 1
 
 
-def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path, live_api: LiveAPI,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {})])
-    live_api.json_route("/a", {})
-    assert main(["refresh", str(tmp_path), "--rewrite-host", f"{HOST}={live_api.url}"]) == 0
-    err = capsys.readouterr().err
+    loopback_server.route("*", "/a", json={})
+    result = run_cli(["refresh", str(tmp_path), "--rewrite-host", f"{HOST}={loopback_server.base_url}"])
+    assert result.exit_code == 0
+    err = result.stderr
     assert err.count("\n") == 1 and err.startswith("refresh: 1 cassette(s)")
 
 
-def _refresh_with_terminal_stderr(folder: Path, api: LiveAPI, env: dict[str, str]) -> str:
+def _refresh_with_terminal_stderr(folder: Path, api: LoopbackServer, env: dict[str, str]) -> str:
     import os
     import pty
     import subprocess
@@ -216,7 +218,7 @@ def _refresh_with_terminal_stderr(folder: Path, api: LiveAPI, env: dict[str, str
     try:
         process = subprocess.run(
             [sys.executable, "-m", "cassettes_tool", "refresh", str(folder), "--rewrite-host",
-             f"{HOST}={api.url}"], stdout=subprocess.PIPE, stderr=follower, env=env, timeout=60, check=False,
+             f"{HOST}={api.base_url}"], stdout=subprocess.PIPE, stderr=follower, env=env, timeout=60, check=False,
         )
         os.close(follower)
         chunks = []
@@ -234,37 +236,38 @@ def _refresh_with_terminal_stderr(folder: Path, api: LiveAPI, env: dict[str, str
     return b"".join(chunks).decode(errors="replace")
 
 
-def test_a_progress_bar_is_drawn_on_a_terminal_but_not_in_ci(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_a_progress_bar_is_drawn_on_a_terminal_but_not_in_ci(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     import os
 
     for n in range(3):
         write_cassette(tmp_path / f"c{n}.yaml", [interaction("GET", f"https://{HOST}/p", {})])
-    live_api.json_route("/p", {})
+    loopback_server.route("*", "/p", json={})
     env = {k: v for k, v in os.environ.items() if k != "CI"}
 
-    on_terminal = _refresh_with_terminal_stderr(tmp_path, live_api, env)
-    in_ci = _refresh_with_terminal_stderr(tmp_path, live_api, {**env, "CI": "true"})
+    on_terminal = _refresh_with_terminal_stderr(tmp_path, loopback_server, env)
+    in_ci = _refresh_with_terminal_stderr(tmp_path, loopback_server, {**env, "CI": "true"})
 
     assert "3/3" in on_terminal and "refresh: 3 cassette(s)" in on_terminal
     assert "3/3" not in in_ci and "refresh: 3 cassette(s)" in in_ci
 
 
 def test_config_defaults_apply_and_the_command_line_overrides_them(
-        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path, loopback_server: LoopbackServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.cassettes]\ncassette_dir = "c"\n[tool.cassettes.refresh]\nmethods = ["GET", "POST"]\n'
-        f'fail_on = "info"\nrewrite_hosts = {{ "{HOST}" = "{live_api.url}" }}\n'
+        f'fail_on = "info"\nrewrite_hosts = {{ "{HOST}" = "{loopback_server.base_url}" }}\n'
     )
     write_cassette(tmp_path / "c" / "a.yaml", [interaction("POST", f"https://{HOST}/p", {"id": 1})])
-    live_api.json_route("/p", {"id": 1, "new": True})
+    loopback_server.route("*", "/p", json={"id": 1, "new": True})
     monkeypatch.chdir(tmp_path)
 
-    assert main(["refresh"]) == 1  # POST allowed by the config; an info finding fails at fail_on=info
-    assert [s.method for s in live_api.seen] == ["POST"]
-    assert main(["refresh", "--allow-methods", "GET", "--fail-on", "breaking"]) == 0
-    assert len(live_api.seen) == 1
-    capsys.readouterr()
+    result = run_cli(["refresh"])
+    assert result.exit_code == 1  # POST allowed by the config; an info finding fails at fail_on=info
+    assert [s.method for s in loopback_server.requests] == ["POST"]
+    result = run_cli(["refresh", "--allow-methods", "GET", "--fail-on", "breaking"])
+    assert result.exit_code == 0
+    assert len(loopback_server.requests) == 1
 
 
 def test_a_placeholder_in_the_url_path_makes_the_interaction_skipped() -> None:

@@ -13,12 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cassettes_tool.cli import main
 from cassettes_tool.core.reader import load_cassette
-
-from .test_refresh_helpers import LiveAPI, interaction, live_api, write_cassette
-
-__all__ = ["live_api"]
+from tests.helpers.cassettes import interaction, write_cassette
+from tests.helpers.cli import CliResult, run_cli
+from tests.helpers.server import LoopbackServer
 
 HOST = "api.example.com"
 
@@ -30,7 +28,7 @@ def own_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def mixed_cassette(folder: Path, api: LiveAPI) -> Path:
+def mixed_cassette(folder: Path, api: LoopbackServer) -> Path:
     """0 ok, 1 drift, 2 error (500), 3 skipped (POST)."""
     path = write_cassette(folder / "mixed.yaml", [
         interaction("GET", f"https://{HOST}/same", {"id": 1, "name": "old"}),
@@ -38,10 +36,10 @@ def mixed_cassette(folder: Path, api: LiveAPI) -> Path:
         interaction("GET", f"https://{HOST}/broken", {"id": 1}),
         interaction("POST", f"https://{HOST}/create", {"id": 2}),
     ])
-    api.json_route("/same", {"id": 7, "name": "new"})
-    api.json_route("/drift", {"id": 1, "zip": 1000})
-    api.json_route("/broken", {"error": "boom"}, status=500)
-    api.json_route("/create", {"id": 3})
+    api.route("*", "/same", json={"id": 7, "name": "new"})
+    api.route("*", "/drift", json={"id": 1, "zip": 1000})
+    api.route("*", "/broken", json={"error": "boom"}, status=500)
+    api.route("*", "/create", json={"id": 3})
     return path
 
 
@@ -49,25 +47,23 @@ def interactions_of(path: Path) -> list[dict[str, object]]:
     return list(yaml.safe_load(path.read_text())["interactions"])
 
 
-def refresh(api: LiveAPI, *args: str) -> int:
-    return main(["refresh", "--rewrite-host", f"{HOST}={api.url}", "--retries", "0", *args])
+def refresh(api: LoopbackServer, *args: str) -> CliResult:
+    return run_cli(["refresh", "--rewrite-host", f"{HOST}={api.base_url}", "--retries", "0", *args])
 
 
-def test_update_never_leaves_the_cassette_byte_identical(tmp_path: Path, live_api: LiveAPI,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    path = mixed_cassette(tmp_path, live_api)
+def test_update_never_leaves_the_cassette_byte_identical(tmp_path: Path, loopback_server: LoopbackServer) -> None:
+    path = mixed_cassette(tmp_path, loopback_server)
     before = path.read_bytes()
-    assert refresh(live_api, str(path)) == 1
+    assert refresh(loopback_server, str(path)).exit_code == 1
     assert path.read_bytes() == before
 
 
-def test_update_drift_writes_only_drifted_interactions(tmp_path: Path, live_api: LiveAPI,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    path = mixed_cassette(tmp_path, live_api)
+def test_update_drift_writes_only_drifted_interactions(tmp_path: Path, loopback_server: LoopbackServer) -> None:
+    path = mixed_cassette(tmp_path, loopback_server)
     before = interactions_of(path)
     text_before = path.read_text()
 
-    refresh(live_api, str(path), "--update", "drift")
+    result = refresh(loopback_server, str(path), "--update", "drift")
 
     after = interactions_of(path)
     assert [after[i] for i in (0, 2, 3)] == [before[i] for i in (0, 2, 3)]
@@ -78,16 +74,16 @@ def test_update_drift_writes_only_drifted_interactions(tmp_path: Path, live_api:
     for index in (0, 2, 3):
         chunk = yaml.safe_dump(before[index], sort_keys=False)
         assert chunk.splitlines()[1] in path.read_text()
-    assert "updated 1 cassette(s)" in capsys.readouterr().err
+    assert "updated 1 cassette(s)" in result.stderr
     assert text_before != path.read_text()
 
 
 def test_update_all_writes_every_checked_interaction_but_never_errored_or_skipped_ones(
-        tmp_path: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str]) -> None:
-    path = mixed_cassette(tmp_path, live_api)
+        tmp_path: Path, loopback_server: LoopbackServer) -> None:
+    path = mixed_cassette(tmp_path, loopback_server)
     before = interactions_of(path)
 
-    code = refresh(live_api, str(path), "--update", "all")
+    code = refresh(loopback_server, str(path), "--update", "all").exit_code
 
     assert code == 1  # the drift is still reported
     after = interactions_of(path)
@@ -96,23 +92,22 @@ def test_update_all_writes_every_checked_interaction_but_never_errored_or_skippe
     assert after[2] == before[2] and after[3] == before[3]
 
 
-def test_an_unchanged_api_with_update_drift_writes_nothing(tmp_path: Path, live_api: LiveAPI,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unchanged_api_with_update_drift_writes_nothing(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {"id": 1})])
-    live_api.json_route("/a", {"id": 2})
+    loopback_server.route("*", "/a", json={"id": 2})
     before = path.read_bytes()
-    assert refresh(live_api, str(path), "--update", "drift") == 0
+    assert refresh(loopback_server, str(path), "--update", "drift").exit_code == 0
     assert path.read_bytes() == before
 
 
-def test_a_cassette_edited_during_the_refresh_is_not_overwritten(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_a_cassette_edited_during_the_refresh_is_not_overwritten(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     from cassettes_tool.core.config import Config
     from cassettes_tool.refresh import RefreshOptions, run_refresh
 
     path = write_cassette(tmp_path / "c.yaml", [interaction("GET", f"https://{HOST}/a", {"id": 1, "x": 1})])
-    live_api.json_route("/a", {"id": 1})
+    loopback_server.route("*", "/a", json={"id": 1})
     config = Config(root=tmp_path)
-    options = RefreshOptions.from_config(config, [path], rewrite_hosts={HOST: live_api.url}, update="all",
+    options = RefreshOptions.from_config(config, [path], rewrite_hosts={HOST: loopback_server.base_url}, update="all",
                                          workers=1)
     progress_calls: list[tuple[int, int]] = []
 
@@ -128,16 +123,16 @@ def test_a_cassette_edited_during_the_refresh_is_not_overwritten(tmp_path: Path,
     assert outcome.updated == []
 
 
-def _start_refresh(folder: Path, api: LiveAPI, *extra: str) -> subprocess.Popen[bytes]:
+def _start_refresh(folder: Path, api: LoopbackServer, *extra: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CI": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "cassettes_tool", "refresh", str(folder), "--rewrite-host",
-         f"{HOST}={api.url}", "--update", "all", "--workers", "4", "--fail-on", "never", *extra],
+         f"{HOST}={api.base_url}", "--update", "all", "--workers", "4", "--fail-on", "never", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=folder,
     )
 
 
-def _fleet(folder: Path, api: LiveAPI, count: int, delay: float) -> dict[Path, bytes]:
+def _fleet(folder: Path, api: LoopbackServer, count: int, delay: float) -> dict[Path, bytes]:
     originals: dict[Path, bytes] = {}
     for n in range(count):
         path = write_cassette(folder / f"c{n:03}.yaml", [
@@ -145,11 +140,11 @@ def _fleet(folder: Path, api: LiveAPI, count: int, delay: float) -> dict[Path, b
         ])
         originals[path] = path.read_bytes()
         for i in range(3):
-            api.json_route(f"/r/{n}/{i}", {"id": i, "new": True}, delay=delay)
+            api.route("*", f"/r/{n}/{i}", json={"id": i, "new": True}, latency=delay)
     return originals
 
 
-def _kill_mid_update(folder: Path, api: LiveAPI, originals: dict[Path, bytes], after: int = 1) -> None:
+def _kill_mid_update(folder: Path, api: LoopbackServer, originals: dict[Path, bytes], after: int = 1) -> None:
     """SIGKILL the refresh once ``after`` cassettes have been rewritten (writes still under way)."""
     process = _start_refresh(folder, api)
     deadline = time.monotonic() + 30
@@ -169,22 +164,22 @@ def _kill_mid_update(folder: Path, api: LiveAPI, originals: dict[Path, bytes], a
     assert changed >= 1
 
 
-def test_a_refresh_killed_during_update_leaves_every_cassette_loadable(tmp_path: Path, live_api: LiveAPI) -> None:
-    originals = _fleet(tmp_path, live_api, 40, delay=0.01)
-    _kill_mid_update(tmp_path, live_api, originals)
+def test_a_refresh_killed_during_update_leaves_every_cassette_loadable(tmp_path: Path, loopback_server: LoopbackServer) -> None:
+    originals = _fleet(tmp_path, loopback_server, 40, delay=0.01)
+    _kill_mid_update(tmp_path, loopback_server, originals)
 
 
 @pytest.mark.slow
-def test_repeated_kills_during_update_never_leave_a_broken_cassette(tmp_path: Path, live_api: LiveAPI) -> None:
+def test_repeated_kills_during_update_never_leave_a_broken_cassette(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     for trial, after in enumerate((2, 7, 15, 25, 35)):
         folder = tmp_path / f"t{trial}"
-        originals = _fleet(folder, live_api, 40, delay=0.01)
-        _kill_mid_update(folder, live_api, originals, after=after)
+        originals = _fleet(folder, loopback_server, 40, delay=0.01)
+        _kill_mid_update(folder, loopback_server, originals, after=after)
 
 
-def test_two_concurrent_refreshes_on_one_folder_are_serialised(tmp_path: Path, live_api: LiveAPI) -> None:
-    originals = _fleet(tmp_path, live_api, 20, delay=0.005)
-    first, second = _start_refresh(tmp_path, live_api), _start_refresh(tmp_path, live_api)
+def test_two_concurrent_refreshes_on_one_folder_are_serialised(tmp_path: Path, loopback_server: LoopbackServer) -> None:
+    originals = _fleet(tmp_path, loopback_server, 20, delay=0.005)
+    first, second = _start_refresh(tmp_path, loopback_server), _start_refresh(tmp_path, loopback_server)
     outputs = [p.communicate(timeout=120) for p in (first, second)]
     # The second run waits for the first one's update lock, then reads what it wrote.
     assert [first.returncode, second.returncode] == [0, 0], outputs

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from cassettes_tool.errors import UsageError
 from cassettes_tool.review.render import FORMATS, render_report, want_color
 from cassettes_tool.review.report import Report
-from tests.golden.samples import clean_report, sample_report
+from tests.helpers.reports import clean_report, sample_report
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = bool(os.environ.get("CASSETTES_UPDATE_GOLDEN"))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from cassettes_tool.core.cassette import Response
 from cassettes_tool.review.render import RecordedShape, recorded_rows, render_report
 from cassettes_tool.review.render.shapes import ShapeRow, body_rows, path_matches
-from tests.golden.samples import sample_report, write_user_cassette
+from tests.helpers.reports import sample_report, write_user_cassette
 
 USERS = "tests/cassettes/users/get_user.yaml"
 

@@ -8,7 +8,7 @@ import pytest
 
 from cassettes_tool.review.render import render_report
 from cassettes_tool.review.report import fails
-from tests.golden.samples import sample_report
+from tests.helpers.reports import sample_report
 
 
 def parse(fail_on: str) -> ET.Element:

@@ -7,7 +7,6 @@ cassettes full of near-duplicates (hypothesis).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +18,11 @@ from vcr.cassette import Cassette as VcrCassette
 from vcr.errors import UnhandledHTTPRequestError
 from vcr.persisters.filesystem import FilesystemPersister
 from vcr.request import Request
-from vcr.serialize import deserialize
-from vcr.serializers import jsonserializer, yamlserializer
 
-from cassettes_tool.core.discovery import find_cassettes
 from cassettes_tool.recording.cassette import IndexedCassette
 from cassettes_tool.recording.index import RequestIndex
+from tests.helpers.corpus import CORPUS, CORPUS_FILES, serializer_for
 
-CORPUS = Path(os.environ.get("CASSETTES_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
 DEFAULT = [m.method, m.scheme, m.host, m.port, m.path, m.query]
 MATCH_SETS = {
     "default": DEFAULT,
@@ -38,19 +34,6 @@ MATCH_SETS = {
 }
 
 
-def serializer_for(path: Path) -> Any:
-    return jsonserializer if path.suffix == ".json" else yamlserializer
-
-
-def vcrpy_loadable(path: Path) -> bool:
-    try:
-        deserialize(path.read_bytes().decode("utf-8"), serializer_for(path))
-    except Exception:
-        return False
-    return True
-
-
-CORPUS_FILES = [p for p in sorted(find_cassettes([CORPUS])) if vcrpy_loadable(p)] if CORPUS.is_dir() else []
 
 
 def load_both(path: Path, match_on: list[Any], **kwargs: Any) -> tuple[Any, Any]:

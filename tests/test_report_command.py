@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from cassettes_tool.cli import main
 from cassettes_tool.errors import ReportError
 from cassettes_tool.review.baseline import load_baseline, write_baseline
 from cassettes_tool.review.report import CassetteResult, InteractionResult, Report, load_report
-from tests.conftest import LoopbackServer
-from tests.golden.samples import sample_report, write_json_cassette
+from tests.helpers.cli import run_cli
+from tests.helpers.reports import sample_report, write_json_cassette
+from tests.helpers.server import LoopbackServer
 
 
 @pytest.fixture()
@@ -33,31 +33,34 @@ def drift_only(severity: str) -> Report:
 
 
 @pytest.mark.parametrize(("fail_on", "code"), [("breaking", 1), ("warning", 1), ("never", 3)])
-def test_exit_code_follows_fail_on(saved: Path, fail_on: str, code: int, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["report", str(saved), "--fail-on", fail_on]) == code
-    assert capsys.readouterr().out.rstrip().endswith(f"(exit {code})")
+def test_exit_code_follows_fail_on(saved: Path, fail_on: str, code: int) -> None:
+    result = run_cli(["report", str(saved), "--fail-on", fail_on])
+    assert result.exit_code == code
+    assert result.stdout.rstrip().endswith(f"(exit {code})")
 
 
-def test_fail_on_defaults_to_the_configured_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_fail_on_defaults_to_the_configured_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "r.json").write_text(drift_only("warning").dumps())
-    assert main(["report", "r.json"]) == 0  # default breaking
+    result = run_cli(["report", "r.json"])
+    assert result.exit_code == 0  # default breaking
     (tmp_path / "pyproject.toml").write_text('[tool.cassettes.refresh]\nfail_on = "warning"\n')
-    assert main(["report", "r.json"]) == 1
-    assert main(["report", "r.json", "--fail-on", "never"]) == 0
+    result = run_cli(["report", "r.json"])
+    assert result.exit_code == 1
+    result = run_cli(["report", "r.json", "--fail-on", "never"])
+    assert result.exit_code == 0
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json", "junit", "html"])
-def test_every_format_renders_to_stdout_or_a_file(saved: Path, fmt: str, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["report", str(saved), "--format", fmt]) == 1
-    printed = capsys.readouterr().out
+def test_every_format_renders_to_stdout_or_a_file(saved: Path, fmt: str, tmp_path: Path) -> None:
+    result = run_cli(["report", str(saved), "--format", fmt])
+    assert result.exit_code == 1
+    printed = result.stdout
     out = tmp_path / f"out.{fmt}"
-    assert main(["report", str(saved), "--format", fmt, "--output", str(out)]) == 1
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert f"wrote {fmt} report to {out}" in captured.err
+    result = run_cli(["report", str(saved), "--format", fmt, "--output", str(out)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"wrote {fmt} report to {out}" in result.stderr
     assert out.read_text() == printed
     if fmt == "json":
         assert json.loads(printed) == json.loads(saved.read_text())
@@ -66,9 +69,10 @@ def test_every_format_renders_to_stdout_or_a_file(saved: Path, fmt: str, tmp_pat
 
 
 def test_the_html_of_a_saved_report_reads_the_recorded_side_from_the_cassettes(
-        saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["report", str(saved), "--format", "html"]) == 1
-    assert "Recorded side: cassette file not found." in capsys.readouterr().out
+        saved: Path) -> None:
+    result = run_cli(["report", str(saved), "--format", "html"])
+    assert result.exit_code == 1
+    assert "Recorded side: cassette file not found." in result.stdout
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -79,33 +83,35 @@ def test_the_html_of_a_saved_report_reads_the_recorded_side_from_the_cassettes(
     (b"\xff\xfe{}", "drift report is not UTF-8 text (byte 0)"),
     ("[" * 100_000 + "]" * 100_000, "drift report is not usable JSON"),
 ])
-def test_a_bad_report_is_one_line_and_exit_2(tmp_path: Path, content: str | bytes, message: str,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_report_is_one_line_and_exit_2(tmp_path: Path, content: str | bytes, message: str) -> None:
     path = tmp_path / "bad.json"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
-    assert main(["report", str(path)]) == 2
-    err = capsys.readouterr().err
+    result = run_cli(["report", str(path)])
+    assert result.exit_code == 2
+    err = result.stderr
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_a_missing_report_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["report", str(tmp_path / "nope.json")]) == 2
-    assert "nope.json: no such report file" in capsys.readouterr().err
+def test_a_missing_report_is_a_clear_error(tmp_path: Path) -> None:
+    result = run_cli(["report", str(tmp_path / "nope.json")])
+    assert result.exit_code == 2
+    assert "nope.json: no such report file" in result.stderr
 
 
-def test_write_baseline_then_baseline_acknowledges_every_finding(saved: Path, tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_write_baseline_then_baseline_acknowledges_every_finding(saved: Path, tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
-    assert main(["report", str(saved), "--write-baseline", str(baseline)]) == 0
-    assert "4 acknowledged fingerprint(s)" in capsys.readouterr().err
+    result = run_cli(["report", str(saved), "--write-baseline", str(baseline)])
+    assert result.exit_code == 0
+    assert "4 acknowledged fingerprint(s)" in result.stderr
     document = json.loads(baseline.read_text())
     assert document["schema_version"] == 1
     assert document["fingerprints"] == ["0badc0ffee00", "3f9a0c1d2b4e", "a1b2c3d4e5f6", "c0ffee123456"]
     assert {f["fingerprint"] for f in document["findings"]} == set(document["fingerprints"])
     assert load_baseline(baseline) == set(document["fingerprints"])
     # acknowledged drift no longer fails; the interaction that could not be checked still makes it 3
-    assert main(["report", str(saved), "--baseline", str(baseline), "--fail-on", "info"]) == 3
-    out = capsys.readouterr().out
+    result = run_cli(["report", str(saved), "--baseline", str(baseline), "--fail-on", "info"])
+    assert result.exit_code == 3
+    out = result.stdout
     assert "findings: 4 acknowledged;" in " ".join(out.split())
     assert "INCOMPLETE" in out
 
@@ -115,12 +121,15 @@ def test_a_baseline_covers_only_its_fingerprints(tmp_path: Path, monkeypatch: py
     report = drift_only("breaking")
     (tmp_path / "r.json").write_text(report.dumps())
     write_baseline(tmp_path / "b.json", report)
-    assert main(["report", "r.json"]) == 1
-    assert main(["report", "r.json", "--baseline", "b.json"]) == 0
+    result = run_cli(["report", "r.json"])
+    assert result.exit_code == 1
+    result = run_cli(["report", "r.json", "--baseline", "b.json"])
+    assert result.exit_code == 0
     other = json.loads((tmp_path / "b.json").read_text())
     other["fingerprints"] = ["000000000000"]
     (tmp_path / "b.json").write_text(json.dumps(other))
-    assert main(["report", "r.json", "--baseline", "b.json"]) == 1
+    result = run_cli(["report", "r.json", "--baseline", "b.json"])
+    assert result.exit_code == 1
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -136,24 +145,28 @@ def test_a_bad_baseline_is_a_one_line_error(tmp_path: Path, content: str, messag
         load_baseline(path)
 
 
-def test_a_missing_baseline_says_how_to_write_one(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["report", str(saved), "--baseline", "none.json"]) == 2
+def test_a_missing_baseline_says_how_to_write_one(saved: Path) -> None:
+    result = run_cli(["report", str(saved), "--baseline", "none.json"])
+    assert result.exit_code == 2
     assert "none.json: no such baseline file (write one with `cassettes report REPORT.json --write-baseline" in \
-        capsys.readouterr().err
+        result.stderr
 
 
 def test_refresh_baseline_written_by_report_acknowledges_the_nightly_drift(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_server: LoopbackServer,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loopback_server: LoopbackServer) -> None:
     monkeypatch.chdir(tmp_path)
     write_json_cassette(tmp_path / "cassettes/u.yaml", [("GET", "https://api.example.com/u/1", {"id": 1, "zip": "x"})])
     loopback_server.route("GET", "/u/1", json={"id": 1})
     refresh = ["refresh", "--rewrite-host", f"api.example.com={loopback_server.base_url}", "--retries", "0",
                "cassettes"]
-    assert main([*refresh, "--report", "night1.json"]) == 1
-    assert main(["report", "night1.json", "--write-baseline", "baseline.json"]) == 0
-    assert main([*refresh, "--baseline", "baseline.json", "--report", "night2.json"]) == 0
+    result = run_cli([*refresh, "--report", "night1.json"])
+    assert result.exit_code == 1
+    result = run_cli(["report", "night1.json", "--write-baseline", "baseline.json"])
+    assert result.exit_code == 0
+    result = run_cli([*refresh, "--baseline", "baseline.json", "--report", "night2.json"])
+    assert result.exit_code == 0
     night2 = load_report(Path("night2.json"))
     assert [f.acknowledged for f in night2.findings()] == [True]
-    assert main(["report", "night2.json", "--format", "markdown"]) == 0
-    assert "| 1 | 1 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |" in capsys.readouterr().out
+    result = run_cli(["report", "night2.json", "--format", "markdown"])
+    assert result.exit_code == 0
+    assert "| 1 | 1 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |" in result.stdout

@@ -15,8 +15,7 @@ from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.review.accept import accept, plan_accept
 from cassettes_tool.review.render.shapes import body_rows, live_rows
 from cassettes_tool.review.report import Report, live_from_json, live_to_json
-
-from .golden.samples import sample_report, write_user_cassette
+from tests.helpers.reports import sample_report, write_user_cassette
 
 BODY = '{"id": 7, "name": "Ada"}'
 
@@ -83,7 +82,7 @@ def test_a_decoded_response_drops_content_encoding_and_states_its_new_length() -
 def test_a_diff_report_keeps_a_gzipped_response_decoded_and_without_its_content_encoding(tmp_path: Path) -> None:
     from cassettes_tool.core.cassette import Cassette, Interaction, Request
     from cassettes_tool.core.config import Config
-    from cassettes_tool.core.storage import save_cassette
+    from cassettes_tool.core.transaction import save_cassette
     from cassettes_tool.drift.cassette_diff import diff_cassettes
 
     def cassette(path: Path, body: bytes, **headers: str) -> Path:

@@ -11,20 +11,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cassettes_tool.core.reader import load_cassette
-
-from .scale_folder import SECRET_TOKEN, Project, large_project, small_project
+from tests.helpers.cli import run_cli_process
+from tests.helpers.projects import SECRET_TOKEN, Project, large_project, small_project
 
 
 def cassettes(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
     """The real CLI in the project folder (its pyproject.toml and ledger apply)."""
-    return subprocess.run([sys.executable, "-m", "cassettes_tool", *args], cwd=project.root, capture_output=True,
-                          text=True, timeout=900, env={**os.environ, "NO_COLOR": "1"}, check=False)
+    return run_cli_process(args, cwd=project.root, env={**os.environ, "NO_COLOR": "1"}, timeout=900)
 
 
 def rel(project: Project, path: Path) -> str:

@@ -12,8 +12,7 @@ from click.testing import CliRunner
 from cassettes_tool.cli import cli
 from cassettes_tool.core.discovery import find_cassettes
 from cassettes_tool.core.sniff import sniff, sniff_file
-
-from .test_corpus import CORPUS
+from tests.helpers.corpus import CORPUS
 
 CASES = [
     ("vcrpy YAML", b"interactions:\n- request:\n    body: null\n", "cassette"),

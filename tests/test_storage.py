@@ -20,8 +20,7 @@ from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.core.storage import TMP_PREFIX, atomic_write_bytes
 from cassettes_tool.core.transaction import save_cassette
 from cassettes_tool.errors import CassetteError
-
-from .test_corpus import CORPUS, FILES, vcrpy_count
+from tests.helpers.corpus import CORPUS, FILES, vcrpy_count
 
 
 def vcrpy_written(serializer: object, interactions: int = 3) -> str:

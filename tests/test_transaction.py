@@ -28,8 +28,7 @@ from cassettes_tool.housekeeping.audit.run import audit_file
 from cassettes_tool.housekeeping.prune.apply import apply_plan
 from cassettes_tool.housekeeping.prune.plan import LedgerCheck, PrunePlan, PruneRow
 from cassettes_tool.recording.persister import CassettesPersister
-
-from .test_audit import planted_document
+from tests.helpers.planted import planted_document
 
 BETAMAX = json.dumps({"http_interactions": [{
     "request": {"method": "GET", "uri": "http://a.test/", "body": {"string": ""}, "headers": {}},

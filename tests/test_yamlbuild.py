@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,8 @@ from cassettes_tool.core.discovery import find_cassettes
 from cassettes_tool.core.yamlbuild import MAX_DEPTH
 from cassettes_tool.core.yamlio import CassetteLoader, load_yaml
 from cassettes_tool.errors import AliasError
+from tests.helpers.corpus import CORPUS
 
-CORPUS = Path(os.environ.get("CASSETTES_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
 CORPUS_YAML = [p for p in find_cassettes([CORPUS]) if p.suffix in (".yaml", ".yml")] if CORPUS.is_dir() else []
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "sample_cassettes").rglob("*.yaml"))
 

@@ -1,1 +1,1 @@
-"""Golden files of the report renderers and the sample reports they are made from."""
+"""Golden files of the report renderers (the sample reports behind them: tests/helpers/reports.py)."""
