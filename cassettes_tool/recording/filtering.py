@@ -8,7 +8,6 @@ to disk skips them. The rules are :class:`cassettes_tool.core.filters.FilterRule
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from cassettes_tool.core.filters import (
     filter_response,
     filter_uri,
 )
+from cassettes_tool.recording.request_copy import duplicate
 
 
 def request_filter(rules: FilterRules) -> Callable[[Any], Any]:
@@ -62,9 +62,7 @@ def copying_request_filter(rules: FilterRules) -> Callable[[Any], Any]:
     hide_secrets = request_filter(rules)
 
     def copy_and_hide(request: Any) -> Any:
-        duplicate = copy.copy(request)
-        duplicate.headers = dict(request.headers.items())
-        return hide_secrets(duplicate)
+        return hide_secrets(duplicate(request))
 
     return copy_and_hide
 
