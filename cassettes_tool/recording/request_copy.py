@@ -20,12 +20,12 @@ from vcr.request import Request as VcrRequest
 
 def duplicate(request: Any) -> Any:
     """``copy.copy(request)`` whose ``headers`` is a new mapping equal to the original's."""
-    headers = request.__dict__.get("_headers") if type(request) is VcrRequest else None
+    headers: Any = request.__dict__.get("_headers") if type(request) is VcrRequest else None
     if type(headers) is HeadersDict and not any(
             isinstance(value, tuple | list) for _, value in headers._store.values()):
-        clone = VcrRequest.__new__(VcrRequest)
+        clone: Any = object.__new__(VcrRequest)  # neither class defines __new__
         clone.__dict__.update(request.__dict__)
-        mapping = HeadersDict.__new__(HeadersDict)
+        mapping: Any = object.__new__(HeadersDict)
         mapping._store = dict(headers._store)
         clone._headers = mapping
         return clone

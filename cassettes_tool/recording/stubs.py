@@ -86,7 +86,7 @@ def copy_message(message: Any) -> Any:
         import copy
 
         return copy.deepcopy(message)  # a multipart oddity: nothing shared at all
-    duplicate = type(message).__new__(type(message))
+    duplicate: Any = object.__new__(type(message))  # email's Message defines no __new__
     duplicate.__dict__.update(message.__dict__)
     duplicate._headers = list(message._headers)
     duplicate.defects = list(message.defects)
