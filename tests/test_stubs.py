@@ -31,7 +31,7 @@ from vcr.request import Request as VcrRequest
 from cassettes_tool import use_cassette
 from cassettes_tool.recording import session as recording_session
 from cassettes_tool.recording import stubs
-from cassettes_tool.recording.request_copy import duplicate
+from cassettes_tool.recording.vcr_request import duplicate, new_request
 
 from .conftest import LoopbackServer, ReceivedRequest
 
@@ -362,3 +362,33 @@ def test_the_filters_copy_equals_the_general_copy_and_shares_no_headers(index: i
     clone.headers["X-Secret"] = "changed"
     clone.uri = "http://elsewhere/"
     assert request_state(request) == before
+
+
+class Headers(dict[str, Any]):
+    """A mapping subclass: vcrpy's update() reads it key by key."""
+
+
+HEADER_INPUTS: list[Any] = [
+    {},
+    {"Accept": "*/*", "User-Agent": "x"},
+    {"X-A": ["listed", "second"], "X-B": ("tupled",), "X-C": [["nested"]]},
+    {"Content-Type": "a", "content-type": "b", "CONTENT-TYPE": "c"},  # first spelling, last value
+    Headers({"X-Sub": "class"}),
+    requests.structures.CaseInsensitiveDict({"Accept": "json", "X-Y": "1"}),
+    [("X-Pair", "v")],  # not a mapping: vcrpy's own conversion
+    {"X-Empty-List": []},  # IndexError, raised by vcrpy
+    {1: "not a string name"},  # AttributeError, raised by vcrpy
+]
+
+
+@pytest.mark.parametrize("data", HEADER_INPUTS, ids=range(len(HEADER_INPUTS)))
+def test_requests_are_built_with_the_headers_vcrpy_builds_or_fail_as_vcrpy_fails(data: Any) -> None:
+    try:
+        expected: Any = request_state(VcrRequest("GET", "http://h/p?q=1", b"body", data))
+    except Exception as error:
+        expected = (type(error), str(error))
+    try:
+        ours: Any = request_state(new_request("GET", "http://h/p?q=1", b"body", data))
+    except Exception as error:
+        ours = (type(error), str(error))
+    assert ours == expected

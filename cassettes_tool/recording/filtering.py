@@ -19,7 +19,7 @@ from cassettes_tool.core.filters import (
     filter_response,
     filter_uri,
 )
-from cassettes_tool.recording.request_copy import duplicate
+from cassettes_tool.recording.vcr_request import duplicate
 
 
 def request_filter(rules: FilterRules) -> Callable[[Any], Any]:

@@ -34,6 +34,8 @@ from unittest import mock
 import vcr.patch
 import vcr.stubs
 
+from cassettes_tool.recording.vcr_request import new_request
+
 # vcrpy's functions as imported, before any cassette of ours patched them.
 _VCR_PARSE_HEADERS: Callable[[Any], Any] = vcr.stubs.parse_headers
 _VCR_RESET_PATCHERS: Callable[[], Iterator[Any]] = vcr.patch.reset_patchers
@@ -162,4 +164,5 @@ def cassette_patches() -> list[Triple]:
         (vcr.stubs.VCRHTTPResponse, "getheaders", getheaders),
         (vcr.patch, "reset_patchers", reset_patchers),
         (vcr.patch, "force_reset", force_reset),
+        (vcr.stubs, "Request", new_request),
     ]
