@@ -96,6 +96,7 @@ def floor(base_url: str, paths: list[str], workers: int) -> float:
     for path in paths:
         todo.put(path)
     failures: list[str] = []
+    retried: list[str] = []
 
     def worker() -> None:
         connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
@@ -105,9 +106,18 @@ def floor(base_url: str, paths: list[str], workers: int) -> float:
                     path = todo.get_nowait()
                 except queue.Empty:
                     return
-                connection.request("GET", path, headers={"Accept": "application/json"})
-                response = connection.getresponse()
-                body = response.read()
+                for _attempt in range(3):  # a dropped keep-alive connection: reconnect, send again
+                    try:
+                        connection.request("GET", path, headers={"Accept": "application/json"})
+                        response = connection.getresponse()
+                        body = response.read()
+                        break
+                    except (OSError, http.client.HTTPException):
+                        connection.close()
+                        retried.append(path)
+                else:
+                    failures.append(path)
+                    continue
                 if response.status != 200 or not body:
                     failures.append(path)
         finally:
@@ -122,6 +132,8 @@ def floor(base_url: str, paths: list[str], workers: int) -> float:
     elapsed = time.perf_counter() - start
     if failures:
         raise SystemExit(f"floor run was not clean: {len(failures)} failures")
+    if retried:
+        print(f"  (floor, {workers} threads: {len(retried)} call(s) sent again after a dropped connection)")
     return elapsed
 
 
