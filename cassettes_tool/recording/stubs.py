@@ -17,7 +17,11 @@ Both are replaced for the life of one cassette, with results that are provably t
   message each time, so a caller that mutates it changes nothing for the next one; a header
   list vcrpy cannot parse raises exactly as before (the failure is not cached);
 * :func:`reset_patchers` yields the same ``mock.patch.object`` patchers as vcrpy's, from the
-  targets found by vcrpy's own function the first time for the current import path.
+  targets found by vcrpy's own function the first time for the current import path, and
+  :func:`force_reset` sets and restores those targets by plain assignment, following ``mock``'s
+  rules and vcrpy's ``_undo_reset``;
+* ``vcr.stubs.Request`` builds vcrpy's ``Request`` with its headers filled in one loop
+  (:mod:`.vcr_request`).
 
 vcrpy's decisions (record modes, play counts, matching, ``force_reset``'s undo rule) are not
 touched: only the functions they call are cheaper.
