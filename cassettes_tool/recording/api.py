@@ -127,6 +127,7 @@ class CassetteContext:
         from cassettes_tool.recording.expiry import ExpiryPolicy
         from cassettes_tool.recording.filtering import copying_request_filter, request_filter
         from cassettes_tool.recording.persister import CassettesPersister
+        from cassettes_tool.recording.stubs import cassette_patches
 
         settings = self.settings()
         config = settings.config
@@ -153,6 +154,8 @@ class CassetteContext:
                 and not settings.vcr_filter_headers and not settings.vcr_filter_query_parameters:
             # Nothing of vcrpy's own runs before ours: skip its deep copy (see filtering.py).
             merged["before_record_request"] = copying_request_filter(rules)
+        # Cheaper header parsing and force_reset, through vcrpy's own option (see stubs.py).
+        merged["custom_patches"] = (*merged.get("custom_patches", ()), *cassette_patches())
         test_id = self._test_id or _session.current_test_id()
         if config.max_age is not None:
             merged["cassettes_expiry"] = ExpiryPolicy(config.max_age, config.on_expired, test_id)

@@ -10,7 +10,6 @@ to disk skips them. Both are thin adapters of the one implementation in :mod:`ca
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +21,7 @@ from cassettes_tool.core.filters import (
     filter_request_parts,
     filter_response_parts,
 )
+from cassettes_tool.recording.vcr_request import duplicate
 
 
 def request_filter(rules: FilterRules) -> Callable[[Any], Any]:
@@ -59,9 +59,7 @@ def copying_request_filter(rules: FilterRules) -> Callable[[Any], Any]:
     hide_secrets = request_filter(rules)
 
     def copy_and_hide(request: Any) -> Any:
-        duplicate = copy.copy(request)
-        duplicate.headers = dict(request.headers.items())
-        return hide_secrets(duplicate)
+        return hide_secrets(duplicate(request))
 
     return copy_and_hide
 

@@ -55,14 +55,23 @@ class RequestIndex:
         # Per bucket, how many leading positions are known to be played (skipped by play()).
         self.played_prefix: dict[Any, int] = {}
         self.requests: list[Any] = []
+        self._last_key: tuple[Any, Any] | None = None
 
     def key(self, request: Any) -> Any:
-        """The hashable key of ``request`` (unhashable parts fall back to their repr)."""
+        """The hashable key of ``request`` (unhashable parts fall back to their repr).
+
+        The key of the last request asked for is remembered: vcrpy looks up one filtered request
+        twice in a row (``__contains__``, then ``play_response``).
+        """
+        last = self._last_key
+        if last is not None and last[0] is request:
+            return last[1]
         parts = tuple(extract(request) for extract in self.extractors)
         try:
             hash(parts)
         except TypeError:
-            return repr(parts)
+            parts = repr(parts)  # type: ignore[assignment]
+        self._last_key = (request, parts)
         return parts
 
     def add(self, request: Any) -> int:

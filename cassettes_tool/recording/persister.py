@@ -25,6 +25,7 @@ from cassettes_tool.core.transaction import CassetteTransaction, cassette_transa
 from cassettes_tool.errors import CassetteChangedError, CassetteError
 from cassettes_tool.recording import parse_cache
 from cassettes_tool.recording.filtering import filter_response_mapping
+from cassettes_tool.recording.vcr_request import new_request
 
 Payload = tuple[list[tuple[dict[str, Any], dict[str, Any]]], dict[str, Any], str]
 
@@ -169,4 +170,4 @@ def _parse(path: Path, data: bytes) -> Payload:
 
 
 def _vcr_request(raw: dict[str, Any]) -> VcrRequest:
-    return VcrRequest(method=raw["method"], uri=raw["uri"], body=raw["body"], headers=raw["headers"])
+    return new_request(raw["method"], raw["uri"], raw["body"], raw["headers"])

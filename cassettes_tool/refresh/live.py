@@ -32,6 +32,7 @@ from cassettes_tool.core.cassette import Headers, Response
 from cassettes_tool.core.config import DEFAULT_RETRY_AFTER_MAX, RefreshSettings
 from cassettes_tool.core.filters import PLACEHOLDER
 from cassettes_tool.errors import LiveFailure
+from cassettes_tool.refresh.environment import environment_settings, freeze_environment
 from cassettes_tool.refresh.plan import PlannedCall
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -108,6 +109,7 @@ class LiveClient:
                                       max_retries=retry)
                 session.mount("http://", adapter)
                 session.mount("https://", adapter)
+                freeze_environment(session, origin)
                 self._sessions[origin] = session
                 self._slots[origin] = threading.BoundedSemaphore(self.settings.host_limit)
             return session, self._slots[origin]
@@ -126,7 +128,8 @@ class LiveClient:
         with slot:
             try:
                 live = session.request(call.method, call.url, headers=headers, data=call.body,
-                                       timeout=(timeout, timeout), allow_redirects=False, stream=True)
+                                       timeout=(timeout, timeout), allow_redirects=False, stream=True,
+                                       **environment_settings(session))
             except requests.exceptions.RequestException as exc:
                 reason, unreachable = self._describe(exc, call.origin, call.method)
                 raise LiveFailure(self._scrub(reason), unreachable=unreachable) from None

@@ -183,6 +183,7 @@ class _Run:
         self.update_errors: dict[int, str] = {}
         self.updated: list[str] = []
         self.unreachable: dict[str, str] = {}
+        self.keys: dict[Path, str] = {}  # cassette path -> its key for baselines and fingerprints
 
     def execute(self, client: LiveClient) -> None:
         for position, cassette in enumerate(self.plan.cassettes):
@@ -264,9 +265,12 @@ class _Run:
                 return self._base(cassette, call, "error", reason), None
         first = samples[0]
         try:
+            key = self.keys.get(cassette.selected.path)
+            if key is None:  # resolved once per cassette, not once per interaction
+                key = self.keys.setdefault(cassette.selected.path,
+                                           cassette_key(cassette.selected.path, self.config.root))
             findings = compare_responses(recorded, samples, method=call.method, uri=call.uri,
-                                         config=self.config.drift,
-                                         cassette=cassette_key(cassette.selected.path, self.config.root))
+                                         config=self.config.drift, cassette=key)
         except Exception as exc:  # one odd body must not sink the nightly run
             reason = f"internal error while comparing ({type(exc).__name__}: {exc}); please report it"
             return self._base(cassette, call, "error", " ".join(reason.split())), None
