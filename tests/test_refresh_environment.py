@@ -10,9 +10,8 @@ import requests
 from cassettes_tool.core.config import Config
 from cassettes_tool.refresh import RefreshOptions, run_refresh
 from cassettes_tool.refresh.environment import environment_settings, freeze_environment
-
-from .conftest import LoopbackServer
-from .test_refresh_helpers import interaction, write_cassette
+from tests.helpers.cassettes import interaction, write_cassette
+from tests.helpers.server import LoopbackServer
 
 PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy",
                    "ALL_PROXY", "all_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")

@@ -32,8 +32,7 @@ from cassettes_tool import use_cassette
 from cassettes_tool.recording import session as recording_session
 from cassettes_tool.recording import stubs
 from cassettes_tool.recording.vcr_request import duplicate, new_request
-
-from .conftest import LoopbackServer, ReceivedRequest
+from tests.helpers.server import LoopbackServer, ReceivedRequest
 
 httpx = pytest.importorskip("httpx", reason="httpx is in the test extra: pip install -e '.[test]'")
 aiohttp = pytest.importorskip("aiohttp", reason="aiohttp is in the test extra: pip install -e '.[test]'")
