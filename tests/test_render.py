@@ -144,7 +144,7 @@ def test_unknown_format_or_level_is_a_usage_error() -> None:
         render_report(sample_report(), "pdf", fail_on="breaking")
     with pytest.raises(UsageError, match="fail-on 'major'"):
         render_report(sample_report(), "text", fail_on="major")
-    assert FORMATS == ("text", "markdown", "json", "junit", "html")
+    assert FORMATS == ("text", "markdown", "json", "junit", "html", "sarif")
 
 
 # Any text a cassette path, URL, reason or finding message may carry.
