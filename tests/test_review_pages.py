@@ -24,7 +24,13 @@ import yaml
 from cassettes_tool.review.render import render_report
 from cassettes_tool.review.render.junit import classname
 from cassettes_tool.review.render.sarif import interaction_lines
-from cassettes_tool.review.report import CassetteResult, Finding, InteractionResult, Report, load_report
+from cassettes_tool.review.report import (
+    CassetteResult,
+    Finding,
+    InteractionResult,
+    Report,
+    load_report,
+)
 from cassettes_tool.setup.ci_workflow import WorkflowOptions, render_workflow
 from tests.helpers.cassettes import interaction, write_cassette
 from tests.helpers.cli import run_cli
@@ -402,7 +408,7 @@ def test_ctrl_c_during_refresh_update_lists_what_was_written_and_keeps_a_partial
         time.sleep(0.01)
     assert process.poll() is None, "the refresh ended before it could be interrupted"
     process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
     written = {p.relative_to(tmp_path).as_posix() for p, data in originals.items() if p.read_bytes() != data}

@@ -218,12 +218,10 @@ class Report:
         return [f for c in self.cassettes for i in c.interactions for f in i.findings]
 
     def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "command": self.command,
-            "status": self.status,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-        }
+        body: dict[str, Any] = {"command": self.command}
+        if self.status != "complete":
+            body["status"] = self.status  # only an interrupted run's report says so
+        body.update(started_at=self.started_at, finished_at=self.finished_at)
         if self.compared:
             body["compared"] = self.compared
         body["summary"] = self.summary()
