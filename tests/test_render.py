@@ -35,6 +35,7 @@ def check_golden(name: str, text: str) -> None:
     ("clean.txt", "text", "breaking"),
     ("clean.md", "markdown", "breaking"),
     ("report.sarif", "sarif", "breaking"),
+    ("report.json", "json", "breaking"),
     ("report.html", "html", "breaking"),
 ])
 def test_text_and_markdown_match_their_golden_files(name: str, fmt: str, fail_on: str) -> None:

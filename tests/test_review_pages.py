@@ -423,3 +423,15 @@ def test_ctrl_c_during_refresh_update_lists_what_was_written_and_keeps_a_partial
     again = run_cli(["report", str(tmp_path / "partial.json")])
     assert again.exit_code == 1  # the drift found before Ctrl-C
     assert "interrupted: this report holds only what was checked before the run stopped" in again.stdout
+
+
+def test_a_merge_with_one_interrupted_shard_is_incomplete_and_keeps_the_timings(project: Path) -> None:
+    done, stopped = breaking_report("a.yaml"), breaking_report("b.yaml")
+    done.cassettes[0].interactions[0].seconds = 0.5
+    stopped.status = "incomplete"
+    (project / "s1.json").write_text(done.dumps())
+    (project / "s2.json").write_text(stopped.dumps())
+    assert run_cli(["merge", "s1.json", "s2.json", "--output", "m.json"]).exit_code == 0
+    merged = load_report(project / "m.json")
+    assert merged.status == "incomplete"
+    assert merged.cassettes[0].interactions[0].seconds == 0.5
