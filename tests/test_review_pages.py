@@ -435,3 +435,28 @@ def test_a_merge_with_one_interrupted_shard_is_incomplete_and_keeps_the_timings(
     merged = load_report(project / "m.json")
     assert merged.status == "incomplete"
     assert merged.cassettes[0].interactions[0].seconds == 0.5
+
+
+def test_on_a_terminal_the_text_report_fits_the_terminals_width(project: Path) -> None:
+    (project / "r.json").write_text(sample_report().dumps())
+    primary, secondary = os.openpty()
+    env = {**os.environ, "COLUMNS": "70", "NO_COLOR": "1"}
+    subprocess.run([sys.executable, "-m", "cassettes_tool", "report", "r.json"], stdout=secondary,
+                   stderr=subprocess.DEVNULL, cwd=project, env=env, timeout=120, check=False)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # EIO: the terminal's other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    shown = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    assert "FAILED: 1 finding(s) at or above fail-on breaking (exit 1)" in shown
+    assert max(len(line) for line in shown.splitlines()) <= 70
+    assert "…" in shown  # the long URL was shortened to fit
+    piped = run_cli(["report", "r.json"]).stdout
+    assert max(len(line) for line in piped.splitlines()) > 70  # the same report off a terminal is not wrapped
