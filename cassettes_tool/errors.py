@@ -35,6 +35,7 @@ Internal signals, caught inside the library and never shown as such::
     PathSyntaxError                      (ValueError) a drift path in the config is malformed
     DriftEngineError                     (RuntimeError) a bug in the drift engine, never swallowed
     RecordedTestFailed                   the test's own failure, seen when its cassette closes
+    RefreshInterrupted                   (KeyboardInterrupt) Ctrl-C during a refresh, with the partial outcome
 """
 
 from __future__ import annotations
@@ -169,3 +170,12 @@ class DriftEngineError(RuntimeError):
 
 class RecordedTestFailed(Exception):
     """Stands for the test's own failure when the cassette closes in fixture teardown."""
+
+
+class RefreshInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a refresh: ``outcome`` is what was done before it (a ``RefreshOutcome`` whose
+    report has status ``incomplete``; the cassettes in ``outcome.updated`` were written)."""
+
+    def __init__(self, outcome: object) -> None:
+        super().__init__("interrupted")
+        self.outcome = outcome

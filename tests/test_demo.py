@@ -156,7 +156,7 @@ def test_the_readme_excerpt_of_the_demo_output_names_what_the_demo_finds(demo_ru
     assert match, "README.md has no demo output excerpt"
     excerpt = match.group(1)
     # Layout may change with the text renderer; what the demo finds must not drift from the docs.
-    tokens = set(re.findall(r"\[[0-9a-f]{12}\]|\$[.\w\[\]*]+|\b[a-z]+_[a-z_]+\b|sample_cassettes/[\w/.]+", excerpt))
+    tokens = set(re.findall(r"\[[0-9a-f]{12}\]|\b[0-9a-f]{12}\b|\$[.\w\[\]*]+|\b[a-z]+_[a-z_]+\b|sample_cassettes/[\w/.]+", excerpt))
     assert len(tokens) >= 8
     assert not sorted(t for t in tokens if t not in proc.stdout)
     summary = " ".join(excerpt.split("\n...\n")[-1].split())

@@ -34,10 +34,29 @@ def check_golden(name: str, text: str) -> None:
     ("report.md", "markdown", "breaking"),
     ("clean.txt", "text", "breaking"),
     ("clean.md", "markdown", "breaking"),
+    ("report.sarif", "sarif", "breaking"),
+    ("report.json", "json", "breaking"),
+    ("report.html", "html", "breaking"),
 ])
 def test_text_and_markdown_match_their_golden_files(name: str, fmt: str, fail_on: str) -> None:
     report = clean_report() if name.startswith("clean") else sample_report()
     check_golden(name, render_report(report, fmt, fail_on=fail_on))
+
+
+def test_junit_matches_its_golden_file_with_each_interactions_duration() -> None:
+    report = sample_report()
+    report.cassettes[1].interactions[0].seconds = 0.25
+    report.cassettes[1].interactions[1].seconds = 1.5
+    report.cassettes[3].interactions[0].seconds = 0.125
+    check_golden("report.junit.xml", render_report(report, "junit", fail_on="breaking"))
+
+
+def test_text_off_a_terminal_matches_its_golden_file_and_wraps_nothing() -> None:
+    report = sample_report()
+    text = render_report(report, "text", fail_on="breaking", width=None, report_path="night/report.json")
+    check_golden("report-unwrapped.txt", text)
+    assert "…" not in text  # the long URL is whole
+    assert "Next: cassettes accept night/report.json writes" in text
 
 
 def test_text_lists_cassettes_worst_first_and_ends_with_a_summary_and_the_verdict() -> None:
@@ -144,7 +163,7 @@ def test_unknown_format_or_level_is_a_usage_error() -> None:
         render_report(sample_report(), "pdf", fail_on="breaking")
     with pytest.raises(UsageError, match="fail-on 'major'"):
         render_report(sample_report(), "text", fail_on="major")
-    assert FORMATS == ("text", "markdown", "json", "junit", "html")
+    assert FORMATS == ("text", "markdown", "json", "junit", "html", "sarif")
 
 
 # Any text a cassette path, URL, reason or finding message may carry.

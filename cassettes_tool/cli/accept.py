@@ -45,6 +45,14 @@ def accept_command(app: AppContext, report_path: Path, cassettes: tuple[str, ...
         return 0
     done = accepting.accept(plan, FilterRules.from_config(app.config), force=force)
     for item in done:
-        app.info(f"updated {item.path}: interaction(s) {', '.join(str(i) for i in item.indexes)}")
-    app.info(f"accepted {sum(len(d.indexes) for d in done)} interaction(s) in {len(done)} cassette(s)")
+        indexes = ", ".join(str(i) for i in item.indexes)
+        if item.already:
+            app.info(f"{item.path} already holds these responses (interaction(s) {indexes}): nothing written")
+        else:
+            app.info(f"updated {item.path}: interaction(s) {indexes}")
+    written = [d for d in done if not d.already]
+    if not written:
+        app.info("nothing to accept: every selected cassette already holds the report's live responses")
+        return 0
+    app.info(f"accepted {sum(len(d.indexes) for d in written)} interaction(s) in {len(written)} cassette(s)")
     return 0

@@ -27,8 +27,8 @@ def audit_command(app: AppContext, paths: tuple[Path, ...], fmt: str, fix: bool,
     credential-like fields. Values are masked in the output; placeholders never count.
 
     PATHS are files or folders (searched recursively); default: cassette_dir.
-    Exit codes: 0 clean (or everything scrubbed by --fix), 1 secrets found, 3 a file could not
-    be read and no secret was found.
+    Exit codes: 0 clean (or everything scrubbed by --fix), 1 secrets found, 2 no cassettes under
+    the paths (a mistyped path), 3 a file could not be read and no secret was found.
     """
     from cassettes_tool.housekeeping.audit import audit_paths
     from cassettes_tool.housekeeping.audit.render import render_text

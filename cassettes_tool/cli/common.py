@@ -88,6 +88,20 @@ class ProgressBar:
             self._bar = None
 
 
+def text_width(output: Path | None) -> int | None:
+    """Columns for a text report: the terminal's when stdout is one, else None (no wrapping)."""
+    if output is not None:
+        return None
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    import shutil
+
+    return max(shutil.get_terminal_size().columns, 40)
+
+
 def write_or_emit(text: str, output: Path | None, fmt: str, info: Callable[[str], None], *,
                   what: str = "report") -> None:
     """A rendered report (or another ``what``) to ``output`` (atomically) or to stdout."""

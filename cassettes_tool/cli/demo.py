@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cassettes_tool.cli.common import emit
+from cassettes_tool.cli.common import emit, text_width
 from cassettes_tool.cli.context import AppContext, pass_app
 from cassettes_tool.errors import UsageError
 
@@ -45,6 +45,7 @@ def demo_command(app: AppContext, output_dir: Path, serve: bool, port: int) -> i
     if serve:
         return _serve(app, port)
     from cassettes_tool import errors
+    from cassettes_tool.core.discovery import display_path
     from cassettes_tool.refresh import summary_line
     from cassettes_tool.review.render import render_report, want_color
     from cassettes_tool.setup.demo.api import HOST
@@ -54,7 +55,8 @@ def demo_command(app: AppContext, output_dir: Path, serve: bool, port: int) -> i
         raise UsageError("--port only applies with --serve (the demo picks a free port)")
     result = run_demo(output_dir)
     report = result.outcome.report
-    emit(render_report(report, "text", fail_on=FAIL_ON, color=want_color(sys.stdout)))
+    emit(render_report(report, "text", fail_on=FAIL_ON, color=want_color(sys.stdout),
+                       report_path=display_path(result.json_report), width=text_width(None)))
     app.info(f"demo API {HOST} served at {result.api_url} (stopped); {summary_line(result.outcome)}")
     app.info(f"refreshed a copy of the sample cassettes: {_arg(result.cassettes)} (your files are untouched)")
     app.info(f"wrote {_arg(result.json_report)} and {_arg(result.html_report)}")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from cassettes_tool.cli.common import write_or_emit
+from cassettes_tool.cli.common import text_width, write_or_emit
 from cassettes_tool.cli.context import AppContext, pass_app
 from cassettes_tool.core.config import FAIL_ON
 
-FORMATS = ("text", "markdown", "json", "junit", "html")
+FORMATS = ("text", "markdown", "json", "junit", "html", "sarif")
 
 
 @click.command("diff")
@@ -35,11 +35,13 @@ def diff_command(app: AppContext, old: Path, new: Path, fmt: str, output: Path |
     """
     from cassettes_tool.drift.cassette_diff import diff_cassettes
     from cassettes_tool.review.render import RecordedShape, render_report, want_color
+    from cassettes_tool.review.render.sarif import interaction_lines
     from cassettes_tool.review.render.shapes import body_rows
-    from cassettes_tool.review.report import exit_code
+    from cassettes_tool.review.report import exit_code, verdict_level
 
     config = app.config
     level = fail_on or config.refresh.fail_on
+    shown = verdict_level(config.refresh.fail_on, fail_on)
     result = diff_cassettes(old, new, config)
     report = result.report
     shapes = None
@@ -48,6 +50,8 @@ def diff_command(app: AppContext, old: Path, new: Path, fmt: str, output: Path |
         shapes = {(path, index): RecordedShape(body_rows(response))
                   for index, response in result.recorded.items()}
     color = False if output is not None else want_color(sys.stdout)
-    text = render_report(report, fmt, fail_on=level, color=color, recorded_shapes=shapes)
+    lines = interaction_lines(report) if fmt == "sarif" else None
+    text = render_report(report, fmt, fail_on=shown, exit_on=level, color=color, recorded_shapes=shapes,
+                         suggest_accept=False, width=text_width(output), source_lines=lines)
     write_or_emit(text, output, fmt, app.info)
     return exit_code(report, level)

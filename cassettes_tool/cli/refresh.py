@@ -14,6 +14,7 @@ from cassettes_tool.cli.common import (
     ProgressBar,
     on_a_terminal,
     paths_or_default,
+    text_width,
     write_or_emit,
 )
 from cassettes_tool.cli.context import AppContext, pass_app
@@ -28,13 +29,13 @@ from cassettes_tool.core.config import (
     FAIL_ON,
     UPDATE_MODES,
 )
-from cassettes_tool.errors import UsageError
+from cassettes_tool.errors import ExitCode, RefreshInterrupted, UsageError
 
 if TYPE_CHECKING:
     from cassettes_tool.refresh.runner import RefreshOutcome
     from cassettes_tool.review.render import RecordedShape, ShapeKey
 
-FORMATS = ("text", "markdown", "json", "junit", "html")
+FORMATS = ("text", "markdown", "json", "junit", "html", "sarif")
 
 
 def _methods(value: str | None) -> tuple[str, ...] | None:
@@ -62,6 +63,23 @@ def _recorded_shapes(outcome: RefreshOutcome) -> dict[ShapeKey, RecordedShape]:
                 response = cassette.interactions[interaction.index].response
                 shapes[(result.path, interaction.index)] = RecordedShape(body_rows(response))
     return shapes
+
+
+def _interrupted(app: AppContext, outcome: RefreshOutcome, acknowledged: set[str],
+                 report_path: Path | None) -> int:
+    """Ctrl-C: say which cassettes were written, keep the partial report, exit 130."""
+    from cassettes_tool.core.storage import write_text_atomic
+
+    report = outcome.report.with_acknowledged(acknowledged) if acknowledged else outcome.report
+    app.info("cassettes: interrupted")
+    for path in outcome.updated:
+        app.info(f"written before the interruption: {path}")
+    if not outcome.updated:
+        app.info("no cassette was written")
+    if report_path is not None:
+        write_text_atomic(report_path, report.dumps())
+        app.info(f"wrote the partial JSON report (status incomplete) to {report_path}")
+    return ExitCode.INTERRUPTED
 
 
 @click.command("refresh")
@@ -114,7 +132,9 @@ def refresh_command(
     the cassettes (after --rewrite-host) are contacted, only http/https, only the allowed
     methods; credentials come from [tool.cassettes.auth] and never reach reports or cassettes.
     Exit 0 fine, 1 drift at or above --fail-on, 2 usage or configuration error, 3 incomplete
-    (some interactions or cassettes could not be checked).
+    (some interactions or cassettes could not be checked), 130 interrupted (Ctrl-C: the
+    cassettes already written are listed, and --report gets the partial report, status
+    incomplete).
     """
     from cassettes_tool.core.jsonfile import dumps_document
     from cassettes_tool.core.storage import write_text_atomic
@@ -129,7 +149,8 @@ def refresh_command(
         summary_line,
     )
     from cassettes_tool.review.render import render_report, want_color
-    from cassettes_tool.review.report import exit_code
+    from cassettes_tool.review.render.sarif import interaction_lines
+    from cassettes_tool.review.report import exit_code, verdict_level
 
     config = app.config
     targets = paths_or_default(paths, config.cassette_path)
@@ -153,8 +174,11 @@ def refresh_command(
         from cassettes_tool.review.baseline import load_baseline
 
         acknowledged = load_baseline(baseline)
-    with ProgressBar("refresh", enabled=on_a_terminal(app.verbosity)) as progress:
-        outcome = run_refresh(config, options, progress=progress)
+    try:
+        with ProgressBar("refresh", enabled=on_a_terminal(app.verbosity)) as progress:
+            outcome = run_refresh(config, options, progress=progress)
+    except RefreshInterrupted as stop:
+        return _interrupted(app, stop.outcome, acknowledged, report_path)  # type: ignore[arg-type]
     if acknowledged:
         outcome.report = outcome.report.with_acknowledged(acknowledged)
     report = outcome.report
@@ -163,7 +187,12 @@ def refresh_command(
     shapes = _recorded_shapes(outcome) if fmt == "html" else None
     stdout = sys.stdout
     color = output is None and want_color(stdout)
-    text = render_report(report, fmt, fail_on=settings.fail_on, color=color, recorded_shapes=shapes)
+    lines = interaction_lines(report) if fmt == "sarif" else None
+    text = render_report(report, fmt, fail_on=verdict_level(config.refresh.fail_on, fail_on),
+                         exit_on=settings.fail_on, color=color, recorded_shapes=shapes,
+                         report_path=str(report_path) if report_path is not None else None,
+                         report_written=report_path is not None, suggest_accept=settings.update == "never",
+                         width=text_width(output), source_lines=lines)
     write_or_emit(text, output, fmt, app.info)
     for note in outcome.notes:
         app.info(f"note: {note}")

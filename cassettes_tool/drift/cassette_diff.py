@@ -9,15 +9,20 @@ matches them (:mod:`cassettes_tool.drift.pairing`). Decisions:
 * a request only in OLD is ``skipped`` ("only in OLD ...", with OLD's index): a test that
   stopped making a request is not API drift, but the reviewer sees it;
 * NEW's response is kept as the report's ``live`` response (bodies decoded; the file on disk is
-  already filtered).
+  already filtered);
+* the report's ``compared`` names the two files and when each was recorded (its
+  ``recorded_at`` metadata, else its last git commit, else its modification time): that, not the
+  few milliseconds the comparison took, is what a reader of the diff wants to know.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 
-from cassettes_tool.core.cassette import Interaction, Response
+from cassettes_tool.core.age import recorded_at
+from cassettes_tool.core.cassette import Cassette, Interaction, Response
 from cassettes_tool.core.config import Config
 from cassettes_tool.core.discovery import display_path
 from cassettes_tool.core.reader import load_cassette
@@ -69,8 +74,15 @@ def diff_cassettes(old_path: Path, new_path: Path, config: Config) -> CassetteDi
                 recorded=_recorded(interaction),
             ))
     result.status = cassette_status(result)
-    report = Report(started_at=started, finished_at=now_iso(), cassettes=[result], command="diff")
+    report = Report(started_at=started, finished_at=now_iso(), cassettes=[result], command="diff",
+                    compared=[_side(old, old_path), _side(new, new_path)])
     return CassetteDiff(report, recorded)
+
+
+def _side(cassette: Cassette, path: Path) -> dict[str, str | None]:
+    when, _ = recorded_at(cassette, path)
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when is not None else None
+    return {"path": display_path(path), "recorded_at": stamp}
 
 
 def _compared(old: Interaction, new: Interaction, index: int, config: Config, new_path: Path) -> InteractionResult:

@@ -27,7 +27,13 @@ from cassettes_tool.core.config import UPDATE_MODES, Config, RefreshSettings
 from cassettes_tool.core.filters import FilterRules, filter_response
 from cassettes_tool.core.storage import lock_path, now_iso
 from cassettes_tool.core.updating import apply_responses
-from cassettes_tool.errors import CassetteChangedError, CassetteError, LiveFailure, UsageError
+from cassettes_tool.errors import (
+    CassetteChangedError,
+    CassetteError,
+    LiveFailure,
+    RefreshInterrupted,
+    UsageError,
+)
 from cassettes_tool.refresh.live import LiveClient, unusable_status
 from cassettes_tool.refresh.plan import (
     CassettePlan,
@@ -154,8 +160,18 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
     credentials = resolve_credentials(plan, environ)
     secrets = [environ[a.env] for a in plan.auth_entries().values() if environ.get(a.env)]
     run = _Run(config, options, plan, progress)
-    with LiveClient(options.settings, credentials, plan.origins, secrets) as client:
-        run.execute(client)
+    try:
+        with LiveClient(options.settings, credentials, plan.origins, secrets) as client:
+            run.execute(client)
+    except KeyboardInterrupt:
+        # Ctrl-C: no cassette is written from now on (a write under way finishes first); what
+        # was checked and written so far is the partial outcome.
+        run.stop()
+        report = Report(started_at=started, finished_at=now_iso(), cassettes=run.results(partial=True),
+                        status="incomplete")
+        raise RefreshInterrupted(RefreshOutcome(
+            report=report, plan=plan, selection=selection, notes=list(plan.notes),
+            updated=sorted(run.updated), seconds=time.monotonic() - clock)) from None
     note = empty_selection_note(selection, options)
     notes = [note] if note else list(plan.notes)
     report = Report(started_at=started, finished_at=now_iso(), cassettes=run.results())
@@ -184,6 +200,16 @@ class _Run:
         self.updated: list[str] = []
         self.unreachable: dict[str, str] = {}
         self.keys: dict[Path, str] = {}  # cassette path -> its key for baselines and fingerprints
+        self.stopping = False  # interrupted: write no more cassettes
+        self.writing = 0  # cassette writes under way
+        self.written = threading.Condition(self.lock)
+
+    def stop(self) -> None:
+        """Refuse every later cassette write and wait for the ones under way to finish."""
+        with self.lock:
+            self.stopping = True
+            while self.writing:
+                self.written.wait()
 
     def execute(self, client: LiveClient) -> None:
         for position, cassette in enumerate(self.plan.cassettes):
@@ -224,11 +250,14 @@ class _Run:
         return self._base(cassette, call, "skipped", call.reason)
 
     def _task(self, client: LiveClient, position: int, cassette: CassettePlan, call: PlannedCall) -> None:
+        clock = time.monotonic()
         try:
             result, live = self._check(client, cassette, call)
         except Exception as exc:  # a bug must cost one interaction, not the whole night
             reason = f"internal error ({type(exc).__name__}: {exc}); please report it"
             result, live = self._base(cassette, call, "error", " ".join(reason.split())), None
+        if not (result.reason or "").startswith("not attempted"):
+            result.seconds = time.monotonic() - clock
         with self.lock:
             self.interactions[(position, call.index)] = result
             if live is not None:
@@ -295,6 +324,18 @@ class _Run:
         if not updates:
             return
         path = cassette.selected.path
+        with self.lock:
+            if self.stopping:
+                return
+            self.writing += 1
+        try:
+            self._write(position, cassette, path, updates)
+        finally:
+            with self.lock:
+                self.writing -= 1
+                self.written.notify_all()
+
+    def _write(self, position: int, cassette: CassettePlan, path: Path, updates: dict[int, Response]) -> None:
         try:
             apply_responses(path, updates, self.rules, expected_sha256=cassette.selected.sha256)
         except CassetteChangedError:
@@ -311,14 +352,23 @@ class _Run:
         with self.lock:
             self.update_errors[position] = problem
 
-    def results(self) -> list[CassetteResult]:
+    def results(self, *, partial: bool = False) -> list[CassetteResult]:
+        """The cassettes' results; ``partial`` (an interrupted run) marks the interactions that
+        were never checked as skipped."""
         results: list[CassetteResult] = []
+        with self.lock:
+            done = dict(self.interactions)
         for position, cassette in enumerate(self.plan.cassettes):
             selected = cassette.selected
+            if partial:
+                items = [done.get((position, c.index)) or self._base(
+                    cassette, c, "skipped", "not checked: the run was interrupted") for c in cassette.calls]
+            else:
+                items = [done[(position, c.index)] for c in cassette.calls]
             result = CassetteResult(
                 path=cassette.display, status="ok",
                 error=selected.error or self.update_errors.get(position),
-                interactions=[self.interactions[(position, c.index)] for c in cassette.calls],
+                interactions=items,
                 sha256=selected.sha256 or None,
             )
             result.status = cassette_status(result)
@@ -329,13 +379,17 @@ class _Run:
 def summary_line(outcome: RefreshOutcome) -> str:
     """The one line printed on stderr at the end of a run."""
     s = outcome.report.summary()
-    findings = s["findings"]
+    # Open findings per severity, acknowledged ones apart: the same counts as the report's pages.
+    findings = {severity: 0 for severity in s["findings"]}
+    for finding in outcome.report.findings():
+        if not finding.acknowledged:
+            findings[finding.severity] += 1
     line = (f"refresh: {s['cassettes']} cassette(s), {s['interactions']} interaction(s): "
             f"{s['ok']} ok, {s['drift']} drift, {s['error']} error, {s['skipped']} skipped; "
             f"findings {findings['breaking']} breaking, {findings['warning']} warning, "
             f"{findings['info']} info")
     if s.get("acknowledged"):
-        line += f" ({s['acknowledged']} acknowledged)"
+        line += f", {s['acknowledged']} acknowledged"
     if s.get("cassette_errors"):
         line += f"; {s['cassette_errors']} cassette(s) with errors"
     if outcome.updated:

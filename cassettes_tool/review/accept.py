@@ -31,6 +31,7 @@ class AcceptedCassette:
 
     path: str
     indexes: list[int] = field(default_factory=list)
+    already: bool = False  # the cassette already held these responses (a second accept): nothing written
 
 
 @dataclass
@@ -142,5 +143,5 @@ def accept(plan: AcceptPlan, rules: FilterRules, *, force: bool = False,
         updates = {item.index: item.live for item in items if item.live is not None}
         if cassette.path not in already:
             apply_responses(path, updates, rules, expected_sha256=None if force else cassette.sha256)
-        done.append(AcceptedCassette(cassette.path, sorted(updates)))
+        done.append(AcceptedCassette(cassette.path, sorted(updates), already=cassette.path in already))
     return done

@@ -32,6 +32,8 @@ def merge_reports(reports: Sequence[tuple[str, Report]]) -> Report:
         cassettes=[],
         tool_version=reports[0][1].tool_version,
         command=reports[0][1].command,
+        # one interrupted shard makes the whole night incomplete
+        status="incomplete" if any(report.status == "incomplete" for _, report in reports) else "complete",
     )
     for source, report in reports:
         for cassette in report.cassettes:

@@ -33,6 +33,13 @@ def _optional_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _optional_seconds(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    seconds = float(value)
+    return seconds if seconds >= 0 else None
+
+
 @dataclass(frozen=True)
 class Finding:
     """One structural difference between a recorded and a live response."""
@@ -112,8 +119,11 @@ class InteractionResult:
     recorded: dict[str, Any] = field(default_factory=dict)  # {"status", "content_type"}
     live: Response | None = None  # decoded and filtered, like a recording
     findings: list[Finding] = field(default_factory=list)
+    seconds: float | None = None  # the live calls' wall time (JUnit's time); None when none was made
 
     def to_json(self) -> dict[str, Any]:
+        # ``seconds`` is kept in the report's ``timings`` instead: two runs of the same
+        # cassettes give equal interactions, whatever the network's speed.
         return {
             "index": self.index, "method": self.method, "uri": self.uri, "status": self.status,
             "reason": self.reason, "recorded": self.recorded,
@@ -185,6 +195,9 @@ class Report:
     cassettes: list[CassetteResult] = field(default_factory=list)
     tool_version: str = __version__
     command: str = "refresh"
+    status: str = "complete"  # incomplete: the run was interrupted; only what was checked is here
+    # diff only: the two files compared, [{"path", "recorded_at"}] (OLD then NEW)
+    compared: list[dict[str, str | None]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         counts = {"ok": 0, "drift": 0, "error": 0, "skipped": 0}
@@ -205,13 +218,19 @@ class Report:
         return [f for c in self.cassettes for i in c.interactions for f in i.findings]
 
     def to_json(self) -> dict[str, Any]:
-        return document(SCHEMA_VERSION, {
-            "command": self.command,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "summary": self.summary(),
-            "cassettes": [c.to_json() for c in self.cassettes],
-        }, tool_version=self.tool_version)
+        body: dict[str, Any] = {"command": self.command}
+        if self.status != "complete":
+            body["status"] = self.status  # only an interrupted run's report says so
+        body.update(started_at=self.started_at, finished_at=self.finished_at)
+        if self.compared:
+            body["compared"] = self.compared
+        body["summary"] = self.summary()
+        body["cassettes"] = [c.to_json() for c in self.cassettes]
+        timings = [{"path": c.path, "index": i.index, "seconds": round(i.seconds, 3)}
+                   for c in self.cassettes for i in c.interactions if i.seconds is not None]
+        if timings:
+            body["timings"] = timings
+        return document(SCHEMA_VERSION, body, tool_version=self.tool_version)
 
     def dumps(self) -> str:
         return dumps_document(self.to_json())
@@ -228,11 +247,16 @@ class Report:
             )
         try:
             tool = data.get("tool") or {}
-            return cls(
+            report = cls(
                 started_at=str(data["started_at"]), finished_at=str(data["finished_at"]),
                 cassettes=[CassetteResult.from_json(c) for c in data["cassettes"]],
                 tool_version=str(tool.get("version", "")), command=str(data.get("command", "refresh")),
+                status="incomplete" if data.get("status") == "incomplete" else "complete",
+                compared=[{"path": _optional_str(c.get("path")), "recorded_at": _optional_str(c.get("recorded_at"))}
+                          for c in data.get("compared") or []],
             )
+            _read_timings(report, data.get("timings") or [])
+            return report
         except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
             # AttributeError: a member of the wrong JSON type (``"tool": true``, a string where an
             # object belongs); found by tests/test_fuzz.py.
@@ -242,7 +266,7 @@ class Report:
     def with_acknowledged(self, fingerprints: Iterable[str]) -> Report:
         """A copy where findings whose fingerprint is in ``fingerprints`` are acknowledged."""
         known = set(fingerprints)
-        copy = Report(self.started_at, self.finished_at, [], self.tool_version, self.command)
+        copy = replace(self, cassettes=[])
         for cassette in self.cassettes:
             interactions = [
                 replace(i, findings=[replace(f, acknowledged=f.acknowledged or f.fingerprint in known)
@@ -251,6 +275,15 @@ class Report:
             ]
             copy.cassettes.append(replace(cassette, interactions=interactions))
         return copy
+
+
+def _read_timings(report: Report, timings: Iterable[Any]) -> None:
+    """Put each ``timings`` entry's seconds back on its interaction (unknown entries are ignored)."""
+    items = {(c.path, i.index): i for c in report.cassettes for i in c.interactions}
+    for entry in timings:
+        item = items.get((str(entry["path"]), int(entry["index"])))
+        if item is not None:
+            item.seconds = _optional_seconds(entry.get("seconds"))
 
 
 def load_report(path: Path) -> Report:
@@ -265,11 +298,22 @@ def fails(finding: Finding, fail_on: str) -> bool:
     return not finding.acknowledged and SEVERITY_RANK[finding.severity] >= FAIL_ON_RANK[fail_on]
 
 
+def verdict_level(configured: str, requested: str | None = None) -> str:
+    """The level a rendered verdict is given at: ``requested`` (``--fail-on``) when it names a
+    severity, otherwise the configured ``fail_on``. ``--fail-on never`` only silences the exit
+    code of a rendering step; the page still says what the project's level makes of the drift.
+    """
+    if requested is not None and requested != "never":
+        return requested
+    return configured
+
+
 def exit_code(report: Report, fail_on: str) -> int:
-    """1 drift at or above fail_on; else 3 if anything could not be checked; else 0."""
+    """1 drift at or above fail_on; else 3 if anything could not be checked (or the run was
+    interrupted); else 0."""
     if any(fails(f, fail_on) for f in report.findings()):
         return EXIT_DRIFT
-    incomplete = any(c.error for c in report.cassettes) or any(
+    incomplete = report.status == "incomplete" or any(c.error for c in report.cassettes) or any(
         i.status == "error" for c in report.cassettes for i in c.interactions
     )
     return EXIT_INCOMPLETE if incomplete else EXIT_OK

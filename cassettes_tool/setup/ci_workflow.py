@@ -49,13 +49,16 @@ def _env(options: WorkflowOptions) -> dict[str, str]:
     return {name: "${{ secrets." + name + " }}" for name in options.secrets}
 
 
-# Rendering steps only draw the report: exit 3 ("some interactions could not be checked") is
-# the verdict's business (the refresh or Verdict step), not a rendering failure; 2 still fails.
+# Rendering steps only draw the report. `--fail-on never` turns off their exit code for drift
+# (the refresh or Verdict step turns the run red), never their verdict: the pages still say
+# "failed" at the project's fail_on. Exit 3 ("some interactions could not be checked") is the
+# verdict's business too, not a rendering failure; 2 (a broken report) still fails the step.
 RENDER_ONLY = " || [ $? -eq 3 ]"
 
 
 def _render_steps(report: str, *, summary: bool = True) -> list[dict[str, Any]]:
-    """HTML report and Markdown step summary from a JSON report (whatever the verdict)."""
+    """HTML report and Markdown step summary from a JSON report (they run whatever the verdict,
+    and show it: tests/test_review_pages.py runs them as written on breaking drift)."""
     when = f"always() && hashFiles('{report}') != ''"
     steps: list[dict[str, Any]] = [{
         "name": "HTML report",
@@ -148,6 +151,7 @@ def _pull_request_job(options: WorkflowOptions, after: str) -> dict[str, Any]:
             {"uses": "actions/download-artifact@v4", "with": {"name": ARTIFACT, "path": reports}},
             {"name": "Write the live responses of drifted interactions into the cassettes",
              "run": f"cassettes accept {reports}/{REPORT}"},
+            # The body shows the drift this pull request accepts, with the night's verdict.
             {"name": "Pull request body",
              "run": (f"cassettes report {reports}/{REPORT} --format markdown --fail-on never"
                      f" --output {reports}/body.md")},

@@ -10,7 +10,7 @@ from cassettes_tool.core.discovery import display_path, find_cassettes
 from cassettes_tool.core.reader import parse_cassette, read_cassette_bytes
 from cassettes_tool.core.sniff import sniff_file
 from cassettes_tool.core.transaction import cassette_transaction
-from cassettes_tool.errors import CassetteError
+from cassettes_tool.errors import CassetteError, UsageError
 from cassettes_tool.housekeeping.audit.detectors import NameRules
 from cassettes_tool.housekeeping.audit.findings import AuditResult, FileAudit, SecretFinding
 from cassettes_tool.housekeeping.audit.fixing import scrub_cassette
@@ -35,6 +35,11 @@ def audit_paths(
     walk_errors: list[tuple[Path, str]] = []
     result = AuditResult(fix=fix)
     files = find_cassettes(paths, errors=walk_errors)
+    if not files and not walk_errors:
+        # Like refresh: a mistyped path must not turn an audit job green.
+        where = ", ".join(str(p) for p in paths)
+        raise UsageError(f"no cassettes found under {where} (looked for .yaml, .yml and .json files); "
+                         "pass cassette paths, or set cassette_dir in [tool.cassettes]")
     for done, path in enumerate(files, start=1):
         audited = audit_file(path, rules, fix=fix)
         if progress is not None:

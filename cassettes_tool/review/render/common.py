@@ -5,6 +5,7 @@ All functions are pure functions of the report data.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -135,20 +136,27 @@ def interaction_label(item: InteractionResult, fail_on: str) -> str:
 class Verdict:
     """The one-line outcome of a report under a ``fail_on`` level."""
 
-    exit_code: int
-    word: str  # passed | failed | incomplete
+    exit_code: int  # what the command exits with (its own --fail-on may differ from the verdict's)
+    word: str  # passed | failed | incomplete | drift (breaking drift under fail_on never)
     detail: str
 
 
-def verdict(report: Report, fail_on: str) -> Verdict:
-    """What the exit code will be, and why, in words."""
+def verdict(report: Report, fail_on: str, exit_on: str | None = None) -> Verdict:
+    """The verdict at ``fail_on``, and the exit code at ``exit_on`` (default: ``fail_on``).
+
+    Breaking drift is never "passed": under ``fail_on = never`` it is the word ``drift``.
+    """
     code = exit_code(report, fail_on)
+    shown = exit_code(report, exit_on or fail_on)
     failing = sum(1 for f in report.findings() if fails(f, fail_on))
     if code == 1:
-        return Verdict(code, "failed", f"{failing} finding(s) at or above fail-on {fail_on}")
+        return Verdict(shown, "failed", f"{failing} finding(s) at or above fail-on {fail_on}")
     if code == 3:
-        return Verdict(code, "incomplete", "some interactions or cassettes could not be checked")
-    return Verdict(code, "passed", f"nothing at or above fail-on {fail_on}")
+        return Verdict(shown, "incomplete", "some interactions or cassettes could not be checked")
+    breaking = sum(1 for f in report.findings() if fails(f, "breaking"))
+    if breaking:
+        return Verdict(shown, "drift", f"{breaking} breaking finding(s), not failing because fail-on is {fail_on}")
+    return Verdict(shown, "passed", f"nothing at or above fail-on {fail_on}")
 
 
 def short_value(value: Any, limit: int = 40) -> str:
@@ -180,10 +188,31 @@ def summary_line(report: Report, fail_on: str) -> str:
     return line
 
 
-def next_steps(report: Report) -> str | None:
+@dataclass(frozen=True)
+class Hints:
+    """What the next-step hints may name: the JSON report's real path, and whether ``accept`` fits."""
+
+    report_path: str | None = None  # None: the generic REPORT.json of a library call
+    accept: bool = True  # False for diff (no live responses to accept) and refresh --update
+    written: bool = True  # False: refresh without --report, so there is no file to name yet
+
+
+def next_steps(report: Report, hints: Hints | None = None) -> str | None:
     """What to do about open drift, in commands (None when there is none)."""
     if not any(not f.acknowledged for f in report.findings()):
         return None
-    return ("Next: `cassettes accept REPORT.json` writes the live responses into the cassettes "
-            "(--cassette/--fingerprint to choose); `cassettes report REPORT.json --write-baseline "
-            "FILE` acknowledges this drift for --baseline.")
+    hints = hints or Hints()
+    if report.command == "diff":
+        return None  # two files compared: nothing to accept, nothing live to acknowledge
+    if not hints.written:
+        if not hints.accept:
+            return None
+        return ("Next: run again with `--report FILE` to keep the live responses, then "
+                "`cassettes accept FILE` writes them into the cassettes.")
+    path = shlex.quote(hints.report_path) if hints.report_path else "REPORT.json"
+    steps = []
+    if hints.accept:
+        steps.append(f"`cassettes accept {path}` writes the live responses into the cassettes "
+                     "(--cassette/--fingerprint to choose)")
+    steps.append(f"`cassettes report {path} --write-baseline FILE` acknowledges this drift for --baseline")
+    return "Next: " + "; ".join(steps) + "."

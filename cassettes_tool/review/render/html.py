@@ -28,6 +28,7 @@ from cassettes_tool.core.bodies import (
     try_parse_json,
 )
 from cassettes_tool.review.render.common import (
+    Hints,
     cassette_findings,
     cassette_label,
     describe_counts,
@@ -126,11 +127,14 @@ def _interaction_context(cassette: CassetteResult, item: InteractionResult, fail
     }
 
 
-def _accept_hint(cassette: CassetteResult) -> str | None:
+def _accept_hint(cassette: CassetteResult, hints: Hints) -> str | None:
     """The command that writes this cassette's live responses, when it has open drift."""
+    if not hints.accept or not hints.written:
+        return None
     if not any(i.live is not None and any(not f.acknowledged for f in i.findings) for i in cassette.interactions):
         return None
-    return f"cassettes accept REPORT.json --cassette {shlex.quote(cassette.path)}"
+    report = shlex.quote(hints.report_path) if hints.report_path else "REPORT.json"
+    return f"cassettes accept {report} --cassette {shlex.quote(cassette.path)}"
 
 
 def _finding_value(finding: Finding, side: str) -> str:
@@ -138,10 +142,12 @@ def _finding_value(finding: Finding, side: str) -> str:
 
 
 def render_html(report: Report, *, fail_on: str,
-                recorded_shapes: Mapping[ShapeKey, RecordedShape] | None = None) -> str:
+                recorded_shapes: Mapping[ShapeKey, RecordedShape] | None = None,
+                exit_on: str | None = None, hints: Hints | None = None) -> str:
     """The report as one HTML page; ``recorded_shapes`` (see :func:`shapes.recorded_rows`) fills
     the recorded side of the shape view, otherwise only the live shape is shown."""
     script = _asset("report.js")
+    hints = hints if hints is not None and report.command != "diff" else Hints(accept=report.command != "diff")
     cassettes = []
     for n, cassette in enumerate(sorted_cassettes(report), start=1):
         findings = cassette_findings(cassette)
@@ -149,7 +155,7 @@ def render_html(report: Report, *, fail_on: str,
             "n": n, "cassette": cassette, "label": cassette_label(cassette, fail_on),
             "counts": describe_counts(severity_counts(findings)),
             "acked": sum(1 for f in findings if f.acknowledged),
-            "accept": _accept_hint(cassette),
+            "accept": _accept_hint(cassette, hints),
             "interactions": [_interaction_context(cassette, i, fail_on, recorded_shapes)
                              for i in sorted_interactions(cassette)],
         })
@@ -158,7 +164,7 @@ def render_html(report: Report, *, fail_on: str,
     template = _environment().get_template("report.html.j2")
     return template.render(
         report=report, summary=summary, open_counts=open_counts, cassettes=cassettes, fail_on=fail_on,
-        verdict=verdict(report, fail_on), summary_line=summary_line(report, fail_on),
+        verdict=verdict(report, fail_on, exit_on), summary_line=summary_line(report, fail_on),
         style=_asset("report.css"), script=script, script_hash=_csp_hash(script),
         finding_value=_finding_value,
     ) + "\n"

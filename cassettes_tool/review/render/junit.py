@@ -5,6 +5,11 @@ checked an ``<error>``, a skipped one ``<skipped>``; drift below ``fail_on`` and
 findings pass, listed in ``<system-out>``. An unreadable cassette is one ``<error>`` test case.
 Built with :mod:`xml.etree`, so everything is escaped; characters XML 1.0 forbids are replaced.
 Only the elements and attributes of the common schema (Jenkins' junit-10.xsd) are used.
+
+``time`` is the wall time of an interaction's live calls (from the report; ``0`` for one that
+was not sent), a suite's is their sum. ``classname`` is the cassette's path as a dotted name
+without its suffix (``tests.cassettes.users.get_user``), which CI dashboards show as a package
+and a class instead of a file name cut at ``.yaml``.
 """
 
 from __future__ import annotations
@@ -52,11 +57,24 @@ def _seconds(report: Report) -> float:
     return max((end - start).total_seconds(), 0.0)
 
 
+def classname(path: str) -> str:
+    """A cassette path as a dotted class name: folders become packages, the suffix goes."""
+    parts = [part for part in re.split(r"[\\/]+", path) if part not in ("", ".", "..")]
+    if parts:
+        stem, dot, suffix = parts[-1].rpartition(".")
+        parts[-1] = stem if dot and stem and suffix.lower() in ("yaml", "yml", "json") else parts[-1]
+    return ".".join(part.replace(".", "_") for part in parts) or "cassette"
+
+
+def _time(seconds: float | None) -> str:
+    return f"{max(seconds or 0.0, 0.0):.3f}"
+
+
 def _testcase(suite: ET.Element, cassette: CassetteResult, item: InteractionResult, fail_on: str) -> str:
     """Add one test case; return its outcome (passed, failure, error, skipped)."""
     case = ET.SubElement(suite, "testcase", {
-        "classname": xml_text(cassette.path), "name": xml_text(f"#{item.index} {item.method} {item.uri}"),
-        "time": "0",
+        "classname": xml_text(classname(cassette.path)),
+        "name": xml_text(f"#{item.index} {item.method} {item.uri}"), "time": _time(item.seconds),
     })
     failing = [f for f in item.findings if fails(f, fail_on)]
     outcome = "passed"
@@ -87,7 +105,8 @@ def render_junit(report: Report, *, fail_on: str) -> str:
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         if cassette.error:
             case = ET.SubElement(suite, "testcase", {
-                "classname": xml_text(cassette.path), "name": "cassette", "time": "0"})
+                "classname": xml_text(classname(cassette.path)), "name": xml_text(f"cassette {cassette.path}"),
+                "time": "0.000"})
             ET.SubElement(case, "error", {"type": "cassette", "message": xml_text(cassette.error)})
             counts["tests"] += 1
             counts["errors"] += 1
@@ -103,7 +122,7 @@ def render_junit(report: Report, *, fail_on: str) -> str:
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value
-        suite.set("time", "0")
+        suite.set("time", _time(sum(i.seconds or 0.0 for i in cassette.interactions)))
         suite.set("timestamp", _timestamp(report.started_at))
     for key, value in totals.items():
         if key != "skipped":  # junit-10.xsd has no skipped on <testsuites>; each <testsuite> has it

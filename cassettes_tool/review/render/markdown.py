@@ -1,14 +1,16 @@
 """The Markdown report: a GitHub pull-request comment or ``$GITHUB_STEP_SUMMARY``.
 
 A summary table, then one collapsible ``<details>`` per cassette that needs a look (worst
-first). Every value from the report is escaped into HTML entities, so a path, a URL or a body
-cannot open a tag, end a table cell, start a code span, mention a user or link an issue.
+first). The characters of a value that GitHub would read as markup are escaped into HTML
+entities (and only those, so the raw text stays readable), so a path, a URL or a body cannot
+open a tag, end a table cell, start a code span, mention a user or link an issue.
 GitHub refuses comments over 65,536 characters: details stop before that, with a note.
 """
 
 from __future__ import annotations
 
 from cassettes_tool.review.render.common import (
+    Hints,
     cassette_findings,
     cassette_label,
     describe_counts,
@@ -25,18 +27,35 @@ from cassettes_tool.review.report import CassetteResult, Finding, InteractionRes
 # GitHub's comment limit is 65,536 characters; keep room for the closing note.
 MAX_CHARS = 60_000
 _ICONS = {"FAIL": "🔴", "DRIFT": "🟡", "ERROR": "🟣", "ACKED": "⚪", "OK": "🟢", "SKIPPED": "⚪"}
-# Characters that mean something to Markdown, HTML or GitHub (mentions, issue links, tables).
+# What GitHub would read as markup: HTML, table cells, code spans, mentions, emphasis, links,
+# escapes, strikethrough and math. Everything else stays as typed, so the raw text reads well.
 _ENTITIES = {
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "|": "&#124;",
-    "`": "&#96;", "*": "&#42;", "_": "&#95;", "[": "&#91;", "]": "&#93;", "\\": "&#92;",
-    "~": "&#126;", "#": "&#35;", "@": "&#64;", "!": "&#33;", ":": "&#58;", "$": "&#36;",
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "`": "&#96;", "@": "&#64;", "*": "&#42;",
+    "[": "&#91;", "]": "&#93;", "\\": "&#92;", "~": "&#126;", "$": "&#36;",
 }
+
+
+def _escape(text: str, n: int) -> str:
+    ch = text[n]
+    if ch in _ENTITIES:
+        return _ENTITIES[ch]
+    if not ch.isprintable():
+        return "&#65533;"
+    before = text[n - 1] if n else " "
+    after = text[n + 1] if n + 1 < len(text) else " "
+    if ch == "_" and not (before.isalnum() and after.isalnum()):
+        return "&#95;"  # emphasis needs an underscore at a word's edge; snake_case stays readable
+    if ch == "#" and after.isdigit():
+        return "&#35;"  # #123 links an issue
+    if ch == ":" and not before.isalnum() and (after.isalnum() or after in "+-"):
+        return "&#58;"  # :emoji: shortcodes; the colon of https:// stays
+    return ch
 
 
 def md(value: object) -> str:
     """Any value as inline Markdown text that renders literally (one line)."""
     text = " ".join(str(value).split())
-    return "".join(_ENTITIES.get(ch, ch) if ch.isprintable() else "&#65533;" for ch in text)
+    return "".join(_escape(text, n) for n in range(len(text)))
 
 
 def code(value: object) -> str:
@@ -93,10 +112,11 @@ def _cassette_block(cassette: CassetteResult, fail_on: str) -> list[str]:
     return lines
 
 
-def render_markdown(report: Report, *, fail_on: str) -> str:
-    """The report as GitHub-flavoured Markdown."""
-    result = verdict(report, fail_on)
-    icon = {"passed": "✅", "failed": "❌", "incomplete": "⚠️"}[result.word]
+def render_markdown(report: Report, *, fail_on: str, exit_on: str | None = None,
+                    hints: Hints | None = None) -> str:
+    """The report as GitHub-flavoured Markdown (verdict at ``fail_on``, exit code at ``exit_on``)."""
+    result = verdict(report, fail_on, exit_on)
+    icon = {"passed": "✅", "failed": "❌", "incomplete": "⚠️", "drift": "❌"}[result.word]
     lines = [
         f"## {icon} cassettes drift report: {result.word}",
         "",
@@ -121,7 +141,7 @@ def render_markdown(report: Report, *, fail_on: str) -> str:
         size += block_size
     if calm:
         lines += [f"{calm} cassette(s) ok or skipped, not listed.", ""]
-    hint = next_steps(report)
+    hint = next_steps(report, hints)
     if hint:
         lines.append(" ".join(f"<code>{md(part)}</code>" if n % 2 else md(part)
                               for n, part in enumerate(hint.split("`"))))

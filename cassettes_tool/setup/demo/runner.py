@@ -92,7 +92,8 @@ def run_demo(output_dir: Path = DEFAULT_OUTPUT_DIR, *, root: Path | None = None)
     json_report = output_dir / "report.json"
     html_report = output_dir / "report.html"
     atomic_write_bytes(json_report, report.dumps().encode("utf-8"))
-    html = render_report(report, "html", fail_on=FAIL_ON, recorded_shapes=recorded_rows(report))
+    html = render_report(report, "html", fail_on=FAIL_ON, recorded_shapes=recorded_rows(report),
+                         report_path=str(json_report))
     atomic_write_bytes(html_report, html.encode("utf-8"))
     return DemoResult(outcome=outcome, output_dir=output_dir, cassettes=cassettes, json_report=json_report,
                       html_report=html_report, api_url=api_url)
