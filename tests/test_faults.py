@@ -212,6 +212,7 @@ REDIRECT_AWAY = Case("redirect to another host", "https://api.example.com/redire
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[FaultServer, FaultServer]]:
     """The faulty API and a second host that a redirect might (but must not) reach."""
+    big_body()  # built before the clock of --timeout starts: the 20 MB case is a big body, not a slow server
     api, elsewhere = FaultServer(FAULTS), FaultServer({"steal": lambda s, c, p: respond(c, 200, RECORDED_BYTES)})
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

@@ -26,6 +26,10 @@ from cassettes_tool.core.config import (
     DEFAULT_UPDATE,
     DEFAULT_WORKERS,
     FAIL_ON,
+    MAX_RETRIES,
+    MAX_SAMPLES,
+    MAX_TIMEOUT,
+    MAX_WORKERS,
     UPDATE_MODES,
 )
 from cassettes_tool.errors import UsageError
@@ -73,15 +77,15 @@ def _recorded_shapes(outcome: RefreshOutcome) -> dict[ShapeKey, RecordedShape]:
               help="Only cassettes at least this old (30d, 12h, 2w).")
 @click.option("--shard", default=None, metavar="K/N",
               help="Only shard K of N (1-based; a stable split by path for parallel CI jobs).")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
+@click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=None,
               help=f"Concurrent live calls (default: refresh.workers, {DEFAULT_WORKERS}).")
-@click.option("--per-host", type=click.IntRange(min=1), default=None,
+@click.option("--per-host", type=click.IntRange(1, MAX_WORKERS), default=None,
               help="At most this many concurrent calls to one host (default: --workers).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--timeout", type=click.FloatRange(0, MAX_TIMEOUT, min_open=True), default=None,
               help=f"Seconds per request: connect, each read, and the whole body (default: {DEFAULT_TIMEOUT:g}).")
-@click.option("--retries", type=click.IntRange(min=0), default=None,
+@click.option("--retries", type=click.IntRange(0, MAX_RETRIES), default=None,
               help=f"Retries on connection errors, 429, 502, 503, 504; honours Retry-After (default: {DEFAULT_RETRIES}).")
-@click.option("--samples", type=click.IntRange(min=1), default=None,
+@click.option("--samples", type=click.IntRange(1, MAX_SAMPLES), default=None,
               help=f"Live calls per interaction; 2+ learns volatile and nullable fields (default: {DEFAULT_SAMPLES}).")
 @click.option("--allow-methods", default=None, metavar="M,...",
               help=f"Methods sent live (default: refresh.methods, {','.join(DEFAULT_METHODS)}); others are skipped.")
