@@ -1,0 +1,91 @@
+"""Hostile files, reports and settings: a one-line error naming the file and the fix, never a hang,
+an internal error, or a write outside the project."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from cassettes_tool.core.cassette import Response
+from cassettes_tool.review.report import CassetteResult, Finding, InteractionResult, Report
+from tests.helpers.cli import run_cli
+from tests.helpers.reports import write_json_cassette
+
+HOST = "api.example.com"
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def one_line_error(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    return lines[0]
+
+
+def drifted(path: str, digest: str) -> CassetteResult:
+    live = Response(200, "OK", {"Content-Type": ["application/json"]}, b'{"id": "pwned"}')
+    found = Finding("aaaaaaaaaaa1", "breaking", "type_changed", "body", "$.id", "string", "integer", "changed")
+    return CassetteResult(path, "drift", sha256=digest, interactions=[
+        InteractionResult(0, "GET", f"https://{HOST}/x", "drift", live=live, findings=[found])])
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    (root / "cassettes").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[tool.cassettes]\ncassette_dir = "cassettes"\n')
+    return root
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["checked", "forced"])
+@pytest.mark.parametrize("how", ["dot-dot", "absolute", "symlink-file", "symlink-folder"])
+def test_accept_refuses_a_report_path_that_resolves_outside_the_project(
+    project: Path, tmp_path: Path, how: str, force: bool,
+) -> None:
+    outside = write_json_cassette(tmp_path / "elsewhere" / "victim.yaml", [("GET", f"https://{HOST}/x", {"id": 1})])
+    inside = write_json_cassette(project / "cassettes" / "mine.yaml", [("GET", f"https://{HOST}/x", {"id": 1})])
+    named = {
+        "dot-dot": "../elsewhere/victim.yaml",
+        "absolute": str(outside),
+        "symlink-file": "cassettes/link.yaml",
+        "symlink-folder": "cassettes/linked/victim.yaml",
+    }[how]
+    if how == "symlink-file":
+        (project / "cassettes" / "link.yaml").symlink_to(outside)
+    if how == "symlink-folder":
+        (project / "cassettes" / "linked").symlink_to(outside.parent, target_is_directory=True)
+    before = {outside: outside.read_bytes(), inside: inside.read_bytes()}
+    report = Report("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z",
+                    [drifted("cassettes/mine.yaml", sha(inside)), drifted(named, sha(outside))])
+    (project / "report.json").write_text(report.dumps())
+
+    result = run_cli(["accept", "report.json", *(["--force"] if force else [])], cwd=project)
+
+    assert result.exit_code == 2, result.output
+    line = one_line_error(result.stderr)
+    assert "outside the project" in line and named in line
+    assert {path: path.read_bytes() for path in before} == before  # nothing written, not even inside
+
+
+def test_accept_dry_run_refuses_an_outside_path_too(project: Path, tmp_path: Path) -> None:
+    outside = write_json_cassette(tmp_path / "victim.yaml", [("GET", f"https://{HOST}/x", {"id": 1})])
+    report = Report("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", [drifted(str(outside), sha(outside))])
+    (project / "report.json").write_text(report.dumps())
+    result = run_cli(["accept", "report.json", "--dry-run"], cwd=project)
+    assert result.exit_code == 2
+    assert "outside the project" in one_line_error(result.stderr)
+
+
+def test_accept_still_accepts_a_symlink_whose_target_is_inside_the_project(project: Path) -> None:
+    real = write_json_cassette(project / "cassettes" / "real.yaml", [("GET", f"https://{HOST}/x", {"id": 1})])
+    (project / "cassettes" / "alias.yaml").symlink_to(real)
+    report = Report("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", [drifted("cassettes/alias.yaml", sha(real))])
+    (project / "report.json").write_text(report.dumps())
+    result = run_cli(["accept", "report.json"], cwd=project)
+    assert result.exit_code == 0, result.output
+    assert "pwned" in (project / "cassettes" / "alias.yaml").read_text()
