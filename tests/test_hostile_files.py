@@ -4,6 +4,8 @@ an internal error, or a write outside the project."""
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from cassettes_tool.core.cassette import Response
 from cassettes_tool.review.report import CassetteResult, Finding, InteractionResult, Report
 from tests.helpers.cli import run_cli
 from tests.helpers.reports import write_json_cassette
+from tests.helpers.timing import time_limit
 
 HOST = "api.example.com"
 
@@ -89,3 +92,35 @@ def test_accept_still_accepts_a_symlink_whose_target_is_inside_the_project(proje
     result = run_cli(["accept", "report.json"], cwd=project)
     assert result.exit_code == 0, result.output
     assert "pwned" in (project / "cassettes" / "alias.yaml").read_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# FIFOs, sockets and devices in a cassette folder are skipped with a note, never opened.
+
+
+@pytest.fixture()
+def folder_with_a_fifo(project: Path) -> Path:
+    write_json_cassette(project / "cassettes" / "real.yaml", [("GET", f"https://{HOST}/x", {"id": 1})])
+    os.mkfifo(project / "cassettes" / "pipe.yaml")
+    os.mkfifo(project / "cassettes" / "pipe")  # no extension: would be sniffed
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(project / "cassettes" / "sock.json"))
+    return project
+
+
+@pytest.mark.parametrize("args", [
+    ["list", "cassettes"],
+    ["audit", "cassettes"],
+    ["refresh", "cassettes", "--dry-run"],
+    ["prune", "cassettes", "--force", "--tests", "cassettes"],
+], ids=lambda a: " ".join(a[:2]))
+def test_a_fifo_or_socket_in_the_cassette_folder_is_skipped_with_a_note_never_opened(
+    folder_with_a_fifo: Path, args: list[str],
+) -> None:
+    with time_limit(60, f"cassettes {' '.join(args)} opened a FIFO and hangs"):
+        result = run_cli(args, cwd=folder_with_a_fifo)
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    # list and audit count a skipped file as not scanned (exit 3, "incomplete"); nothing else fails.
+    assert result.exit_code in (0, 1, 3), result.output
+    assert "pipe.yaml" in result.output and "FIFO" in result.output
+    assert "sock.json" in result.output and "a socket" in result.output

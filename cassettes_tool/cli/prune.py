@@ -54,6 +54,8 @@ def prune_command(app: AppContext, paths: tuple[Path, ...], usage_path: Path | N
     if not check.usable:
         app.info(f"cassettes: warning: the usage ledger is {check.state}; pruning anyway because of --force")
     plan = plan_prune(targets, config, check, test_paths=sources, interactions=interactions, force=force)
+    for skipped, reason in plan.skipped:
+        app.info(f"note: {skipped}: {reason}")
     if delete:
         apply_plan(plan)
     if fmt == "json":

@@ -130,6 +130,7 @@ def refresh_command(
         plan_to_json,
         prepare,
         run_refresh,
+        skipped_notes,
         summary_line,
     )
     from cassettes_tool.review.render import render_report, want_color
@@ -148,9 +149,11 @@ def refresh_command(
         if fmt not in ("text", "json"):
             raise UsageError(f"--dry-run prints the plan as text or json, not {fmt} (nothing is sent, so "
                              "there is no drift report to render)")
-        _, plan = prepare(config, options)
+        selection, plan = prepare(config, options)
         text = describe_plan(plan) if fmt == "text" else dumps_document(plan_to_json(plan))
         write_or_emit(text, output, fmt, app.info, what="plan")
+        for note in skipped_notes(selection):
+            app.info(f"note: {note}")
         return 0
     acknowledged: set[str] = set()
     if baseline is not None:
