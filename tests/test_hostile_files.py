@@ -124,3 +124,77 @@ def test_a_fifo_or_socket_in_the_cassette_folder_is_skipped_with_a_note_never_op
     assert result.exit_code in (0, 1, 3), result.output
     assert "pipe.yaml" in result.output and "FIFO" in result.output
     assert "sock.json" in result.output and "a socket" in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# Out-of-range values: validation errors in one line, never a hang or an overflow traceback.
+
+
+@pytest.mark.parametrize("setting", [
+    "[tool.cassettes.refresh]\nworkers = 1000000000000000000",
+    "[tool.cassettes.refresh]\nworkers = " + "9" * 400,
+    "[tool.cassettes.refresh]\nretries = 1000000000",
+    "[tool.cassettes.refresh]\ntimeout = inf",
+    "[tool.cassettes.refresh]\ntimeout = nan",
+    "[tool.cassettes.refresh]\nsamples = 100000000",
+    '[tool.cassettes]\nmax_age = "99999999999w"',
+    '[tool.cassettes]\nmax_age = "' + "9" * 400 + 'd"',
+], ids=["workers-1e18", "workers-400-digits", "retries", "timeout-inf", "timeout-nan", "samples",
+        "max-age-weeks", "max-age-400-digits"])
+def test_an_out_of_range_setting_is_a_one_line_validation_error(tmp_path: Path, setting: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(setting + "\n")
+    (tmp_path / "tests" / "cassettes").mkdir(parents=True)
+    with time_limit(60, "an out-of-range setting hangs"):
+        result = run_cli(["refresh", "--dry-run"], cwd=tmp_path)
+    assert result.exit_code == 2, result.output
+    line = one_line_error(result.stderr)
+    assert "pyproject.toml" in line and ("accepted" in line or "longer than" in line), line
+    assert len(line) < 400
+
+
+@pytest.mark.parametrize("args", [
+    ["refresh", "cassettes", "--workers", "1000000000000000000"],
+    ["refresh", "cassettes", "--per-host", "1000000000000000000"],
+    ["refresh", "cassettes", "--timeout", "inf"],
+    ["refresh", "cassettes", "--timeout", "nan"],
+    ["refresh", "cassettes", "--older-than", "99999999999w"],
+    ["refresh", "cassettes", "--older-than", "9" * 400 + "d"],
+    ["list", "cassettes", "--older-than", "99999999999w"],
+], ids=["workers", "per-host", "timeout-inf", "timeout-nan", "older-than-weeks", "older-than-digits", "list"])
+def test_an_out_of_range_option_is_a_one_line_usage_error(project: Path, args: list[str]) -> None:
+    with time_limit(60, "an out-of-range option hangs"):
+        result = run_cli([*args, *(["--dry-run"] if args[0] == "refresh" else [])], cwd=project)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert "error" in result.stderr.lower() and len(result.stderr) < 1000
+
+
+def report_with(field: str) -> str:
+    digest = "0" * 64
+    template = Report("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", [drifted("cassettes/a.yaml", digest)])
+    text = template.dumps()
+    crafted = {
+        "nan-index": text.replace('"index": 0', '"index": NaN'),
+        "infinity-index": text.replace('"index": 0', '"index": Infinity'),
+        "huge-index": text.replace('"index": 0', '"index": ' + "9" * 400),
+        "nul-in-path": text.replace('"cassettes/a.yaml"', '"cassettes/a\\u0000.yaml"'),
+        "nul-in-message": text.replace('"changed"', '"chan\\u0000ged"'),
+        "non-utf8-path": text.replace('"cassettes/a.yaml"', '"cassettes/\\udcff.yaml"'),
+    }[field]
+    assert crafted != text  # the hostile value is really in the file
+    return crafted
+
+
+@pytest.mark.parametrize("field", ["nan-index", "infinity-index", "huge-index", "nul-in-path",
+                                   "nul-in-message", "non-utf8-path"])
+@pytest.mark.parametrize("command", [["report"], ["accept", "--force"], ["accept", "--dry-run"]],
+                         ids=lambda c: " ".join(c))
+def test_a_report_with_an_impossible_value_is_refused_in_one_line(
+    project: Path, field: str, command: list[str],
+) -> None:
+    path = project / "report.json"
+    path.write_text(report_with(field))
+    result = run_cli([command[0], "report.json", *command[1:]], cwd=project)
+    assert result.exit_code == 2, result.output
+    line = one_line_error(result.stderr)
+    assert "report.json" in line and "malformed drift report" in line

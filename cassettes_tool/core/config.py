@@ -143,7 +143,7 @@ class RefreshSettings:
                 ("per-host", self.per_host, 1, MAX_WORKERS), ("retries", self.retries, 0, MAX_RETRIES)):
             if value is not None and not minimum <= value <= maximum:
                 raise UsageError(f"--{name} {_short(value)} is not valid; "
-                                 f"accepted: an integer from {minimum} to {maximum}")
+                                 f"accepted: an integer >= {minimum} and <= {maximum}")
         if not 0 < self.timeout <= MAX_TIMEOUT:  # also false for NaN
             raise UsageError(f"--timeout {self.timeout:g} is not valid; "
                              f"accepted: a number of seconds > 0 and <= {MAX_TIMEOUT:g}")
@@ -256,7 +256,7 @@ def _short(value: Any) -> str:
 def _int(where: str, key: str, value: Any, minimum: int, maximum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise ConfigError(f"{where}: {key} = {_short(value)} is not valid; "
-                          f"accepted: an integer from {minimum} to {maximum}")
+                          f"accepted: an integer >= {minimum} and <= {maximum}")
     return value
 
 
