@@ -6,12 +6,15 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from cassettes_tool.core.cassette import Response
+from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.review.report import CassetteResult, Finding, InteractionResult, Report
+from tests.helpers.cassettes import interaction, write_cassette
 from tests.helpers.cli import run_cli
 from tests.helpers.reports import write_json_cassette
 from tests.helpers.timing import time_limit
@@ -198,3 +201,73 @@ def test_a_report_with_an_impossible_value_is_refused_in_one_line(
     assert result.exit_code == 2, result.output
     line = one_line_error(result.stderr)
     assert "report.json" in line and "malformed drift report" in line
+
+
+# ---------------------------------------------------------------------------------------------
+# Control characters from cassettes and reports are printed as visible escapes, never raw.
+
+RAW_CONTROLS = ("\x1b", "\x07", "\x00", "\x9b")
+HOSTILE_TEXT = "\x1b]0;pwned\x07\x1b[2J\x00\x9b"
+
+
+def assert_no_raw_controls(text: str) -> None:
+    for char in RAW_CONTROLS:
+        assert char not in text, (repr(char), text)
+    assert "x1b" in text, text  # the hostile text is shown, escaped (Markdown escapes the backslash too)
+
+
+@pytest.fixture()
+def hostile_cassette(project: Path) -> Path:
+    path = project / "cassettes" / "hostile.yaml"
+    write_cassette(path, [interaction(
+        "GET", f"https://{HOST}/x{HOSTILE_TEXT}", {"note": HOSTILE_TEXT},
+        headers={"X-Title": [HOSTILE_TEXT]}, response_headers={"X-Reply": [HOSTILE_TEXT]})])
+    # A file name can hold every control character but NUL.
+    write_cassette(project / "cassettes" / "named\x1b[2J\x07.yaml", [interaction("GET", f"https://{HOST}/y")])
+    return path
+
+
+@pytest.mark.parametrize("args", [
+    ["show", "cassettes/hostile.yaml"],
+    ["list", "cassettes"],
+    ["refresh", "cassettes", "--dry-run", "--allow-methods", "GET"],
+], ids=lambda a: a[0] + (" --dry-run" if "--dry-run" in a else ""))
+def test_control_characters_in_a_cassette_never_reach_the_terminal_raw(
+    hostile_cassette: Path, project: Path, args: list[str],
+) -> None:
+    assert HOSTILE_TEXT in load_cassette(hostile_cassette).interactions[0].request.uri
+    result = run_cli(args, cwd=project)
+    assert result.exit_code in (0, 1), result.output
+    assert_no_raw_controls(result.output)
+
+
+REPORT_TEXT = HOSTILE_TEXT.replace("\x00", "")  # a NUL refuses the whole report (tested above)
+
+
+def hostile_report(project: Path) -> Path:
+    name = f"cassettes/a{REPORT_TEXT}.yaml"
+    cassette = write_json_cassette(project / name, [("GET", f"https://{HOST}/x", {"id": 1})])
+    result = drifted(name, sha(cassette))
+    item = result.interactions[0]
+    item.uri += REPORT_TEXT
+    item.findings[0] = replace(item.findings[0], message=item.findings[0].message + REPORT_TEXT)
+    other = InteractionResult(1, "GET", f"https://{HOST}/y", "error", reason=f"live 500 {REPORT_TEXT}")
+    result.interactions.append(other)
+    path = project / "report.json"
+    path.write_text(Report("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", [result]).dumps())
+    return path
+
+
+@pytest.mark.parametrize("args", [
+    ["report", "report.json"],
+    ["report", "report.json", "--format", "markdown"],
+    ["report", "report.json", "--format", "junit"],
+    ["report", "report.json", "--format", "html"],
+    ["accept", "report.json", "--dry-run"],
+], ids=lambda a: " ".join(a[2:]) or a[0])
+def test_control_characters_in_a_report_are_escaped_by_every_text_renderer(project: Path, args: list[str]) -> None:
+    hostile_report(project)
+    result = run_cli(args, cwd=project)
+    assert result.exit_code in (0, 1, 3), result.output
+    assert "Traceback" not in result.output
+    assert_no_raw_controls(result.output)

@@ -32,6 +32,7 @@ from cassettes_tool.core.config import (
     MAX_WORKERS,
     UPDATE_MODES,
 )
+from cassettes_tool.core.controls import escape_controls
 from cassettes_tool.errors import UsageError
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ def refresh_command(
             raise UsageError(f"--dry-run prints the plan as text or json, not {fmt} (nothing is sent, so "
                              "there is no drift report to render)")
         selection, plan = prepare(config, options)
-        text = describe_plan(plan) if fmt == "text" else dumps_document(plan_to_json(plan))
+        text = escape_controls(describe_plan(plan)) if fmt == "text" else dumps_document(plan_to_json(plan))
         write_or_emit(text, output, fmt, app.info, what="plan")
         for note in skipped_notes(selection):
             app.info(f"note: {note}")

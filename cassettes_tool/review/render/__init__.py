@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from cassettes_tool.errors import UsageError
+from cassettes_tool.review.render.escape import escaped_report
 from cassettes_tool.review.render.shapes import RecordedShape, ShapeKey, recorded_rows
 from cassettes_tool.review.report import FAIL_ON_RANK, Report
 
@@ -50,6 +51,8 @@ def render_report(
     """
     if fail_on not in FAIL_ON_RANK:
         raise UsageError(f"fail-on {fail_on!r} is not one of {', '.join(FAIL_ON_RANK)}")
+    if fmt != "json":  # JSON escapes them itself; every other format gets them visible, never raw
+        report = escaped_report(report)
     if fmt == "text":
         from cassettes_tool.review.render.text import render_text
 
