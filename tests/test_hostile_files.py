@@ -3,9 +3,14 @@ an internal error, or a write outside the project."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import shutil
 import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +22,7 @@ from cassettes_tool.review.report import CassetteResult, Finding, InteractionRes
 from tests.helpers.cassettes import interaction, write_cassette
 from tests.helpers.cli import run_cli
 from tests.helpers.reports import write_json_cassette
+from tests.helpers.server import LoopbackServer
 from tests.helpers.timing import time_limit
 
 HOST = "api.example.com"
@@ -271,3 +277,90 @@ def test_control_characters_in_a_report_are_escaped_by_every_text_renderer(proje
     assert result.exit_code in (0, 1, 3), result.output
     assert "Traceback" not in result.output
     assert_no_raw_controls(result.output)
+
+
+# ---------------------------------------------------------------------------------------------
+# A full disk and an unwritable lock folder: one line naming the path and the fix, every cassette intact.
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 1 MB tmpfs (as root); its space is filled by the test once the project is written."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("a real full disk needs a tmpfs mount (root and the mount command)")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def fill(folder: Path) -> None:
+    """Write until the disk is full (ENOSPC)."""
+    with (folder / "filler").open("wb", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+
+
+def test_accept_on_a_full_disk_is_one_line_naming_the_cassette_and_leaves_it_intact(small_disk: Path) -> None:
+    root = small_disk / "project"
+    (root / "cassettes").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[tool.cassettes]\n")
+    cassette = write_json_cassette(root / "cassettes" / "a.yaml", [("GET", f"https://{HOST}/x", {"id": 1})])
+    report = Report("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", [drifted("cassettes/a.yaml", sha(cassette))])
+    (root / "report.json").write_text(report.dumps())
+    before = cassette.read_bytes()
+    fill(small_disk)
+
+    result = run_cli(["accept", "report.json"], cwd=root)
+
+    assert result.exit_code == 3, result.output
+    line = one_line_error(result.stderr)
+    assert "a.yaml" in line and "no space left" in line and "free space" in line
+    assert cassette.read_bytes() == before
+    assert not [p for p in (root / "cassettes").iterdir() if p.name != "a.yaml"]  # no temporary file left
+
+
+def test_refresh_report_on_a_full_disk_is_one_line_naming_the_report(
+    small_disk: Path, project: Path, loopback_server: LoopbackServer,
+) -> None:
+    loopback_server.route("GET", "/x", json={"id": 1})
+    cassette = write_json_cassette(project / "cassettes" / "a.yaml", [("GET", f"https://{HOST}/x", {"id": 1})])
+    before = cassette.read_bytes()
+    fill(small_disk)
+    result = run_cli(["refresh", "cassettes", "--report", str(small_disk / "report.json"),
+                      "--rewrite-host", f"{HOST}={loopback_server.base_url}"], cwd=project)
+    assert result.exit_code == 3, result.output
+    line = one_line_error(result.stderr)
+    assert "report.json" in line and "no space left" in line
+    assert not (small_disk / "report.json").exists()
+    assert cassette.read_bytes() == before
+    load_cassette(cassette)
+
+
+def test_an_unwritable_lock_folder_is_one_line_naming_it_and_nothing_is_written(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cassette = write_json_cassette(project / "cassettes" / "a.yaml", [("GET", f"https://{HOST}/x", {"id": 1})])
+    report = Report("2026-11-24T03:00:00Z", "2026-11-24T03:00:01Z", [drifted("cassettes/a.yaml", sha(cassette))])
+    (project / "report.json").write_text(report.dumps())
+    before = cassette.read_bytes()
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    (temp / f"cassettes-locks-{os.getuid()}").write_text("a file where the lock folder belongs")
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+
+    result = run_cli(["accept", "report.json"], cwd=project)
+
+    assert result.exit_code == 3, result.output
+    line = one_line_error(result.stderr)
+    assert f"cassettes-locks-{os.getuid()}" in line and "TMPDIR" in line
+    assert cassette.read_bytes() == before
