@@ -83,7 +83,8 @@ def _recorded_shapes(outcome: RefreshOutcome) -> dict[ShapeKey, RecordedShape]:
 @click.option("--per-host", type=click.IntRange(1, MAX_WORKERS), default=None,
               help="At most this many concurrent calls to one host (default: --workers).")
 @click.option("--timeout", type=click.FloatRange(0, MAX_TIMEOUT, min_open=True), default=None,
-              help=f"Seconds per request: connect, each read, and the whole body (default: {DEFAULT_TIMEOUT:g}).")
+              help=f"Seconds per request: connect, each read, and the whole response, headers included "
+                   f"(default: {DEFAULT_TIMEOUT:g}).")
 @click.option("--retries", type=click.IntRange(0, MAX_RETRIES), default=None,
               help=f"Retries on connection errors, 429, 502, 503, 504; honours Retry-After (default: {DEFAULT_RETRIES}).")
 @click.option("--samples", type=click.IntRange(1, MAX_SAMPLES), default=None,
