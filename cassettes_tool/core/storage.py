@@ -108,27 +108,28 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         lock.release()
 
 
+def write_failure(path: Path, exc: OSError) -> CassetteError:
+    """The one-line error for a write of ``path`` that the OS refused; the file is unchanged.
+
+    A full disk, a quota, a file size limit or a read-only folder names the file and the fix.
+    """
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        problem, fix = "no space left on the disk", f"free space on the disk that holds {path.parent}"
+    elif exc.errno == errno.EFBIG:
+        problem, fix = "the file size limit was reached", "raise the file size limit (ulimit -f)"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        problem, fix = f"the folder is not writable ({exc.strerror})", f"make {path.parent} writable"
+    else:
+        problem, fix = f"{exc.strerror or exc}", f"check {path.parent}"
+    return CassetteError(path, f"cannot be written: {problem}; the file is unchanged", fix)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically (temporary file, fsync, rename, fsync folder).
 
-    A full disk, a quota, a file size limit or a read-only folder is a one-line
-    :class:`CassetteError` naming the file and the fix; ``path`` is left as it was.
+    An OS refusal (full disk, read-only folder) raises the OSError with ``path`` unchanged and no
+    temporary file left; :func:`write_failure` words it for a user.
     """
-    try:
-        _atomic_write_bytes(path, data)
-    except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            problem, fix = "no space left on the disk", f"free space on the disk that holds {path.parent}"
-        elif exc.errno == errno.EFBIG:
-            problem, fix = "the file size limit was reached", "raise the file size limit (ulimit -f)"
-        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            problem, fix = f"the folder is not writable ({exc.strerror})", f"make {path.parent} writable"
-        else:
-            problem, fix = f"{exc.strerror or exc}", f"check {path.parent}"
-        raise CassetteError(path, f"cannot be written: {problem}; the file is unchanged", fix) from None
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     resolved = folder.resolve()
@@ -164,7 +165,10 @@ def fsync_folder(folder: Path) -> None:
 def write_text_atomic(path: Path, text: str) -> None:
     """Atomic write of a text file under its lock (reports, ledgers, baselines)."""
     with locked(path):
-        atomic_write_bytes(path, text.encode("utf-8"))
+        try:
+            atomic_write_bytes(path, text.encode("utf-8"))
+        except OSError as exc:
+            raise write_failure(path, exc) from None
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from cassettes_tool.core.storage import atomic_write_bytes, checksum
-from cassettes_tool.errors import CassetteError
 
 CACHE_FORMAT = 1
 # Below this size parsing is as fast as reading the cache file.
@@ -74,7 +73,7 @@ def put(data: bytes, payload: Any) -> None:
         encoded = marshal.dumps((CACHE_FORMAT, payload))
     except ValueError:
         return  # e.g. a YAML timestamp object in metadata: not plain data, not cached
-    with contextlib.suppress(OSError, CassetteError):  # a full disk: the cache is only a cache
+    with contextlib.suppress(OSError):
         atomic_write_bytes(_entry(folder, checksum(data)), encoded)
     with contextlib.suppress(OSError):
         _sweep_if_due(folder)

@@ -51,7 +51,7 @@ def render_report(
     """
     if fail_on not in FAIL_ON_RANK:
         raise UsageError(f"fail-on {fail_on!r} is not one of {', '.join(FAIL_ON_RANK)}")
-    if fmt != "json":  # JSON escapes them itself; every other format gets them visible, never raw
+    if fmt not in ("json", "junit"):  # JSON escapes them itself, JUnit replaces what XML cannot hold
         report = escaped_report(report)
     if fmt == "text":
         from cassettes_tool.review.render.text import render_text
