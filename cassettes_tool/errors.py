@@ -160,6 +160,10 @@ class LiveFailure(Exception):
         self.unreachable = unreachable
 
 
+class BodyTooLargeError(ValueError):
+    """A body that decompresses past the size limit (a gzip bomb); nothing beyond it was kept."""
+
+
 class PathSyntaxError(ValueError):
     """A drift path is not in the documented syntax (``$.a[*].b``)."""
 

@@ -16,7 +16,11 @@ import contextlib
 import functools
 import json
 import socket
+import subprocess
+import sys
 import threading
+import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -130,6 +134,28 @@ def dribble(interval: float) -> Callable[[FaultServer, socket.socket, str], None
     return fault
 
 
+def dribble_headers(server: FaultServer, conn: socket.socket, path: str) -> None:
+    """A status line, then one header line every 50 ms forever: each read is quick, the headers never end."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+    count = 0
+    while not server.stopped.is_set():
+        conn.sendall(f"X-Slow-{count}: still coming\r\n".encode())
+        count += 1
+        server.wait(0.05)
+
+
+BOMB_SIZE = 1024 * 1024 * 1024  # 1 GiB once inflated
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """1 GiB of zeros, gzipped (about 1 MB on the wire), built in steps so the test itself stays small."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = b"\0" * (1024 * 1024)
+    parts = [packer.compress(zeros) for _ in range(BOMB_SIZE // len(zeros))]
+    return b"".join([*parts, packer.flush()])
+
+
 @functools.cache
 def big_body() -> bytes:
     """20 MB with the recorded shape (a long array of strings): the answer is ``ok``."""
@@ -147,6 +173,8 @@ FAULTS: dict[str, Callable[[FaultServer, socket.socket, str], None]] = {
                                   reset(c)),
     "dribble-slow": dribble(1.0),   # one byte per second: every read outlasts the timeout
     "dribble-fast": dribble(0.05),  # each read within the timeout: only a whole-body bound stops it
+    "dribble-headers": dribble_headers,  # header lines within each read timeout: only a whole-response bound stops it
+    "gzip-bomb": lambda s, c, p: respond(c, 200, gzip_bomb(), {"Content-Encoding": "gzip"}),
     "status": status_fault,
     "redirect-loop": lambda s, c, p: respond(c, 302, b"", {"Location": "/redirect-loop"}),
     "big": lambda s, c, p: respond(c, 200, big_body()),
@@ -193,6 +221,9 @@ CASES = [
     Case("reset before the response", "https://api.example.com/reset-before", "error", "reset"),
     Case("reset mid-body", "https://api.example.com/reset-mid", "error", "broke"),
     Case("one byte per second", "https://api.example.com/dribble-slow", "error", "timed out"),
+    Case("header lines dribbled", "https://api.example.com/dribble-headers", "error", "took longer"),
+    Case("1 GiB gzip bomb", "https://api.example.com/gzip-bomb", "error", "decompresses to more than 64 MB",
+         calls=1),
     *status_cases(),
     # Redirects are not followed: the 302 itself is the live answer (status_changed).
     Case("redirect loop", "https://api.example.com/redirect-loop", "drift", calls=1, writes=True),
@@ -212,6 +243,8 @@ REDIRECT_AWAY = Case("redirect to another host", "https://api.example.com/redire
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[FaultServer, FaultServer]]:
     """The faulty API and a second host that a redirect might (but must not) reach."""
+    big_body()  # built before the clock of --timeout starts: the 20 MB case is a big body, not a slow server
+    gzip_bomb()
     api, elsewhere = FaultServer(FAULTS), FaultServer({"steal": lambda s, c, p: respond(c, 200, RECORDED_BYTES)})
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -433,3 +466,88 @@ def test_a_recorded_header_outside_latin1_is_not_an_internal_error(
     report = refresh_file(path, api)
     [checked] = report["cassettes"][0]["interactions"]
     assert "internal error" not in (checked["reason"] or ""), checked["reason"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile endpoints among healthy ones: each costs its own interaction, within bounds measured
+# against a healthy run in the same test (never a fixed number of seconds or bytes).
+
+HOSTILE = ("dribble-headers", "dribble-fast", "gzip-bomb", "reset-before", "reset-mid")
+
+MEASURE_RSS = """
+import resource, sys
+from cassettes_tool.cli import main
+try:
+    code = main(sys.argv[1:])
+finally:
+    print("peak-rss-kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def timed_refresh(folder: Path, api: FaultServer) -> tuple[float, int, dict[str, Any]]:
+    started = time.monotonic()
+    code, report, err = refresh(folder, api, "all", limit=120.0)
+    assert "Traceback" not in err and "internal error" not in err, err
+    return time.monotonic() - started, code, report
+
+
+def test_hostile_endpoints_cost_their_own_interaction_and_the_report_is_always_written(
+    tmp_path: Path, servers: tuple[FaultServer, FaultServer],
+) -> None:
+    api, _ = servers
+    healthy = tmp_path / "healthy"
+    healthy.mkdir()
+    write_cassette(healthy / "ok.yaml", [interaction("GET", "https://api.example.com/ok", RECORDED)])
+    baseline, code, _ = timed_refresh(healthy, api)
+    assert code == 0
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    paths = {name: folder / f"{name}.yaml" for name in ("ok", *HOSTILE)}
+    for name, path in paths.items():
+        write_cassette(path, [interaction("GET", f"https://api.example.com/{name}", RECORDED)])
+    before = {path: path.read_bytes() for path in paths.values()}
+
+    elapsed, code, report = timed_refresh(folder, api)
+
+    statuses = {Path(c["path"]).stem: c["interactions"][0] for c in report["cassettes"]}
+    assert statuses["ok"]["status"] == "ok"
+    for name in HOSTILE:
+        assert statuses[name]["status"] == "error", (name, statuses[name])
+        assert "\n" not in statuses[name]["reason"]
+        assert paths[name].read_bytes() == before[paths[name]]
+    assert "took longer" in statuses["dribble-headers"]["reason"]
+    assert "decompresses to more than 64 MB" in statuses["gzip-bomb"]["reason"]
+    assert code == 3
+    # Eight workers: every hostile call runs at once, each cut within (retries + 1) timeouts.
+    # Today's bound is the healthy run plus that; a dribbling server used to hold the run for minutes.
+    per_call = 2 * float(TIMEOUT) * 2  # (1 retry + 1) attempts of one timeout each, twice for a loaded machine
+    assert elapsed < 2 * baseline + per_call * len(HOSTILE), (elapsed, baseline)
+
+
+def peak_rss_kb(tmp_path: Path, api: FaultServer, name: str) -> int:
+    folder = tmp_path / name
+    folder.mkdir()
+    write_cassette(folder / "c.yaml", [interaction("GET", f"https://api.example.com/{name}", RECORDED)])
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE_RSS, "-q", "refresh", str(folder), "--timeout", "5", "--retries", "0",
+         "--report", str(tmp_path / f"{name}.json"), "--rewrite-host", f"api.example.com={api.url}"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert (tmp_path / f"{name}.json").exists(), result.stderr
+    return int(result.stderr.rsplit("peak-rss-kb", 1)[1].split()[0])
+
+
+def test_a_gzip_bomb_costs_at_most_the_body_limit_in_memory_not_the_inflated_gigabyte(
+    tmp_path: Path, servers: tuple[FaultServer, FaultServer],
+) -> None:
+    api, _ = servers
+    baseline = peak_rss_kb(tmp_path, api, "ok")
+    bomb = peak_rss_kb(tmp_path, api, "gzip-bomb")
+    limit_kb = 64 * 1024  # the documented body limit, 64 MB
+    # Reading stops at the limit; the body is held at most twice (chunks and the joined body)
+    # plus the 1 MB on the wire. The inflated body alone would be 1024 * 1024 KB.
+    assert bomb < baseline + 3 * limit_kb, (baseline, bomb)
+    report = json.loads((tmp_path / "gzip-bomb.json").read_text())
+    assert report["cassettes"][0]["interactions"][0]["status"] == "error"

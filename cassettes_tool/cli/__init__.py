@@ -20,6 +20,7 @@ import click
 
 from cassettes_tool._version import __version__
 from cassettes_tool.cli.context import AppContext
+from cassettes_tool.core.controls import escape_controls
 from cassettes_tool.errors import CassettesError, ExitCode
 
 #: command name -> "module:attribute" under cassettes_tool.cli, in the order --help lists them.
@@ -83,7 +84,7 @@ class CassettesGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CassettesError as exc:
-            click.echo(f"cassettes: error: {exc}", err=True)
+            click.echo(escape_controls(f"cassettes: error: {exc}"), err=True)
             raise click.exceptions.Exit(exc.exit_code) from None
 
 
@@ -139,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("cassettes: aborted", err=True)
         return ExitCode.INTERRUPTED
     except CassettesError as exc:
-        click.echo(f"cassettes: error: {exc}", err=True)
+        click.echo(escape_controls(f"cassettes: error: {exc}"), err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("cassettes: interrupted", err=True)
@@ -150,8 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _wants_traceback(args):
             traceback.print_exc()
         click.echo(
-            f"cassettes: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
-            "(run with -v for the traceback; please report it)",
+            escape_controls(f"cassettes: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+                            "(run with -v for the traceback; please report it)"),
             err=True,
         )
         return ExitCode.INTERNAL

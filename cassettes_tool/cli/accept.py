@@ -33,7 +33,8 @@ def accept_command(app: AppContext, report_path: Path, cassettes: tuple[str, ...
     from cassettes_tool.review.report import load_report
 
     report = load_report(report_path)
-    plan = accepting.plan_accept(report, cassettes=cassettes, fingerprints=fingerprints)
+    plan = accepting.plan_accept(report, cassettes=cassettes, fingerprints=fingerprints,
+                                 root=app.config.root)
     for path, index in plan.without_live:
         app.info(f"{path}: interaction {index} kept no live response in the report; not accepted")
     if not plan.cassettes:
@@ -43,7 +44,7 @@ def accept_command(app: AppContext, report_path: Path, cassettes: tuple[str, ...
         for cassette, items in plan.cassettes:
             app.info(f"would update {cassette.path}: interaction(s) {', '.join(str(i.index) for i in items)}")
         return 0
-    done = accepting.accept(plan, FilterRules.from_config(app.config), force=force)
+    done = accepting.accept(plan, FilterRules.from_config(app.config), force=force, root=app.config.root)
     for item in done:
         indexes = ", ".join(str(i) for i in item.indexes)
         if item.already:

@@ -8,6 +8,7 @@ import click
 
 from cassettes_tool.cli.common import ProgressBar, emit, on_a_terminal, paths_or_default
 from cassettes_tool.cli.context import AppContext, pass_app
+from cassettes_tool.core.controls import escape_controls
 from cassettes_tool.core.jsonfile import dumps_document
 
 
@@ -40,7 +41,7 @@ def audit_command(app: AppContext, paths: tuple[Path, ...], fmt: str, fix: bool,
     if fmt == "json":
         emit(dumps_document(result.to_json()))
     else:
-        emit(render_text(result))
+        emit(escape_controls(render_text(result)))
     return result.exit_code()
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cassettes_tool.core.config import Config, load_config
+from cassettes_tool.core.controls import escape_controls
 
 
 @dataclass
@@ -27,12 +28,12 @@ class AppContext:
     def info(self, message: str) -> None:
         """A progress or status message on stderr (silenced by -q)."""
         if self.verbosity >= 0:
-            click.echo(message, err=True)
+            click.echo(escape_controls(message), err=True)
 
     def debug(self, message: str) -> None:
         """A detail on stderr, shown with -v."""
         if self.verbosity > 0:
-            click.echo(message, err=True)
+            click.echo(escape_controls(message), err=True)
 
 
 pass_app = click.make_pass_decorator(AppContext, ensure=True)

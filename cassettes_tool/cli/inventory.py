@@ -9,6 +9,7 @@ import click
 
 from cassettes_tool.cli.common import DURATION, emit, paths_or_default
 from cassettes_tool.cli.context import AppContext, pass_app
+from cassettes_tool.core.controls import escape_controls
 from cassettes_tool.core.jsonfile import dumps_document
 from cassettes_tool.errors import UsageError
 
@@ -39,7 +40,7 @@ def list_command(app: AppContext, paths: tuple[Path, ...], fmt: str, older_than:
     if fmt == "json":
         emit(dumps_document([r.to_json() for r in rows]))
     else:
-        emit(render_inventory(rows))
+        emit(escape_controls(render_inventory(rows)))
     return 3 if any(r.error for r in rows) else 0
 
 

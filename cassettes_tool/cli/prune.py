@@ -8,6 +8,7 @@ import click
 
 from cassettes_tool.cli.common import emit, paths_or_default
 from cassettes_tool.cli.context import AppContext, pass_app
+from cassettes_tool.core.controls import escape_controls
 from cassettes_tool.core.jsonfile import dumps_document
 from cassettes_tool.errors import UsageError
 
@@ -54,10 +55,12 @@ def prune_command(app: AppContext, paths: tuple[Path, ...], usage_path: Path | N
     if not check.usable:
         app.info(f"cassettes: warning: the usage ledger is {check.state}; pruning anyway because of --force")
     plan = plan_prune(targets, config, check, test_paths=sources, interactions=interactions, force=force)
+    for skipped, reason in plan.skipped:
+        app.info(f"note: {skipped}: {reason}")
     if delete:
         apply_plan(plan)
     if fmt == "json":
         emit(dumps_document(plan.to_json()))
     else:
-        emit(render_text(plan, verbose=app.verbosity > 0))
+        emit(escape_controls(render_text(plan, verbose=app.verbosity > 0)))
     return plan.exit_code()

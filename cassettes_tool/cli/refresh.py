@@ -27,8 +27,13 @@ from cassettes_tool.core.config import (
     DEFAULT_UPDATE,
     DEFAULT_WORKERS,
     FAIL_ON,
+    MAX_RETRIES,
+    MAX_SAMPLES,
+    MAX_TIMEOUT,
+    MAX_WORKERS,
     UPDATE_MODES,
 )
+from cassettes_tool.core.controls import escape_controls
 from cassettes_tool.errors import ExitCode, RefreshInterrupted, UsageError
 
 if TYPE_CHECKING:
@@ -91,15 +96,16 @@ def _interrupted(app: AppContext, outcome: RefreshOutcome, acknowledged: set[str
               help="Only cassettes at least this old (30d, 12h, 2w).")
 @click.option("--shard", default=None, metavar="K/N",
               help="Only shard K of N (1-based; a stable split by path for parallel CI jobs).")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
+@click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=None,
               help=f"Concurrent live calls (default: refresh.workers, {DEFAULT_WORKERS}).")
-@click.option("--per-host", type=click.IntRange(min=1), default=None,
+@click.option("--per-host", type=click.IntRange(1, MAX_WORKERS), default=None,
               help="At most this many concurrent calls to one host (default: --workers).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help=f"Seconds per request: connect, each read, and the whole body (default: {DEFAULT_TIMEOUT:g}).")
-@click.option("--retries", type=click.IntRange(min=0), default=None,
+@click.option("--timeout", type=click.FloatRange(0, MAX_TIMEOUT, min_open=True), default=None,
+              help=f"Seconds per request: connect, each read, and the whole response, headers included "
+                   f"(default: {DEFAULT_TIMEOUT:g}).")
+@click.option("--retries", type=click.IntRange(0, MAX_RETRIES), default=None,
               help=f"Retries on connection errors, 429, 502, 503, 504; honours Retry-After (default: {DEFAULT_RETRIES}).")
-@click.option("--samples", type=click.IntRange(min=1), default=None,
+@click.option("--samples", type=click.IntRange(1, MAX_SAMPLES), default=None,
               help=f"Live calls per interaction; 2+ learns volatile and nullable fields (default: {DEFAULT_SAMPLES}).")
 @click.option("--allow-methods", default=None, metavar="M,...",
               help=f"Methods sent live (default: refresh.methods, {','.join(DEFAULT_METHODS)}); others are skipped.")
@@ -146,6 +152,7 @@ def refresh_command(
         plan_to_json,
         prepare,
         run_refresh,
+        skipped_notes,
         summary_line,
     )
     from cassettes_tool.review.render import render_report, want_color
@@ -165,9 +172,11 @@ def refresh_command(
         if fmt not in ("text", "json"):
             raise UsageError(f"--dry-run prints the plan as text or json, not {fmt} (nothing is sent, so "
                              "there is no drift report to render)")
-        _, plan = prepare(config, options)
-        text = describe_plan(plan) if fmt == "text" else dumps_document(plan_to_json(plan))
+        selection, plan = prepare(config, options)
+        text = escape_controls(describe_plan(plan)) if fmt == "text" else dumps_document(plan_to_json(plan))
         write_or_emit(text, output, fmt, app.info, what="plan")
+        for note in skipped_notes(selection):
+            app.info(f"note: {note}")
         return 0
     acknowledged: set[str] = set()
     if baseline is not None:

@@ -8,6 +8,8 @@ import math
 import zlib
 from typing import Any
 
+from cassettes_tool.errors import BodyTooLargeError
+
 try:  # brotli is optional ("cassettes[brotli]")
     import brotli as _brotli
 except ImportError:  # pragma: no cover - depends on the environment
@@ -45,6 +47,85 @@ def _decode_one(body: bytes, coding: str) -> bytes:
     except (OSError, EOFError, zlib.error, ValueError, Exception):
         return body
     return body
+
+
+def decode_content_limited(body: bytes, encoding: str | None, limit: int) -> bytes:
+    """:func:`decode_content` that never holds more than ``limit`` decoded bytes.
+
+    Decompression streams and stops as soon as the output passes ``limit``, raising
+    :class:`BodyTooLargeError`: a 1 MB gzip bomb that inflates to 1 GiB costs ``limit`` bytes of
+    memory, not a gigabyte. A body that does not decompress is returned unchanged, as above.
+    """
+    if not body or not encoding:
+        return body
+    for coding in reversed([c.strip().lower() for c in encoding.split(",") if c.strip()]):
+        body = _decode_one_limited(body, coding, limit)
+    return body
+
+
+_STEP = 64 * 1024
+
+
+def _decode_one_limited(body: bytes, coding: str, limit: int) -> bytes:
+    decoded: bytes | None = None
+    if coding in ("gzip", "x-gzip") and body.startswith(GZIP_MAGIC):
+        decoded = _inflate(body, 16 + zlib.MAX_WBITS, limit)
+    elif coding == "deflate":
+        decoded = _inflate(body, zlib.MAX_WBITS, limit)
+        if decoded is None:
+            decoded = _inflate(body, -zlib.MAX_WBITS, limit)
+    elif coding == "br" and _brotli is not None:
+        decoded = _unbrotli(body, limit)
+    return body if decoded is None else decoded
+
+
+def _inflate(body: bytes, wbits: int, limit: int) -> bytes | None:
+    """zlib/gzip decompression, at most ``_STEP`` output bytes at a time; None when it does not decode.
+
+    Concatenated gzip members are joined, as :func:`gzip.decompress` does.
+    """
+    out: list[bytes] = []
+    size = 0
+    data = body
+    try:
+        while True:
+            inflater = zlib.decompressobj(wbits)
+            pending = data
+            while True:
+                chunk = inflater.decompress(pending, _STEP)
+                size += len(chunk)
+                if size > limit:
+                    raise BodyTooLargeError(f"decompresses to more than {limit} bytes")
+                out.append(chunk)
+                pending = inflater.unconsumed_tail
+                if inflater.eof or (not pending and len(chunk) < _STEP):
+                    break
+            if not inflater.eof:
+                return None  # truncated
+            data = inflater.unused_data
+            if wbits <= 16 or not data.strip(b"\x00"):
+                break
+    except zlib.error:
+        return None
+    return b"".join(out)
+
+
+def _unbrotli(body: bytes, limit: int) -> bytes:
+    """Brotli decompression fed in small input steps so the output is checked as it grows."""
+    assert _brotli is not None
+    decompressor = _brotli.Decompressor()
+    out: list[bytes] = []
+    size = 0
+    try:
+        for start in range(0, len(body), 256):
+            chunk = bytes(decompressor.process(body[start:start + 256]))
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLargeError(f"decompresses to more than {limit} bytes")
+            out.append(chunk)
+    except _brotli.error:
+        return body
+    return b"".join(out)
 
 
 def media_type(content_type: str | None) -> str | None:

@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, urlencode, urlsplit
 
-from cassettes_tool.core.bodies import decode_content, media_type, text_or_bytes
+from cassettes_tool.core.bodies import (
+    decode_content,
+    decode_content_limited,
+    media_type,
+    text_or_bytes,
+)
 
 Headers = dict[str, list[str]]
 
@@ -160,13 +165,15 @@ class Response:
         """The body with ``Content-Encoding`` undone (already-decoded bodies pass through)."""
         return decode_content(self.body, self.header("content-encoding"))
 
-    def decoded(self) -> Response:
+    def decoded(self, limit: int | None = None) -> Response:
         """This response with ``Content-Encoding`` undone, as reports keep it.
 
         When decoding changed the body, the ``Content-Encoding`` header goes (the body no longer
         has it) and ``Content-Length`` is the new length; otherwise the response is returned as is.
+        With ``limit``, a body decompressing past it raises :class:`BodyTooLargeError`.
         """
-        body = self.decoded_body()
+        body = (self.decoded_body() if limit is None
+                else decode_content_limited(self.body, self.header("content-encoding"), limit))
         if body == self.body:
             return self
         headers = {k: list(v) for k, v in self.headers.items() if k.lower() != "content-encoding"}

@@ -45,6 +45,11 @@ DEFAULT_UPDATE = "never"
 DEFAULT_BACKOFF_FACTOR = 0.5  # seconds; urllib3 doubles it on each retry
 DEFAULT_RETRY_AFTER_MAX = 60.0  # a longer Retry-After must not stall the nightly job
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
+# Upper bounds: a typo such as workers = 10**18 is a validation error, not a hang.
+MAX_WORKERS = 256
+MAX_RETRIES = 20
+MAX_SAMPLES = 100
+MAX_TIMEOUT = 3600.0
 UPDATE_MODES = ("never", "drift", "all")
 DEFAULT_WATCH_HEADERS = ("content-type",)
 
@@ -133,12 +138,15 @@ class RefreshSettings:
             raise UsageError(f"--update {self.update!r} is not valid; accepted: {' | '.join(UPDATE_MODES)}")
         if self.fail_on not in FAIL_ON:
             raise UsageError(f"--fail-on {self.fail_on!r} is not valid; accepted: {' | '.join(FAIL_ON)}")
-        for name, value, minimum in (("workers", self.workers, 1), ("samples", self.samples, 1),
-                                     ("per-host", self.per_host, 1), ("retries", self.retries, 0)):
-            if value is not None and value < minimum:
-                raise UsageError(f"--{name} {value} is not valid; accepted: an integer >= {minimum}")
-        if self.timeout <= 0:
-            raise UsageError(f"--timeout {self.timeout:g} is not valid; accepted: a number of seconds > 0")
+        for name, value, minimum, maximum in (
+                ("workers", self.workers, 1, MAX_WORKERS), ("samples", self.samples, 1, MAX_SAMPLES),
+                ("per-host", self.per_host, 1, MAX_WORKERS), ("retries", self.retries, 0, MAX_RETRIES)):
+            if value is not None and not minimum <= value <= maximum:
+                raise UsageError(f"--{name} {_short(value)} is not valid; "
+                                 f"accepted: an integer >= {minimum} and <= {maximum}")
+        if not 0 < self.timeout <= MAX_TIMEOUT:  # also false for NaN
+            raise UsageError(f"--timeout {self.timeout:g} is not valid; "
+                             f"accepted: a number of seconds > 0 and <= {MAX_TIMEOUT:g}")
         if not self.methods:
             raise UsageError("--allow-methods names no method; accepted: a list like GET,HEAD")
 
@@ -224,7 +232,7 @@ _AUTH_KEYS = {"header", "env", "format"}
 
 
 def _fail(where: str, key: str, value: Any, accepted: str) -> ConfigError:
-    return ConfigError(f"{where}: {key} = {value!r} is not valid; accepted: {accepted}")
+    return ConfigError(f"{where}: {key} = {_short(value)} is not valid; accepted: {accepted}")
 
 
 def _choice(where: str, key: str, value: Any, choices: Sequence[str]) -> str:
@@ -239,9 +247,16 @@ def _str_list(where: str, key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _int(where: str, key: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _fail(where, key, value, f"an integer >= {minimum}")
+def _short(value: Any) -> str:
+    """``repr(value)``, cut short: a 400-digit number is not echoed whole."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+
+
+def _int(where: str, key: str, value: Any, minimum: int, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise ConfigError(f"{where}: {key} = {_short(value)} is not valid; "
+                          f"accepted: an integer >= {minimum} and <= {maximum}")
     return value
 
 
@@ -316,18 +331,19 @@ def _parse_refresh(where: str, raw: Any) -> RefreshSettings:
     _unknown(where, "refresh.", raw, _REFRESH_KEYS)
     kw: dict[str, Any] = {}
     if "workers" in raw:
-        kw["workers"] = _int(where, "refresh.workers", raw["workers"], 1)
+        kw["workers"] = _int(where, "refresh.workers", raw["workers"], 1, MAX_WORKERS)
     if "timeout" in raw:
         value = raw["timeout"]
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise _fail(where, "refresh.timeout", value, "a number of seconds > 0")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_TIMEOUT:
+            raise ConfigError(f"{where}: refresh.timeout = {_short(value)} is not valid; "
+                              f"accepted: a number of seconds > 0 and <= {MAX_TIMEOUT:g}")
         kw["timeout"] = float(value)
     if "retries" in raw:
-        kw["retries"] = _int(where, "refresh.retries", raw["retries"], 0)
+        kw["retries"] = _int(where, "refresh.retries", raw["retries"], 0, MAX_RETRIES)
     if "methods" in raw:
         kw["methods"] = tuple(m.upper() for m in _str_list(where, "refresh.methods", raw["methods"]))
     if "samples" in raw:
-        kw["samples"] = _int(where, "refresh.samples", raw["samples"], 1)
+        kw["samples"] = _int(where, "refresh.samples", raw["samples"], 1, MAX_SAMPLES)
     if "fail_on" in raw:
         kw["fail_on"] = _choice(where, "refresh.fail_on", raw["fail_on"], FAIL_ON)
     if "rewrite_hosts" in raw:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def looks_like_cassette(path: Path) -> bool:
 def find_cassettes(paths: Iterable[Path], *, errors: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Every cassette under ``paths`` (folders recursively, files as given), sorted, unique.
 
-    Folders that cannot be read are reported in ``errors`` (path, reason) and skipped; a path
+    Folders that cannot be read are reported in ``errors`` (path, reason) and skipped; so are
+    FIFOs, sockets and devices, which are never opened (reading a FIFO would wait forever). A path
     that does not exist is a usage error.
     """
     found: dict[Path, None] = {}
@@ -45,13 +47,39 @@ def find_cassettes(paths: Iterable[Path], *, errors: list[tuple[Path, str]] | No
             continue
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
+        if not path.is_dir():
+            _note_special(path, errors)
+            continue
         for folder, dirs, files in os.walk(path, onerror=_collect(errors)):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
             for name in sorted(files):
                 candidate = Path(folder) / name
-                if looks_like_cassette(candidate):
+                if _special(candidate):
+                    _note_special(candidate, errors)
+                elif looks_like_cassette(candidate):
                     found.setdefault(candidate, None)
     return sorted(found)
+
+
+def _special(path: Path) -> str | None:
+    """``"a FIFO"``, ``"a socket"``, ``"a device"`` for what is not a regular file (symlinks followed)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # a broken link: the reader says so in its own words
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return None
+
+
+def _note_special(path: Path, errors: list[tuple[Path, str]] | None) -> None:
+    if errors is not None:
+        kind = _special(path) or "not a regular file"
+        errors.append((path, f"is {kind}, not a cassette file; skipped, never opened"))
 
 
 def _collect(errors: list[tuple[Path, str]] | None):  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ folder and process, the temporary files of writers that died (``kill -9``) mid-w
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -82,20 +83,53 @@ def sweep_stale_temp_files(folder: Path) -> list[Path]:
 
 @contextlib.contextmanager
 def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the write lock of ``path`` (other processes and threads wait)."""
-    lock = FileLock(str(lock_path(path)), timeout=timeout)
+    """Hold the write lock of ``path`` (other processes and threads wait).
+
+    A lock folder that cannot be created or written (a read-only or full temporary folder) is a
+    one-line :class:`CassetteError` naming the folder and the fix; nothing is written then.
+    """
     try:
-        with lock:
-            yield
+        lock = FileLock(str(lock_path(path)), timeout=timeout)
+        lock.acquire()
     except Timeout:
         raise CassetteError(
             path, f"is locked by another writer for more than {timeout:.0f}s",
             f"is another cassettes process running? if not, remove {lock_path(path)}",
         ) from None
+    except OSError as exc:
+        folder = Path(tempfile.gettempdir()) / f"cassettes-locks-{os.getuid() if hasattr(os, 'getuid') else 0}"
+        raise CassetteError(
+            path, f"cannot take its write lock in {folder} ({exc.strerror or exc}); nothing was written",
+            f"make {folder} a writable folder, or point TMPDIR at one",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def write_failure(path: Path, exc: OSError) -> CassetteError:
+    """The one-line error for a write of ``path`` that the OS refused; the file is unchanged.
+
+    A full disk, a quota, a file size limit or a read-only folder names the file and the fix.
+    """
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        problem, fix = "no space left on the disk", f"free space on the disk that holds {path.parent}"
+    elif exc.errno == errno.EFBIG:
+        problem, fix = "the file size limit was reached", "raise the file size limit (ulimit -f)"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        problem, fix = f"the folder is not writable ({exc.strerror})", f"make {path.parent} writable"
+    else:
+        problem, fix = f"{exc.strerror or exc}", f"check {path.parent}"
+    return CassetteError(path, f"cannot be written: {problem}; the file is unchanged", fix)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically (temporary file, fsync, rename, fsync folder)."""
+    """Replace ``path`` with ``data`` atomically (temporary file, fsync, rename, fsync folder).
+
+    An OS refusal (full disk, read-only folder) raises the OSError with ``path`` unchanged and no
+    temporary file left; :func:`write_failure` words it for a user.
+    """
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     resolved = folder.resolve()
@@ -131,7 +165,10 @@ def fsync_folder(folder: Path) -> None:
 def write_text_atomic(path: Path, text: str) -> None:
     """Atomic write of a text file under its lock (reports, ledgers, baselines)."""
     with locked(path):
-        atomic_write_bytes(path, text.encode("utf-8"))
+        try:
+            atomic_write_bytes(path, text.encode("utf-8"))
+        except OSError as exc:
+            raise write_failure(path, exc) from None
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

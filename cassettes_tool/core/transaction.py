@@ -36,6 +36,7 @@ from cassettes_tool.core.storage import (
     locked,
     serialize_document,
     stamp,
+    write_failure,
 )
 from cassettes_tool.errors import CassetteChangedError, CassetteError, CassetteNotFoundError
 
@@ -119,7 +120,10 @@ class CassetteTransaction:
                 os.unlink(self.path)
             fsync_folder(self.path.parent)
         elif self._output is not None and self._output != self.data:
-            atomic_write_bytes(self.path, self._output)
+            try:
+                atomic_write_bytes(self.path, self._output)
+            except OSError as exc:  # a full disk: one line, the cassette as it was
+                raise write_failure(self.path, exc) from None
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ import json
 
 from cassettes_tool.core.bodies import is_json_media, looks_binary, media_type, try_parse_json
 from cassettes_tool.core.cassette import Cassette, Headers
+from cassettes_tool.core.controls import escape_controls
 
 MAX_TEXT_BODY = 64 * 1024
 
@@ -53,4 +54,4 @@ def render_cassette(cassette: Cassette, display: str, index: int | None = None) 
         body = render_body(response.decoded_body(), response.header("content-type"))
         lines.append("  response body:")
         lines.extend("    " + line for line in body.splitlines())
-    return "\n".join(lines) + "\n"
+    return escape_controls("\n".join(lines)) + "\n"

@@ -11,14 +11,18 @@ server sends back (an echo endpoint must not leak them into a report or a casset
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
+import socket
 import ssl
 import threading
-import time
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     NameResolutionError,
@@ -31,7 +35,7 @@ from urllib3.util.retry import Retry
 from cassettes_tool.core.cassette import Headers, Response
 from cassettes_tool.core.config import DEFAULT_RETRY_AFTER_MAX, RefreshSettings
 from cassettes_tool.core.filters import PLACEHOLDER
-from cassettes_tool.errors import LiveFailure
+from cassettes_tool.errors import BodyTooLargeError, LiveFailure
 from cassettes_tool.refresh.environment import environment_settings, freeze_environment
 from cassettes_tool.refresh.plan import PlannedCall
 
@@ -53,6 +57,92 @@ class _CappedRetry(Retry):
         retry = super().new(**kw)
         retry.cap = self.cap
         return retry
+
+
+class _Deadline:
+    """The whole-response deadline of one call: status line, headers and body within ``seconds``.
+
+    A socket timeout only bounds each read, so a server dribbling a header line every few seconds
+    would hold a worker forever. Each attempt (urllib3 retries are attempts too) starts a timer
+    when its request is sent; when the timer fires, the connection's socket is shut down, which
+    wakes the blocked read at once. A call therefore ends within ``(retries + 1) * seconds`` plus
+    the backoff waits.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._connection: Any = None
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def attempt(self, connection: Any) -> None:
+        with self._lock:
+            self._connection = connection
+            connection.cassettes_deadline = self  # a pooled connection belongs to one call at a time
+            if self._timer is not None:
+                self._timer.cancel()
+            self.expired = False  # each attempt has the whole timeout (a Retry-After wait is not counted)
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            self._cut()
+
+    def _cut(self) -> None:
+        if getattr(self._connection, "cassettes_deadline", None) is not self:
+            return  # back in the pool and taken by another call: not ours to cut
+        sock = getattr(self._connection, "sock", None)
+        if sock is not None:
+            # the plain socket's shutdown: an SSLSocket's own would unwrap under the reader
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._connection = None
+
+
+_attempts = threading.local()  # the _Deadline of the call this thread is sending, if any
+
+
+def _start_attempt(connection: Any) -> None:
+    deadline: _Deadline | None = getattr(_attempts, "deadline", None)
+    if deadline is not None:
+        deadline.attempt(connection)
+
+
+class _DeadlineHTTPConnection(HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _start_attempt(self)
+        super().request(*args, **kwargs)
+
+
+class _DeadlineHTTPSConnection(HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _start_attempt(self)
+        super().request(*args, **kwargs)
+
+
+class _DeadlineHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _DeadlineHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """requests' adapter whose connections report each attempt to the calling thread's deadline."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _DeadlineHTTPPool, "https": _DeadlineHTTPSPool}
 
 
 class _NoAuth(requests.auth.AuthBase):
@@ -105,7 +195,7 @@ class LiveClient:
                     respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,
                 )
                 retry.cap = self.settings.retry_after_max
-                adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.settings.host_limit,
+                adapter = _DeadlineAdapter(pool_connections=1, pool_maxsize=self.settings.host_limit,
                                       max_retries=retry)
                 session.mount("http://", adapter)
                 session.mount("https://", adapter)
@@ -125,48 +215,66 @@ class LiveClient:
             headers[call.auth.header] = self._credentials[call.host]
         session, slot = self._session(call.origin)
         timeout = self.settings.timeout
+        deadline = _Deadline(timeout)
         with slot:
+            _attempts.deadline = deadline
             try:
-                live = session.request(call.method, call.url, headers=headers, data=call.body,
-                                       timeout=(timeout, timeout), allow_redirects=False, stream=True,
-                                       **environment_settings(session))
-            except requests.exceptions.RequestException as exc:
-                reason, unreachable = self._describe(exc, call.origin, call.method)
-                raise LiveFailure(self._scrub(reason), unreachable=unreachable) from None
-            try:
-                body = self._read_body(live, call.origin)
+                try:
+                    live = session.request(call.method, call.url, headers=headers, data=call.body,
+                                           timeout=(timeout, timeout), allow_redirects=False, stream=True,
+                                           **environment_settings(session))
+                except requests.exceptions.RequestException as exc:
+                    if deadline.expired:
+                        raise self._too_slow(call.origin) from None
+                    reason, unreachable = self._describe(exc, call.origin, call.method)
+                    raise LiveFailure(self._scrub(reason), unreachable=unreachable) from None
+                try:
+                    body = self._read_body(live, call.origin, deadline)
+                finally:
+                    live.close()
             finally:
-                live.close()
-        return self._response(live, body)
+                _attempts.deadline = None
+                deadline.cancel()
+        return self._response(live, body, call.origin)
 
-    def _read_body(self, live: requests.Response, origin: str) -> bytes:
+    def _too_slow(self, origin: str) -> LiveFailure:
+        return LiveFailure(f"timed out: no complete response from {origin} within {self.settings.timeout:g}s "
+                           "(the status line, headers and body took longer and were cut off); "
+                           "raise --timeout if the API is slow")
+
+    def _read_body(self, live: requests.Response, origin: str, deadline: _Deadline) -> bytes:
         chunks: list[bytes] = []
         size = 0
-        deadline = time.monotonic() + self.settings.timeout
         try:
-            # read1 returns whatever has arrived (up to CHUNK), so the whole-body deadline is
-            # checked after every read: a server dribbling a byte at a time is cut off too.
+            # read1 returns whatever has arrived (up to CHUNK); the deadline's timer cuts the
+            # socket, so a server dribbling a byte at a time ends the loop too.
             while chunk := live.raw.read1(CHUNK, decode_content=False):
                 size += len(chunk)
                 if size > self.settings.max_body:
                     raise LiveFailure(f"the response from {origin} is larger than "
-                                      f"{self.settings.max_body // (1024 * 1024)} MB; not checked")
-                if time.monotonic() > deadline:
-                    raise LiveFailure(f"the response body from {origin} took longer than "
-                                      f"{self.settings.timeout:g}s; raise --timeout if the API is slow")
+                                      f"{_megabytes(self.settings.max_body)}; not checked")
                 chunks.append(chunk)
         except (Urllib3HTTPError, OSError, requests.exceptions.RequestException) as exc:
+            if deadline.expired:
+                raise self._too_slow(origin) from None
             raise LiveFailure(f"the connection to {origin} broke while reading the response body "
                               f"({_innermost(exc)})") from None
+        if deadline.expired:  # the cut socket reads as the end of the body
+            raise self._too_slow(origin)
         return b"".join(chunks)
 
-    def _response(self, live: requests.Response, raw_body: bytes) -> Response:
+    def _response(self, live: requests.Response, raw_body: bytes, origin: str) -> Response:
         headers: Headers = {}
         for name, value in live.raw.headers.items():
             headers.setdefault(name, []).append(self._scrub(value))
-        # Stored decoded (readable diffs), like every live response a report keeps.
-        response = Response(status=live.status_code, reason=live.reason or "", headers=headers,
-                            body=raw_body).decoded()
+        # Stored decoded (readable diffs), like every live response a report keeps; the decoded
+        # size is capped like the wire size (a 1 MB gzip bomb must not inflate to gigabytes).
+        try:
+            response = Response(status=live.status_code, reason=live.reason or "", headers=headers,
+                                body=raw_body).decoded(limit=self.settings.max_body)
+        except BodyTooLargeError:
+            raise LiveFailure(f"the response from {origin} decompresses to more than "
+                              f"{_megabytes(self.settings.max_body)}; not checked") from None
         response.body = self._scrub_bytes(response.body)
         return response
 
@@ -212,6 +320,10 @@ class LiveClient:
         if isinstance(exc, requests.exceptions.ConnectionError):
             return f"cannot talk to {origin}{read_after}: {inner}", False
         return f"request to {origin} failed: {inner}", False
+
+
+def _megabytes(size: int) -> str:
+    return f"{size // (1024 * 1024)} MB" if size >= 1024 * 1024 else f"{size} bytes"
 
 
 _DNS_MARKERS = ("name or service not known", "nodename nor servname", "getaddrinfo failed",

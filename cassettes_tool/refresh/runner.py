@@ -108,6 +108,11 @@ def prepare(config: Config, options: RefreshOptions) -> tuple[Selection, Plan]:
     return selection, plan
 
 
+def skipped_notes(selection: Selection) -> list[str]:
+    """One note per FIFO, socket, device or unreadable folder the selection skipped."""
+    return [f"{path}: {reason}" for path, reason in selection.skipped]
+
+
 def empty_selection_note(selection: Selection, options: RefreshOptions) -> str | None:
     """Why nothing was selected although cassettes exist (a shard or --older-than), if so."""
     if selection.items:
@@ -174,6 +179,7 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
             updated=sorted(run.updated), seconds=time.monotonic() - clock)) from None
     note = empty_selection_note(selection, options)
     notes = [note] if note else list(plan.notes)
+    notes += skipped_notes(selection)
     report = Report(started_at=started, finished_at=now_iso(), cassettes=run.results())
     return RefreshOutcome(report=report, plan=plan, selection=selection, notes=notes,
                           updated=sorted(run.updated), seconds=time.monotonic() - clock)

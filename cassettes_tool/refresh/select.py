@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -72,6 +72,7 @@ class Selection:
     items: list[Selected]
     found: int
     in_shard: int
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # FIFOs and unreadable folders
 
 
 def read_selected(path: Path) -> Selected:
@@ -96,7 +97,8 @@ def select_cassettes(
     now: datetime | None = None,
 ) -> Selection:
     """Find, shard, read and age-filter the cassettes under ``paths`` (sorted by path)."""
-    found = find_cassettes(paths)
+    skipped: list[tuple[Path, str]] = []
+    found = find_cassettes(paths, errors=skipped)
     if shard is not None:
         chosen = [p for p in found if shard_of(p, root, shard.count) == shard.index]
     else:
@@ -111,4 +113,4 @@ def select_cassettes(
             if when is not None and now - when < older_than:
                 continue
         items.append(selected)
-    return Selection(items=items, found=len(found), in_shard=len(chosen))
+    return Selection(items=items, found=len(found), in_shard=len(chosen), skipped=skipped)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cassettes_tool.core.filters import FilterRules, filter_response
+from cassettes_tool.core.project import inside_project
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.core.storage import file_sha256
 from cassettes_tool.core.updating import apply_responses
@@ -74,8 +75,12 @@ def _same_path(a: str, b: str, base: Path) -> bool:
 
 
 def plan_accept(report: Report, *, cassettes: Sequence[str] = (), fingerprints: Sequence[str] = (),
-                base: Path | None = None) -> AcceptPlan:
-    """Which interactions ``accept`` writes; unknown selections are a one-line UsageError."""
+                base: Path | None = None, root: Path | None = None) -> AcceptPlan:
+    """Which interactions ``accept`` writes; unknown selections are a one-line UsageError.
+
+    A planned cassette whose path resolves outside ``root`` (the project; default ``base``) is a
+    one-line ReportError: a crafted report cannot make ``accept`` write anywhere else.
+    """
     base = base or Path.cwd()
     for wanted in cassettes:
         if not any(_same_path(wanted, c.path, base) for c in report.cassettes):
@@ -101,6 +106,7 @@ def plan_accept(report: Report, *, cassettes: Sequence[str] = (), fingerprints: 
                 continue
             chosen.append(item)
         if chosen:
+            inside_project(_resolve(cassette.path, base), root or base, source="the report")
             plan.cassettes.append((cassette, chosen))
     return plan
 
@@ -111,9 +117,14 @@ def _resolve(path: str, base: Path) -> Path:
 
 
 def accept(plan: AcceptPlan, rules: FilterRules, *, force: bool = False,
-           base: Path | None = None) -> list[AcceptedCassette]:
-    """Write the planned live responses. Every cassette is checked before the first write."""
+           base: Path | None = None, root: Path | None = None) -> list[AcceptedCassette]:
+    """Write the planned live responses. Every cassette is checked before the first write.
+
+    Paths outside ``root`` (the project; default ``base``) are refused first, even with ``force``.
+    """
     base = base or Path.cwd()
+    for cassette, _ in plan.cassettes:
+        inside_project(_resolve(cassette.path, base), root or base, source="the report")
     already: set[str] = set()
     if not force:
         for cassette, items in plan.cassettes:

@@ -7,6 +7,7 @@ Its JSON form is docs/report-schema.md (``schema_version: 1``). Renderers are pu
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -287,10 +288,60 @@ def _read_timings(report: Report, timings: Iterable[Any]) -> None:
 
 
 def load_report(path: Path) -> Report:
-    """Read a JSON drift report; every problem is a one-line :class:`ReportError`."""
+    """Read a JSON drift report; every problem is a one-line :class:`ReportError`.
+
+    Values a report never holds are refused before they reach a renderer or a write: numbers
+    that are ``NaN``, ``Infinity`` or beyond 2**53, NUL bytes, and strings that are not valid
+    Unicode (a non-UTF-8 file name escaped as a lone surrogate). Only response bodies may carry
+    any text.
+    """
     data = read_json(path, "drift report", missing="no such report file",
                      fix="is it a cassettes --report file?", error=ReportError)
+    problem = _out_of_range(data, "$", 0)
+    if problem is not None:
+        raise ReportError(f"{path}: malformed drift report ({problem}); make the report again "
+                          "with `cassettes refresh --report`")
     return Report.from_json(data, source=str(path))
+
+
+_MAX_SAFE_INT = 2 ** 53
+
+
+def _out_of_range(value: Any, where: str, depth: int) -> str | None:
+    """The first value a report cannot hold, described with its JSON path; None when all are fine."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) and abs(value) <= _MAX_SAFE_INT else f"{where} is {value!r}"
+    if isinstance(value, int):
+        return None if abs(value) <= _MAX_SAFE_INT else f"{where} is a number with {len(str(abs(value)))} digits"
+    if isinstance(value, str):
+        return _bad_text(value, where)
+    if depth > 64:
+        return f"{where} is nested too deeply"
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            problem = _bad_text(key, f"{where} key") or (
+                None if key == "body" else _out_of_range(item, f"{where}.{key}", depth + 1))
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(value, list):
+        for position, item in enumerate(value):
+            problem = _out_of_range(item, f"{where}[{position}]", depth + 1)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _bad_text(text: str, where: str) -> str | None:
+    if "\x00" in text:
+        return f"{where} holds a NUL byte"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{where} is not valid Unicode (a file name that is not UTF-8?)"
+    return None
 
 
 def fails(finding: Finding, fail_on: str) -> bool:

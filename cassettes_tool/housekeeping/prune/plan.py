@@ -195,6 +195,7 @@ class PrunePlan:
     rows: list[PruneRow] = field(default_factory=list)
     forced: bool = False
     applied: bool = False
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # FIFOs, sockets, unreadable folders
 
     @property
     def candidates(self) -> list[PruneRow]:
@@ -250,7 +251,7 @@ def plan_prune(
     plan = PrunePlan(mode="interactions" if interactions else "cassettes", ledger=check,
                      test_paths=list(test_paths), references=len(refs), forced=force)
     where = ", ".join(display_path(p).rstrip("/") + "/" if p.is_dir() else display_path(p) for p in test_paths)
-    for path in find_cassettes(paths):
+    for path in find_cassettes(paths, errors=plan.skipped):
         row = _row(path, check, index, where, config)
         if interactions:
             _plan_interactions(row, check)

@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from cassettes_tool.errors import UsageError
 from cassettes_tool.review.render.common import Hints
+from cassettes_tool.review.render.escape import escaped_report
 from cassettes_tool.review.render.shapes import RecordedShape, ShapeKey, recorded_rows
 from cassettes_tool.review.report import FAIL_ON_RANK, Report
 
@@ -69,6 +70,8 @@ def render_report(
         if level not in FAIL_ON_RANK:
             raise UsageError(f"fail-on {level!r} is not one of {', '.join(FAIL_ON_RANK)}")
     hints = Hints(report_path=report_path, accept=suggest_accept, written=report_written)
+    if fmt not in ("json", "junit"):  # JSON escapes them itself, JUnit replaces what XML cannot hold
+        report = escaped_report(report)
     if fmt == "text":
         from cassettes_tool.review.render.text import render_text
 
