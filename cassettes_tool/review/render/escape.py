@@ -17,8 +17,10 @@ from cassettes_tool.review.report import CassetteResult, Finding, InteractionRes
 
 def escaped_report(report: Report) -> Report:
     """A copy of ``report`` whose text fields hold no raw control characters."""
-    return Report(report.started_at, report.finished_at, [_cassette(c) for c in report.cassettes],
-                  report.tool_version, report.command)
+    compared = [{key: None if value is None else escape_controls(value) for key, value in side.items()}
+                for side in report.compared]
+    # replace() keeps every other field (status, timings, ...) as it is
+    return replace(report, cassettes=[_cassette(c) for c in report.cassettes], compared=compared)
 
 
 def _cassette(cassette: CassetteResult) -> CassetteResult:
