@@ -24,7 +24,8 @@ from cassettes_tool.review.report import CassetteResult, Finding, InteractionRes
 
 # GitHub's comment limit is 65,536 characters; keep room for the closing note.
 MAX_CHARS = 60_000
-_ICONS = {"FAIL": "🔴", "DRIFT": "🟡", "ERROR": "🟣", "ACKED": "⚪", "OK": "🟢", "SKIPPED": "⚪"}
+_ICONS = {"FAIL": "🔴", "DRIFT": "🟡", "ERROR": "🟣", "ACKED": "⚪", "OK": "🟢", "SKIPPED": "⚪",
+          "NOT COMPARED": "⚪"}
 # Characters that mean something to Markdown, HTML or GitHub (mentions, issue links, tables).
 _ENTITIES = {
     "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "|": "&#124;",
@@ -84,7 +85,7 @@ def _cassette_block(cassette: CassetteResult, fail_on: str) -> list[str]:
             *(_finding_row(i, f, fail_on, first) for i, f, first in rows),
             "",
         ]
-    others = [i for i in sorted_interactions(cassette) if i.status in ("error", "skipped")]
+    others = [i for i in sorted_interactions(cassette) if i.status in ("error", "skipped", "not_compared")]
     if others:
         lines += ["| # | request | status | reason |", "| ---: | --- | --- | --- |"]
         lines += [f"| {i.index} | {md(i.method)} {code(i.uri)} | {i.status} | {md(i.reason or '')} |" for i in others]
