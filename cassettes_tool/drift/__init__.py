@@ -133,7 +133,7 @@ def compare_interaction(
     ignore = IgnoreRules(config.ignore)
     if ignore:
         findings = [f for f in findings if not (f.location == "body" and ignore.covers(f.path))]
-    return Comparison(sort_findings(findings), not_compared)
+    return Comparison(sort_findings(findings), None if findings else not_compared)
 
 
 def _has_fields(shape: Shape) -> bool:

@@ -15,51 +15,13 @@ group's severity, the highest of its occurrences: one change, one severity.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from cassettes_tool.drift.templates import Templater
+from cassettes_tool.review.groups import template_paths
 from cassettes_tool.review.report import SEVERITY_RANK, Finding, Report
-
-_SEGMENT = re.compile(r"\[\*\]|\.\*|\['(?:\\.|[^'\\])*'\]|\.[^.\[\]]+|\[\d+\]")
-_WILD = ("[*]", ".*")
-MAP_MEMBER = ".*"
-
-
-def split_path(path: str) -> tuple[str, ...] | None:
-    """``$.a['b c'][*].d`` -> ``(".a", "['b c']", "[*]", ".d")``; None for anything else."""
-    if not path.startswith("$"):
-        return None
-    segments = _SEGMENT.findall(path, 1)
-    return tuple(segments) if "".join(segments) == path[1:] else None
-
-
-def template_paths(paths: Iterable[str]) -> dict[str, str]:
-    """Each path -> its template path among ``paths`` (keys varying between paths that agree on
-    everything else become ``.*``; the largest such family wins, then the leftmost position)."""
-    split = {path: split_path(path) for path in set(paths)}
-    families: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for path, segments in split.items():
-        if segments is None:
-            continue
-        for i, segment in enumerate(segments[:-1]):  # the last key is the field itself
-            if segment not in _WILD:
-                families[(*segments[:i], MAP_MEMBER, *segments[i + 1:])].add(path)
-    result: dict[str, str] = {}
-    for path, segments in split.items():
-        best: tuple[int, int, tuple[str, ...]] | None = None
-        if segments is not None:
-            for i, segment in enumerate(segments[:-1]):
-                if segment in _WILD:
-                    continue
-                family = (*segments[:i], MAP_MEMBER, *segments[i + 1:])
-                size = len(families[family])
-                if size >= 2 and (best is None or (size, -i) > (best[0], best[1])):
-                    best = (size, -i, family)
-        result[path] = "$" + "".join(best[2]) if best else path
-    return result
 
 
 def group_key(endpoint: str, finding: Finding, path: str | None) -> str:
@@ -103,12 +65,3 @@ def group_findings(report: Report, templater: Templater | None = None) -> Report
         assert isinstance(findings, list)
         findings[n] = replace(finding, group=group, severity=severity[group])
     return report
-
-
-def group_template(paths: Sequence[str | None]) -> str | None:
-    """The template path shown for a group's occurrences (``.*`` where their keys differ)."""
-    known = [p for p in paths if p is not None]
-    if not known:
-        return None
-    mapped = template_paths(known)
-    return mapped[known[0]]

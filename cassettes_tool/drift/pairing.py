@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 from cassettes_tool.core.bodies import try_parse_json
 from cassettes_tool.core.cassette import Cassette, Request
 from cassettes_tool.core.config import DEFAULT_MATCH_ON
+from cassettes_tool.drift.paths import ITEM, MEMBER
 from cassettes_tool.drift.shape import shape_of
 from cassettes_tool.drift.templates import Templater
 
@@ -106,10 +107,16 @@ def endpoint_signature(request: Request, templater: Templater) -> tuple[Hashable
 
 
 def body_signature(body: bytes) -> Hashable:
-    """The structure of a request body: its JSON shape (paths and types), or its length class."""
+    """The structure of a request body: the keys of its JSON objects outside arrays and maps
+    (``{"title", "tags"}``; values, types, array contents never count), or ``empty``/``other``."""
     if not body.strip():
         return "empty"
     ok, value = try_parse_json(body)
     if not ok:
         return "other"
-    return frozenset((path, info.descriptor) for path, info in shape_of([value]).items())
+    return frozenset(path for path, info in shape_of([value]).items()
+                     if info.segment in ("root", "key") and not _in_container(path))
+
+
+def _in_container(path: str) -> bool:
+    return ITEM in path or MEMBER in path
