@@ -380,3 +380,17 @@ def test_the_model_cache_follows_content_and_survives_a_corrupt_file(project: Pa
     assert set(second.shape("GET", f"{API}/u/5", 200).fields) == {"$", "$.id"}  # type: ignore[union-attr]
     cache.write_bytes(b"\x00garbage")
     assert set(build_model([path], project).shape("GET", f"{API}/u/5", 200).fields) == {"$", "$.id"}  # type: ignore[union-attr]
+
+
+def test_merged_shards_give_one_change_one_severity_across_shards() -> None:
+    from cassettes_tool.review.merge import merge_reports
+    from cassettes_tool.review.report import CassetteResult, Finding, InteractionResult, Report
+
+    def shard(path: str, severity: str) -> Report:
+        finding = Finding("f" + path[:11], severity, "field_removed", "body", "$.zip", "string", None, "gone",
+                          group="abcdefabcdef")
+        return Report("2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", [CassetteResult(path, "drift", interactions=[
+            InteractionResult(0, "GET", f"{API}/u/1", "drift", findings=[finding])])])
+
+    merged = merge_reports([("a", shard("a.yaml", "warning")), ("b", shard("b.yaml", "breaking"))])
+    assert [f.severity for f in merged.findings()] == ["breaking", "breaking"]

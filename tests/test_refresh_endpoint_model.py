@@ -86,3 +86,37 @@ def test_the_same_change_in_two_cassettes_is_one_group_with_one_severity(
     out, _ = capsys.readouterr()
     words = " ".join(out.split())  # lines wrap at 80 columns
     assert words.count("2 occurrences") == 2 and "the same change as group" in words
+
+
+def test_accept_force_writes_each_response_into_the_interaction_that_made_its_request(
+        project: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_cassette(project / "cassettes" / "u.yaml", [
+        interaction("GET", f"{BASE}/users/7", {"id": 7, "zip": "1"}),
+        interaction("GET", f"{BASE}/orgs/3", {"id": 3})])
+    live_api.json_route("/users/7", {"id": 7})
+    live_api.json_route("/orgs/3", {"id": 3})
+    refresh(capsys, live_api, "--report", "r.json")
+    # Someone re-recorded the cassette since: a new first interaction, user 7 is now user 9.
+    write_cassette(path, [
+        interaction("GET", f"{BASE}/health", {"ok": True}),
+        interaction("GET", f"{BASE}/orgs/3", {"id": 3}),
+        interaction("GET", f"{BASE}/users/9", {"id": 9, "zip": "2"})])
+    assert main(["accept", "r.json"]) == 3  # changed since the report: refused without --force
+    assert main(["accept", "r.json", "--force"]) == 0
+    capsys.readouterr()
+    after = load_cassette(path).interactions
+    assert json.loads(after[2].response.body) == {"id": 7}  # the same endpoint, not index 0
+    assert json.loads(after[0].response.body) == {"ok": True} and json.loads(after[1].response.body) == {"id": 3}
+
+
+def test_accept_force_refuses_when_the_request_is_gone_and_writes_nothing(
+        project: Path, live_api: LiveAPI, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_cassette(project / "cassettes" / "u.yaml", [interaction("GET", f"{BASE}/users/7", {"id": 7, "zip": "1"})])
+    live_api.json_route("/users/7", {"id": 7})
+    refresh(capsys, live_api, "--report", "r.json")
+    write_cassette(path, [interaction("GET", f"{BASE}/health", {"ok": True})])
+    before = path.read_bytes()
+    assert main(["accept", "r.json", "--force"]) == 3
+    _, err = capsys.readouterr()
+    assert "no longer makes the request of the report's interaction 0" in err and len(err.strip().splitlines()) == 1
+    assert path.read_bytes() == before
