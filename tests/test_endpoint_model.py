@@ -394,3 +394,29 @@ def test_merged_shards_give_one_change_one_severity_across_shards() -> None:
 
     merged = merge_reports([("a", shard("a.yaml", "warning")), ("b", shard("b.yaml", "breaking"))])
     assert [f.severity for f in merged.findings()] == ["breaking", "breaking"]
+
+
+def test_objects_whose_keys_vary_across_samples_are_data_maps_and_records_are_not() -> None:
+    model = model_of({"rates": {"USD": 1, "EUR": 2, "GBP": 3}, "user": {"id": 1, "name": "a", "zip": "1"}},
+                     {"rates": {"JPY": 1.5, "CHF": 2, "USD": 3}, "user": {"id": 2, "name": "b"}})
+    shape = model.shape("GET", f"{API}/tweets/3", 200)
+    assert shape is not None and shape.data_maps() == {"$.rates"}
+
+
+def test_a_change_under_one_key_of_a_known_data_map_groups_with_the_same_change_under_another(
+        project: Path) -> None:
+    def rates(*names: str, detail: bool) -> dict[str, Any]:
+        return {"rates": {n: {"value": 1.0} | ({"source": "ecb"} if detail else {}) for n in names}}
+
+    write_cassette(project / "cassettes" / "history.yaml", [
+        interaction("GET", f"{API}/fx/2026-01-0{n}", rates(*names, detail=True))
+        for n, names in enumerate([("USD", "EUR", "GBP"), ("JPY", "CHF", "USD")], start=1)])
+    groups = set()
+    for n, name in enumerate(("EUR", "JPY")):
+        old = write_cassette(project / f"old{n}.yaml", [interaction("GET", f"{API}/fx/2026-02-01", rates(name, detail=True))])
+        new = write_cassette(project / f"new{n}.yaml", [interaction("GET", f"{API}/fx/2026-02-02", rates(name, detail=False))])
+        result = diff_cassettes(old, new, Config(root=project, cassette_dir=Path("cassettes")))
+        [finding] = result.report.findings()
+        assert finding.path == f"$.rates.{name}.source"
+        groups.add(finding.group)
+    assert len(groups) == 1  # $.rates.*.source, whichever currency lost it

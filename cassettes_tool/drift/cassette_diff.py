@@ -86,7 +86,7 @@ def diff_cassettes(old_path: Path, new_path: Path, config: Config) -> CassetteDi
             ))
     result.status = cassette_status(result)
     report = Report(started_at=started, finished_at=now_iso(), cassettes=[result], command="diff")
-    group_findings(report, model.templater)
+    group_findings(report, model=model)
     return CassetteDiff(report, recorded)
 
 

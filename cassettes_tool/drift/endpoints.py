@@ -53,7 +53,8 @@ class FieldStats:
     nullable: bool = False
     sometimes_missing: bool = False  # absent from some elements of an array in one sample
     parent: str | None = None
-    container: set[str] = field(default_factory=set)  # types seen at the path (for its children)
+    segment: str = "key"  # root | key | item | member
+    most_keys: int = 0  # the most keys this object had in one sample
 
 
 @dataclass
@@ -64,17 +65,26 @@ class EndpointShape:
     status: int
     samples: int = 0
     fields: dict[str, FieldStats] = field(default_factory=dict)
+    _maps: set[str] | None = field(default=None, repr=False)
 
     def add(self, shape: Iterable[tuple[str, str, str, tuple[str, ...], bool, bool]]) -> None:
         self.samples += 1
-        for path, parent, _segment, types, nullable, always in shape:
+        self._maps = None
+        keys: dict[str, int] = {}
+        for path, parent, segment, types, nullable, always in shape:
+            if segment == "key":
+                keys[parent] = keys.get(parent, 0) + 1
             stats = self.fields.get(path)
             if stats is None:
-                stats = self.fields[path] = FieldStats(parent=parent or None)
+                stats = self.fields[path] = FieldStats(parent=parent or None, segment=segment)
             stats.present += 1
             stats.types.update(types)
             stats.nullable = stats.nullable or nullable
             stats.sometimes_missing = stats.sometimes_missing or not always
+        for parent, count in keys.items():
+            holder = self.fields.get(parent)
+            if holder is not None:
+                holder.most_keys = max(holder.most_keys, count)
 
     def holders(self, path: str) -> int:
         """In how many samples the parent of ``path`` existed (all samples for the root)."""
@@ -105,6 +115,25 @@ class EndpointShape:
     def null_seen(self, path: str) -> bool:
         stats = self.fields.get(path)
         return stats is not None and stats.nullable
+
+    def data_maps(self) -> set[str]:
+        """Objects whose keys are data: more keys across the samples than any one sample had
+        (3 or more), all holding the same types (``{"USD": 1, "EUR": 2}`` in one sample,
+        ``{"GBP": 3, "JPY": 4}`` in the next). Their keys read ``.*`` in template paths, like
+        maps keyed by ids."""
+        if self._maps is None:
+            children: dict[str, list[FieldStats]] = {}
+            for stats in self.fields.values():
+                if stats.segment == "key" and stats.parent is not None:
+                    children.setdefault(stats.parent, []).append(stats)
+            self._maps = set()
+            for parent, keys in children.items():
+                holder = self.fields.get(parent)
+                if holder is None or len(keys) < 3 or len(keys) <= holder.most_keys:
+                    continue
+                if len({frozenset("number" if t == "integer" else t for t in k.types) for k in keys}) == 1:
+                    self._maps.add(parent)
+        return self._maps
 
 
 class EndpointModel:

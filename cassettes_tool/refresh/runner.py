@@ -200,7 +200,7 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
     report = Report(started_at=started, finished_at=now_iso(), cassettes=run.results())
     from cassettes_tool.drift.grouping import group_findings
 
-    group_findings(report, model.templater)
+    group_findings(report, model=model)
     return RefreshOutcome(report=report, plan=plan, selection=selection, notes=notes,
                           updated=sorted(run.updated), seconds=time.monotonic() - clock)
 
