@@ -27,6 +27,7 @@ from cassettes_tool.core.bodies import (
     media_type,
     try_parse_json,
 )
+from cassettes_tool.review.groups import collapse, group_members, group_template
 from cassettes_tool.review.render.common import (
     cassette_findings,
     cassette_label,
@@ -111,14 +112,30 @@ def _shape_view(cassette: CassetteResult, item: InteractionResult,
     return _ShapeView(highlight(merge_rows(shape.rows, live), item.findings), None)
 
 
+def _rows(findings: list[Finding], members: dict[str, list[Finding]]) -> list[dict[str, Any]]:
+    """One table row per finding, or per group (one change in many places) with its occurrences."""
+    rows = []
+    for found in collapse(findings, members):
+        first = found[0]
+        group = members.get(first.group or "", [])
+        if len(group) > 1:
+            rows.append({"f": first, "where": group_template([f.path for f in group]) or first.location,
+                         "occurrences": found, "total": len(group)})
+        else:
+            rows.append({"f": first, "where": first.path or first.location, "occurrences": None, "total": 1})
+    return rows
+
+
 def _interaction_context(cassette: CassetteResult, item: InteractionResult, fail_on: str,
-                         recorded: Mapping[ShapeKey, RecordedShape] | None) -> dict[str, Any]:
+                         recorded: Mapping[ShapeKey, RecordedShape] | None,
+                         members: dict[str, list[Finding]] | None = None) -> dict[str, Any]:
     findings = sorted_findings(item.findings)
     severities = sorted({"acknowledged" if f.acknowledged else f.severity for f in findings})
     search = " ".join([cassette.path, item.method, item.uri, item.reason or "",
                        *(f"{f.kind} {f.path or ''} {f.message} {f.fingerprint}" for f in findings)])
     return {
         "item": item, "label": interaction_label(item, fail_on), "findings": findings,
+        "rows": _rows(findings, members or {}),
         "severities": " ".join(severities), "search": search.lower(),
         "failing": {f.fingerprint for f in findings if fails(f, fail_on)},
         "shape": _shape_view(cassette, item, recorded), "body": _live_body(item),
@@ -143,6 +160,7 @@ def render_html(report: Report, *, fail_on: str,
     the recorded side of the shape view, otherwise only the live shape is shown."""
     script = _asset("report.js")
     cassettes = []
+    members = group_members(report)
     for n, cassette in enumerate(sorted_cassettes(report), start=1):
         findings = cassette_findings(cassette)
         cassettes.append({
@@ -150,7 +168,7 @@ def render_html(report: Report, *, fail_on: str,
             "counts": describe_counts(severity_counts(findings)),
             "acked": sum(1 for f in findings if f.acknowledged),
             "accept": _accept_hint(cassette),
-            "interactions": [_interaction_context(cassette, i, fail_on, recorded_shapes)
+            "interactions": [_interaction_context(cassette, i, fail_on, recorded_shapes, members)
                              for i in sorted_interactions(cassette)],
         })
     summary = report.summary()
