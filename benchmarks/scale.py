@@ -1,11 +1,13 @@
-"""Scale: wall time and peak memory of list, prune, audit and refresh --dry-run on big folders.
+"""Scale: wall time and peak memory of list, prune, audit, refresh --dry-run and the endpoint model on big folders.
 
 Two projects are built in a temporary folder (see ``tests/helpers/projects.py``): many small
 cassettes (default 5,000, about 1 KB each) and a few 2 MB cassettes (default 4). Each command
 runs as its own process (``python -m cassettes_tool ...``), like a CI job; its wall time and
 peak RSS (``wait4`` rusage) are printed. The baseline, in the same run, is the floor every
 command pays: a process that only reads every cassette with plain vcrpy's
-``FilesystemPersister.load_cassette``. Run:
+``FilesystemPersister.load_cassette``. The endpoint model (what ``refresh`` and ``diff`` build
+before comparing) is measured cold (its cache deleted before each run) and warm (cached), and
+compared with ``list``: the target is at most 2x ``list`` on the same folder. Run:
 
     python benchmarks/scale.py [--small 5000] [--large 4] [--repeat 3]
 
@@ -40,6 +42,14 @@ for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
 print(n)
 """
 
+MODEL_BUILD = """
+from pathlib import Path
+from cassettes_tool.core.config import load_config
+from cassettes_tool.drift.endpoint_cache import suite_model
+model = suite_model(load_config(start=Path.cwd()))
+print(len(model))
+"""
+
 COMMANDS: list[tuple[str, list[str]]] = [
     ("list --format json", ["list", "--format", "json"]),
     ("prune (dry run)", ["prune", "--format", "json"]),
@@ -67,13 +77,25 @@ def run(project: Project, label: str, repeat: int) -> None:
     print(f"{'command':28} {'wall (median)':>14} {'peak RSS':>10} {'x baseline':>11} exit")
     rows = [("baseline: vcrpy reads all", [sys.executable, "-c", VCRPY_BASELINE, str(project.folder)])]
     rows += [(name, [sys.executable, "-m", "cassettes_tool", *args]) for name, args in COMMANDS]
+    model = [sys.executable, "-c", MODEL_BUILD]
+    rows += [("endpoint model, cold", model), ("endpoint model, cached", model)]
+    cache = project.root / ".cassettes" / "endpoints.marshal"
     baseline = None
+    walls: dict[str, float] = {}
     for name, argv in rows:
-        results = [measure(argv, project.root) for _ in range(repeat)]
+        results = []
+        for _ in range(repeat):
+            if name.endswith("cold"):
+                cache.unlink(missing_ok=True)
+            results.append(measure(argv, project.root))
         wall = statistics.median(r[0] for r in results)
         rss = max(r[1] for r in results)
         baseline = baseline or wall
+        walls[name] = wall
         print(f"{name:28} {wall:>12.2f} s {rss / 1024:>7.0f} MB {wall / baseline:>10.2f}x {results[0][2]:>4}")
+    listing = walls["list --format json"]
+    print(f"endpoint model / list: cold {walls['endpoint model, cold'] / listing:.2f}x, "
+          f"cached {walls['endpoint model, cached'] / listing:.2f}x (target <= 2x)")
 
 
 def main() -> int:

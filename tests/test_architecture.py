@@ -140,7 +140,8 @@ def called_names(path: Path) -> set[str]:
 # and the CI workflow, the demo's reports; reports, baselines and ledgers via write_text_atomic).
 WRITE_PRIMITIVES = {
     "atomic_write_bytes": {"cassettes_tool.core.storage", "cassettes_tool.core.transaction",
-                           "cassettes_tool.recording.parse_cache", "cassettes_tool.setup.init",
+                           "cassettes_tool.recording.parse_cache", "cassettes_tool.drift.endpoint_cache",
+                           "cassettes_tool.setup.init",
                            "cassettes_tool.setup.demo.runner"},
     "serialize_document": {"cassettes_tool.core.transaction"},
     "locked": {"cassettes_tool.core.storage", "cassettes_tool.core.transaction"},

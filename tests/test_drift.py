@@ -190,8 +190,12 @@ def test_a_status_change_within_a_class_is_a_warning_and_the_body_is_still_compa
 
 def test_a_media_type_change_is_breaking_but_a_charset_change_is_not() -> None:
     recorded = response({"a": 1}, headers={"Content-Type": ["application/json; charset=utf-8"]})
+    # Issue 18: between two JSON media types (application/json <-> *+json) the change is a
+    # warning; any other media type change stays breaking.
     live = response({"a": 1}, headers={"Content-Type": ["application/vnd.api+json"]})
-    assert summary(compare(recorded, live)) == {("content_type_changed", "breaking", None)}
+    assert summary(compare(recorded, live)) == {("content_type_changed", "warning", None)}
+    text = response({"a": 1}, headers={"Content-Type": ["text/plain"]})
+    assert summary(compare(recorded, text)) == {("content_type_changed", "breaking", None)}
     charset = response({"a": 1}, headers={"Content-Type": ["application/json; charset=latin-1"]})
     assert summary(compare(recorded, charset)) == {("header_changed", "info", "content-type")}
 

@@ -29,8 +29,10 @@ def diff_command(app: AppContext, old: Path, new: Path, fmt: str, output: Path |
     """Structural drift between two cassette files (e.g. a pull request's before and after).
 
     OLD is taken as the recording and NEW as the live side; interactions pair by request
-    (method, scheme, host, port, path, query — match_on), repeats in order. Requests found in
-    only one file are listed as skipped. Exit 1 when a finding reaches --fail-on, 3 when a file
+    (method, scheme, host, port, path, query — match_on), repeats in order, then by endpoint
+    (method, path with ids as {param}, query keys). Requests found in only one file are listed
+    as skipped. Findings are judged with what the project's cassettes recorded for the same
+    endpoint, and grouped by change. Exit 1 when a finding reaches --fail-on, 3 when a file
     cannot be read.
     """
     from cassettes_tool.drift.cassette_diff import diff_cassettes

@@ -5,15 +5,21 @@ status (:mod:`.classify`), then — unless the status class changed, when the bo
 document altogether — media type, watched headers, body format (:mod:`.body`) and the body
 shape (:mod:`.shape` -> :mod:`.compare` (deepdiff) -> :mod:`.classify`). ``ignore`` paths of
 ``[tool.cassettes.drift]`` are dropped last (:mod:`.paths`).
+
+With an endpoint shape from the endpoint model (:mod:`.endpoints`), classification knows what
+every recorded sample of the endpoint showed. :func:`compare_interaction` also says when one side
+gave nothing structural to compare (the ``not_compared`` status).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from cassettes_tool.core.bodies import is_json_media
 from cassettes_tool.core.cassette import Response
 from cassettes_tool.core.config import DriftConfig
-from cassettes_tool.drift.body import EMPTY, JSON_KINDS, view_body
+from cassettes_tool.drift.body import EMPTY, JSON_KINDS, OTHER, BodyView, view_body
 from cassettes_tool.drift.classify import (
     RequestId,
     body_format_finding,
@@ -24,13 +30,31 @@ from cassettes_tool.drift.classify import (
     status_finding,
 )
 from cassettes_tool.drift.compare import diff_shapes
+from cassettes_tool.drift.endpoints import EndpointShape
 from cassettes_tool.drift.fingerprint import cassette_key, fingerprint, request_key
 from cassettes_tool.drift.paths import IgnoreRules
-from cassettes_tool.drift.shape import shape_of
+from cassettes_tool.drift.shape import ARRAY, OBJECT, Shape, shape_of
 from cassettes_tool.errors import DriftEngineError
 from cassettes_tool.review.report import Finding
 
-__all__ = ["DriftEngineError", "cassette_key", "compare_responses", "fingerprint", "request_key"]
+__all__ = ["Comparison", "DriftEngineError", "cassette_key", "compare_interaction", "compare_responses",
+           "fingerprint", "request_key"]
+
+_CONTAINERS = frozenset((OBJECT, ARRAY))
+
+
+@dataclass
+class Comparison:
+    """The findings, and why nothing could be compared (None when something was)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    not_compared: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.findings:
+            return "drift"
+        return "not_compared" if self.not_compared else "ok"
 
 
 def compare_responses(
@@ -41,12 +65,35 @@ def compare_responses(
     uri: str,
     config: DriftConfig,
     cassette: str = "",
+    known: EndpointShape | None = None,
 ) -> list[Finding]:
     """Structural findings, sorted deterministically (severity, then path). Never raises on any bytes.
 
     ``live`` holds 1..N samples of the same request. Status, content type, headers and body
     format are compared with the first sample; the body shapes of all samples of the first
     sample's body kind merge into one, so a field that is sometimes null or absent is not drift.
+    ``known``: the endpoint's merged recorded shape (suite knowledge, docs/drift-kinds.md).
+    """
+    return compare_interaction(recorded, live, method=method, uri=uri, config=config, cassette=cassette,
+                               known=known).findings
+
+
+def compare_interaction(
+    recorded: Response,
+    live: Sequence[Response],
+    *,
+    method: str,
+    uri: str,
+    config: DriftConfig,
+    cassette: str = "",
+    known: EndpointShape | None = None,
+    sides: tuple[str, str] = ("recorded", "live"),
+) -> Comparison:
+    """:func:`compare_responses`, and whether anything structural was compared at all.
+
+    Not compared (when there is no finding): both bodies should be JSON and neither parses, or
+    one side's JSON holds no field or value (``[]``, ``{}``, ``{"items": []}``) while the
+    other's does. ``sides`` names the two sides in that reason.
     """
     if not live:
         raise ValueError("compare_responses needs at least one live response")
@@ -58,7 +105,7 @@ def compare_responses(
         if recorded.status // 100 != first.status // 100:
             # Another class of status means another document (an error page, a redirect):
             # comparing its body with the recorded one would only add noise.
-            return findings
+            return Comparison(findings)
     skip_headers: list[str] = []
     recorded_media, live_media = recorded.content_type, first.content_type
     if recorded_media and live_media and recorded_media != live_media:
@@ -67,6 +114,7 @@ def compare_responses(
     findings += header_findings(request, config.watch_headers, recorded.headers, first.headers,
                                 skip=skip_headers)
     before, after = view_body(recorded), view_body(first)
+    not_compared: str | None = None
     # An empty recorded body had no format a consumer could depend on: a body appearing is not drift.
     if before.kind != after.kind and before.kind != EMPTY and (before.kind in JSON_KINDS or after.kind in JSON_KINDS):
         findings.append(body_format_finding(request, before.kind, before.label, after.kind, after.label))
@@ -78,8 +126,31 @@ def compare_responses(
         live_shape = shape_of(samples, strict_numbers=strict)
         delta = diff_shapes(recorded_shape, live_shape)
         if delta:
-            findings += shape_findings(request, recorded_shape, live_shape, delta)
+            findings += shape_findings(request, recorded_shape, live_shape, delta, known, strict_numbers=strict)
+        not_compared = _one_side_empty(recorded_shape, live_shape, sides)
+    elif _unparseable(before) and _unparseable(after):
+        not_compared = f"not compared: neither body parses as JSON ({before.label}, {after.label})"
     ignore = IgnoreRules(config.ignore)
     if ignore:
         findings = [f for f in findings if not (f.location == "body" and ignore.covers(f.path))]
-    return sort_findings(findings)
+    return Comparison(sort_findings(findings), None if findings else not_compared)
+
+
+def _has_fields(shape: Shape) -> bool:
+    """Does the shape hold a value anywhere (a string, number, boolean or null), not only
+    empty arrays and objects?"""
+    return any(info.nullable or not info.types <= _CONTAINERS for info in shape.values())
+
+
+def _one_side_empty(recorded: Shape, live: Shape, sides: tuple[str, str]) -> str | None:
+    has_recorded, has_live = _has_fields(recorded), _has_fields(live)
+    if has_recorded == has_live:
+        return None
+    empty, full = (sides[1], sides[0]) if has_recorded else (sides[0], sides[1])
+    return (f"not compared: the {empty} body is an empty array or object, nothing to compare "
+            f"with the {full} one")
+
+
+def _unparseable(view: BodyView) -> bool:
+    """A body that says it is JSON and does not parse."""
+    return view.kind == OTHER and is_json_media(view.media)

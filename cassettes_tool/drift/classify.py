@@ -3,9 +3,9 @@
 | kind | severity |
 | --- | --- |
 | status_changed | breaking if the class changes (2xx -> 4xx), else warning |
-| content_type_changed | breaking (media type; parameters such as charset ignored) |
+| content_type_changed | breaking (media type; parameters such as charset ignored); warning between two JSON media types (application/json, *+json) |
 | body_format_changed | breaking (JSON became non-JSON or the reverse) |
-| field_removed | breaking if the field was always present, warning if optional |
+| field_removed | breaking if the field was always present, warning if optional; info when other recorded samples of the endpoint lack it |
 | field_added | info |
 | type_changed | breaking |
 | nullability_changed | warning when a value became null; info when null became a value |
@@ -13,7 +13,8 @@
 
 Not drift: values, array lengths and order, an empty array (or map) that is now full or the
 reverse, integer vs float (unless ``strict_numbers``), a field that the live samples show
-sometimes null or sometimes absent, live types that the recording already showed.
+sometimes null or sometimes absent, live types that the recording already showed — or that any
+recorded sample of the same endpoint showed (the endpoint model, :mod:`.endpoints`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from cassettes_tool.core.bodies import is_json_media
 from cassettes_tool.drift.compare import ShapeDelta
+from cassettes_tool.drift.endpoints import EndpointShape
 from cassettes_tool.drift.fingerprint import fingerprint
 from cassettes_tool.drift.shape import ARRAY, NULL, OBJECT, PathInfo, Shape
 from cassettes_tool.review.report import Finding
@@ -56,6 +59,11 @@ def status_finding(request: RequestId, recorded: int, live: int) -> Finding:
 
 
 def content_type_finding(request: RequestId, recorded: str, live: str) -> Finding:
+    """Breaking, except between two JSON media types (``application/json`` and ``*+json``):
+    the body still parses the same way, so a warning."""
+    if is_json_media(recorded) and is_json_media(live):
+        return request.finding(WARNING, "content_type_changed", "content_type", None, recorded, live,
+                               f"content type changed from {recorded} to {live} (both JSON)")
     return request.finding(BREAKING, "content_type_changed", "content_type", None, recorded, live,
                            f"content type changed from {recorded} to {live}")
 
@@ -103,12 +111,26 @@ def _norm(name: str, value: str) -> str:
     return text.lower().replace("; ", ";") if name == "content-type" else text
 
 
-def shape_findings(request: RequestId, recorded: Shape, live: Shape, delta: ShapeDelta) -> list[Finding]:
-    """Classify the paths deepdiff found between two body shapes."""
+def shape_findings(request: RequestId, recorded: Shape, live: Shape, delta: ShapeDelta,
+                   known: EndpointShape | None = None, *, strict_numbers: bool = False) -> list[Finding]:
+    """Classify the paths deepdiff found between two body shapes.
+
+    ``known`` is what every recorded sample of the endpoint shows (the endpoint model): a field
+    other samples lack is optional (its removal is info, with the evidence in the message), and
+    a type or null any sample showed is not a change.
+    """
     findings: list[Finding] = []
     for path in delta.removed:
         info = recorded[path]
         if _covered(info, live):
+            continue
+        absent = known.absent_in(path) if known is not None else None
+        if absent is not None:
+            findings.append(request.finding(
+                INFO, "field_removed", "body", path, info.type_name, None,
+                f"optional field {path} ({info.type_name}) is gone "
+                f"(optional: absent in {absent[0]} of {absent[1]} recorded samples)",
+            ))
             continue
         severity = BREAKING if info.always else WARNING
         optional = "" if info.always else "optional "
@@ -125,7 +147,7 @@ def shape_findings(request: RequestId, recorded: Shape, live: Shape, delta: Shap
             f"new field {path} ({info.type_name})",
         ))
     for path in delta.changed:
-        finding = _changed(request, recorded[path], live[path])
+        finding = _changed(request, recorded[path], live[path], known, strict_numbers)
         if finding is not None:
             findings.append(finding)
     return findings
@@ -149,17 +171,21 @@ def _covered(info: PathInfo, other: Shape) -> bool:
     return info.segment in ("item", "member")
 
 
-def _changed(request: RequestId, before: PathInfo, after: PathInfo) -> Finding | None:
+def _changed(request: RequestId, before: PathInfo, after: PathInfo,
+             known: EndpointShape | None = None, strict_numbers: bool = False) -> Finding | None:
     path = before.path
     if before.types and not after.types:  # always null now
-        if before.nullable:
-            return None  # the recording already showed null here
+        if before.nullable or (known is not None and known.null_seen(path)):
+            return None  # the recording (or another recorded sample) already showed null here
         return request.finding(WARNING, "nullability_changed", "body", path, before.type_name, NULL,
                                f"{path} became null (was {before.type_name})")
     if not before.types and after.types:  # only null was recorded
         return request.finding(INFO, "nullability_changed", "body", path, NULL, after.type_name,
                                f"{path} is no longer null (now {after.type_name})")
-    if after.types - before.types:
+    new_types = after.types - before.types
+    if new_types and known is not None:
+        new_types -= known.types_seen(path, strict_numbers=strict_numbers)  # a union seen before
+    if new_types:
         return request.finding(BREAKING, "type_changed", "body", path, before.type_name, after.type_name,
                                f"{path} changed type from {before.type_name} to {after.type_name}")
     return None  # narrower or equal types, or null seen in only some samples: not drift

@@ -6,6 +6,12 @@ concurrent calls per host. A live 401/403/429/5xx or a network failure makes the
 cassette is done, ``--update drift|all`` writes its live responses through
 :func:`cassettes_tool.core.updating.apply_responses` (filtered, locked, atomic, minimal diff, refused
 if the file changed since it was read), so a crash keeps every cassette already finished.
+
+Classification uses the endpoint model of the project (every cassette under ``cassette_dir`` and
+every selected one; docs/drift.md): a field other recorded samples of the endpoint lack is
+optional, a type any of them showed is not a change. Each live response is the recorded request
+sent again, so it pairs with its own interaction (``pairing: "request"``); the findings of the
+whole run are grouped by change (:mod:`cassettes_tool.drift.grouping`).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
@@ -51,6 +58,10 @@ from cassettes_tool.review.report import (
 )
 
 __all__ = ["UPDATE_MODES", "RefreshOptions", "RefreshOutcome", "prepare", "run_refresh", "summary_line"]
+
+if TYPE_CHECKING:
+    from cassettes_tool.drift.endpoints import EndpointModel
+
 UPDATE_LOCK_TIMEOUT = 3600.0
 Progress = Callable[[int, int], None]
 
@@ -164,7 +175,8 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
     environ = os.environ if environ is None else environ
     credentials = resolve_credentials(plan, environ)
     secrets = [environ[a.env] for a in plan.auth_entries().values() if environ.get(a.env)]
-    run = _Run(config, options, plan, progress)
+    model = _suite_model(config, plan)
+    run = _Run(config, options, plan, progress, model)
     try:
         with LiveClient(options.settings, credentials, plan.origins, secrets) as client:
             run.execute(client)
@@ -174,6 +186,9 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
         run.stop()
         report = Report(started_at=started, finished_at=now_iso(), cassettes=run.results(partial=True),
                         status="incomplete")
+        from cassettes_tool.drift.grouping import group_findings
+
+        group_findings(report, model=model)
         raise RefreshInterrupted(RefreshOutcome(
             report=report, plan=plan, selection=selection, notes=list(plan.notes),
             updated=sorted(run.updated), seconds=time.monotonic() - clock)) from None
@@ -181,15 +196,29 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
     notes = [note] if note else list(plan.notes)
     notes += skipped_notes(selection)
     report = Report(started_at=started, finished_at=now_iso(), cassettes=run.results())
+    from cassettes_tool.drift.grouping import group_findings
+
+    group_findings(report, model=model)
     return RefreshOutcome(report=report, plan=plan, selection=selection, notes=notes,
                           updated=sorted(run.updated), seconds=time.monotonic() - clock)
+
+
+def _suite_model(config: Config, plan: Plan) -> EndpointModel:
+    """The endpoint model: the project's cassettes and the selected ones (already parsed)."""
+    from cassettes_tool.drift.endpoint_cache import suite_model
+    from cassettes_tool.drift.endpoints import cassette_samples
+
+    selected = [cp.selected for cp in plan.cassettes]
+    extra = [sample for s in selected if s.cassette is not None for sample in cassette_samples(s.cassette)]
+    return suite_model(config, exclude=[s.path for s in selected], extra=extra)
 
 
 class _Run:
     """The mutable state of one run (results, per-cassette countdown, unreachable hosts)."""
 
     def __init__(self, config: Config, options: RefreshOptions, plan: Plan,
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, model: EndpointModel | None = None) -> None:
+        self.model = model
         self.config = config
         self.options = options
         self.settings = options.settings
@@ -279,7 +308,7 @@ class _Run:
     def _check(self, client: LiveClient, cassette: CassettePlan,
                call: PlannedCall) -> tuple[InteractionResult, Response | None]:
         """One interaction: live samples, status triage, then the drift engine."""
-        from cassettes_tool.drift import cassette_key, compare_responses
+        from cassettes_tool.drift import cassette_key, compare_interaction
 
         assert call.origin is not None and call.host is not None
         dead = self.unreachable.get(call.origin)
@@ -304,13 +333,15 @@ class _Run:
             if key is None:  # resolved once per cassette, not once per interaction
                 key = self.keys.setdefault(cassette.selected.path,
                                            cassette_key(cassette.selected.path, self.config.root))
-            findings = compare_responses(recorded, samples, method=call.method, uri=call.uri,
-                                         config=self.config.drift, cassette=key)
+            known = self.model.shape(call.method, call.uri, recorded.status) if self.model else None
+            comparison = compare_interaction(recorded, samples, method=call.method, uri=call.uri,
+                                             config=self.config.drift, known=known, cassette=key)
         except Exception as exc:  # one odd body must not sink the nightly run
             reason = f"internal error while comparing ({type(exc).__name__}: {exc}); please report it"
             return self._base(cassette, call, "error", " ".join(reason.split())), None
-        result = self._base(cassette, call, "drift" if findings else "ok")
-        result.findings = list(findings)
+        result = self._base(cassette, call, comparison.status, comparison.not_compared)
+        result.findings = list(comparison.findings)
+        result.pairing = "request"
         result.live = first
         return result, first
 
@@ -320,7 +351,7 @@ class _Run:
         cassette = self.plan.cassettes[position]
         if mode == "never" or cassette.selected.cassette is None:
             return
-        wanted = ("drift",) if mode == "drift" else ("ok", "drift")
+        wanted = ("drift",) if mode == "drift" else ("ok", "drift", "not_compared")
         with self.lock:
             updates = {
                 index: self.live[(pos, index)]

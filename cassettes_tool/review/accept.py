@@ -8,6 +8,12 @@ the report was made (its sha256 differs) is refused, before anything is written,
 
 What is accepted: the interactions with status ``drift`` that kept a live response — all of
 them, or those selected by cassette path or by finding fingerprint (each selection adds).
+
+Each response goes to the interaction that made its request: the report's index when the request
+there is still the same (method and URL), else — a cassette changed and accepted with ``force`` —
+the same request elsewhere in the file, else the same endpoint (method + path template + query
+keys, :mod:`cassettes_tool.drift.templates`), in order. A request found nowhere stops the accept
+before anything is written.
 """
 
 from __future__ import annotations
@@ -148,11 +154,54 @@ def accept(plan: AcceptPlan, rules: FilterRules, *, force: bool = False,
                     path, "changed since the report was made; nothing was written",
                     "run `cassettes refresh` again for a fresh report, or pass --force to accept anyway",
                 )
+    located = {cassette.path: locate(_resolve(cassette.path, base), items)
+               for cassette, items in plan.cassettes if cassette.path not in already}
     done = []
     for cassette, items in plan.cassettes:
         path = _resolve(cassette.path, base)
-        updates = {item.index: item.live for item in items if item.live is not None}
+        where = located.get(cassette.path) or {item.index: item.index for item in items}
+        updates = {where[item.index]: item.live for item in items if item.live is not None}
         if cassette.path not in already:
             apply_responses(path, updates, rules, expected_sha256=None if force else cassette.sha256)
         done.append(AcceptedCassette(cassette.path, sorted(updates), already=cassette.path in already))
     return done
+
+
+def locate(path: Path, items: Sequence[InteractionResult]) -> dict[int, int]:
+    """Report index -> the index of the interaction in ``path`` that made the same request.
+
+    The report's index when its request is the same, else the first unused interaction with the
+    same method and URL, else with the same endpoint; a :class:`CassetteError` when none is left.
+    """
+    from cassettes_tool.drift.templates import Templater
+
+    cassette = load_cassette(path)
+    requests = [(i.request.method.upper(), i.request.uri) for i in cassette.interactions]
+    where: dict[int, int] = {}
+    used: set[int] = set()
+    waiting = []
+    for item in items:
+        wanted = (item.method.upper(), item.uri)
+        if 0 <= item.index < len(requests) and requests[item.index] == wanted and item.index not in used:
+            where[item.index] = item.index
+            used.add(item.index)
+        else:
+            waiting.append(item)
+    if not waiting:
+        return where
+    templater = Templater([uri for _, uri in requests] + [item.uri for item in waiting])
+    for same in (lambda a, b: a == b,
+                 lambda a, b: templater.endpoint(*a) == templater.endpoint(*b)):
+        for item in list(waiting):
+            wanted = (item.method.upper(), item.uri)
+            found = next((n for n, request in enumerate(requests) if n not in used and same(request, wanted)), None)
+            if found is not None:
+                where[item.index] = found
+                used.add(found)
+                waiting.remove(item)
+    if waiting:
+        item = waiting[0]
+        raise CassetteError(path, f"no longer makes the request of the report's interaction {item.index} "
+                            f"({item.method} {item.uri}); nothing was written",
+                            "run `cassettes refresh` again for a fresh report")
+    return where

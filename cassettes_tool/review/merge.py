@@ -5,14 +5,19 @@ unsharded run), runs from the earliest start to the latest finish, and its summa
 of the shards' (it is computed from the cassettes). A cassette found in two reports is refused:
 shards never overlap, so it means the same shard was given twice or the reports come from
 different runs.
+
+Every shard builds the endpoint model of the whole project, so the same change has the same group
+id in every shard; the merged report gives each group the highest severity of its occurrences
+across shards (one change, one severity), as an unsharded run does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from cassettes_tool.errors import ReportError
-from cassettes_tool.review.report import Report
+from cassettes_tool.review.report import SEVERITY_RANK, Report
 
 
 def merge_reports(reports: Sequence[tuple[str, Report]]) -> Report:
@@ -45,4 +50,18 @@ def merge_reports(reports: Sequence[tuple[str, Report]]) -> Report:
             seen[cassette.path] = source
             merged.cassettes.append(cassette)
     merged.cassettes.sort(key=lambda c: c.path)
-    return merged
+    return _one_severity_per_group(merged)
+
+
+def _one_severity_per_group(report: Report) -> Report:
+    worst: dict[str, str] = {}
+    for finding in report.findings():
+        if finding.group and SEVERITY_RANK[finding.severity] > SEVERITY_RANK.get(worst.get(finding.group, ""), 0):
+            worst[finding.group] = finding.severity
+    cassettes = []
+    for cassette in report.cassettes:
+        interactions = [replace(i, findings=[replace(f, severity=worst[f.group]) if f.group else f
+                                             for f in i.findings]) for i in cassette.interactions]
+        cassettes.append(replace(cassette, interactions=interactions))
+    report.cassettes = cassettes
+    return report

@@ -26,7 +26,7 @@ FINDING_KINDS = (
     "status_changed", "content_type_changed", "body_format_changed", "field_removed",
     "field_added", "type_changed", "nullability_changed", "header_changed",
 )
-STATUSES = ("ok", "drift", "error", "skipped")
+STATUSES = ("ok", "drift", "error", "skipped", "not_compared")
 
 
 def _optional_str(value: Any) -> str | None:
@@ -54,12 +54,13 @@ class Finding:
     live: Any
     message: str
     acknowledged: bool = False
+    group: str | None = None  # the same change elsewhere in the report shares it (drift/grouping.py)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "fingerprint": self.fingerprint, "severity": self.severity, "kind": self.kind,
             "location": self.location, "path": self.path, "recorded": self.recorded, "live": self.live,
-            "message": self.message, "acknowledged": self.acknowledged,
+            "message": self.message, "acknowledged": self.acknowledged, "group": self.group,
         }
 
     @classmethod
@@ -73,7 +74,7 @@ class Finding:
             fingerprint=str(data["fingerprint"]), severity=str(severity), kind=str(kind),
             location=str(data.get("location", "body")), path=_optional_str(data.get("path")),
             recorded=data.get("recorded"), live=data.get("live"), message=str(data.get("message", "")),
-            acknowledged=bool(data.get("acknowledged", False)),
+            acknowledged=bool(data.get("acknowledged", False)), group=_optional_str(data.get("group")),
         )
 
 
@@ -115,12 +116,13 @@ class InteractionResult:
     index: int
     method: str
     uri: str
-    status: str  # ok | drift | error | skipped
+    status: str  # ok | drift | error | skipped | not_compared
     reason: str | None = None
     recorded: dict[str, Any] = field(default_factory=dict)  # {"status", "content_type"}
     live: Response | None = None  # decoded and filtered, like a recording
     findings: list[Finding] = field(default_factory=list)
     seconds: float | None = None  # the live calls' wall time (JUnit's time); None when none was made
+    pairing: str | None = None  # how the compared sides were matched: "request" | "endpoint"
 
     def to_json(self) -> dict[str, Any]:
         # ``seconds`` is kept in the report's ``timings`` instead: two runs of the same
@@ -129,7 +131,7 @@ class InteractionResult:
             "index": self.index, "method": self.method, "uri": self.uri, "status": self.status,
             "reason": self.reason, "recorded": self.recorded,
             "live": live_to_json(self.live) if self.live else None,
-            "findings": [f.to_json() for f in self.findings],
+            "findings": [f.to_json() for f in self.findings], "pairing": self.pairing,
         }
 
     @classmethod
@@ -143,6 +145,7 @@ class InteractionResult:
             reason=_optional_str(data.get("reason")), recorded=dict(data.get("recorded") or {}),
             live=live_from_json(live) if isinstance(live, Mapping) else None,
             findings=[Finding.from_json(f) for f in data.get("findings") or []],
+            pairing=_optional_str(data.get("pairing")),
         )
 
 
@@ -177,11 +180,11 @@ def interaction_status(findings: Iterable[Finding]) -> str:
 
 
 def cassette_status(result: CassetteResult) -> str:
-    """error (unreadable) > drift > error (some interactions) > ok > skipped (all skipped)."""
+    """error (unreadable) > drift > error (some interactions) > ok > not_compared > skipped (all skipped)."""
     if result.error:
         return "error"
     statuses = {i.status for i in result.interactions}
-    for status in ("drift", "error", "ok"):
+    for status in ("drift", "error", "ok", "not_compared"):
         if status in statuses:
             return status
     return "skipped" if statuses else "ok"
@@ -201,7 +204,7 @@ class Report:
     compared: list[dict[str, str | None]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        counts = {"ok": 0, "drift": 0, "error": 0, "skipped": 0}
+        counts = {status: 0 for status in STATUSES}
         findings = {s: 0 for s in SEVERITIES}
         interactions = 0
         for cassette in self.cassettes:

@@ -41,7 +41,7 @@ def worst_severity(findings: Iterable[Finding]) -> str | None:
 
 # Rank of what a reviewer must look at, worst first: open drift, could not check, acknowledged
 # drift only, fine, not checked.
-_LOOK_RANK = {"drift": 4, "error": 3, "acked": 2, "ok": 1, "skipped": 0}
+_LOOK_RANK = {"drift": 4, "error": 3, "acked": 2, "not_compared": 2, "ok": 1, "skipped": 0}
 
 
 def _look(statuses: set[str], findings: list[Finding], error: bool) -> int:
@@ -51,6 +51,8 @@ def _look(statuses: set[str], findings: list[Finding], error: bool) -> int:
         return _LOOK_RANK["error"]
     if findings:
         return _LOOK_RANK["acked"]
+    if "not_compared" in statuses:
+        return _LOOK_RANK["not_compared"]
     if "ok" in statuses or not statuses:
         return _LOOK_RANK["ok"]
     return _LOOK_RANK["skipped"]
@@ -106,7 +108,7 @@ def cassette_findings(cassette: CassetteResult) -> list[Finding]:
 
 
 def cassette_label(cassette: CassetteResult, fail_on: str) -> str:
-    """FAIL (drift reaching fail_on), DRIFT (below it), ERROR, OK or SKIPPED."""
+    """FAIL (drift reaching fail_on), DRIFT (below it), ERROR, OK, NOT COMPARED or SKIPPED."""
     findings = cassette_findings(cassette)
     if any(fails(f, fail_on) for f in findings):
         return "FAIL"
@@ -116,11 +118,13 @@ def cassette_label(cassette: CassetteResult, fail_on: str) -> str:
         return "DRIFT"
     if findings:
         return "ACKED"
+    if cassette.status == "not_compared":
+        return "NOT COMPARED"
     return "SKIPPED" if cassette.status == "skipped" else "OK"
 
 
 def interaction_label(item: InteractionResult, fail_on: str) -> str:
-    """FAIL, DRIFT, ACKED (only acknowledged findings), ERROR, OK or SKIPPED."""
+    """FAIL, DRIFT, ACKED (only acknowledged findings), ERROR, OK, NOT COMPARED or SKIPPED."""
     if any(fails(f, fail_on) for f in item.findings):
         return "FAIL"
     if item.status == "error":
@@ -129,7 +133,7 @@ def interaction_label(item: InteractionResult, fail_on: str) -> str:
         return "DRIFT"
     if item.findings:
         return "ACKED"
-    return item.status.upper()
+    return item.status.replace("_", " ").upper()
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,8 @@ def summary_line(report: Report, fail_on: str) -> str:
     parts = [
         f"{s['cassettes']} cassette{'s' if s['cassettes'] != 1 else ''},",
         f"{s['interactions']} interaction{'s' if s['interactions'] != 1 else ''}:",
-        f"{s['ok']} ok, {s['drift']} drift, {s['error']} error, {s['skipped']} skipped;",
+        f"{s['ok']} ok, {s['drift']} drift, {s['error']} error, {s['skipped']} skipped"
+        + (f", {s['not_compared']} not compared;" if s.get("not_compared") else ";"),
         "findings: " + (", ".join(counted) or "none"),
     ]
     line = " ".join(parts)

@@ -27,6 +27,7 @@ from cassettes_tool.core.bodies import (
     media_type,
     try_parse_json,
 )
+from cassettes_tool.review.groups import collapse, group_members, group_template
 from cassettes_tool.review.render.common import (
     Hints,
     cassette_findings,
@@ -112,14 +113,30 @@ def _shape_view(cassette: CassetteResult, item: InteractionResult,
     return _ShapeView(highlight(merge_rows(shape.rows, live), item.findings), None)
 
 
+def _rows(findings: list[Finding], members: dict[str, list[Finding]]) -> list[dict[str, Any]]:
+    """One table row per finding, or per group (one change in many places) with its occurrences."""
+    rows = []
+    for found in collapse(findings, members):
+        first = found[0]
+        group = members.get(first.group or "", [])
+        if len(group) > 1:
+            rows.append({"f": first, "where": group_template([f.path for f in group]) or first.location,
+                         "occurrences": found, "total": len(group)})
+        else:
+            rows.append({"f": first, "where": first.path or first.location, "occurrences": None, "total": 1})
+    return rows
+
+
 def _interaction_context(cassette: CassetteResult, item: InteractionResult, fail_on: str,
-                         recorded: Mapping[ShapeKey, RecordedShape] | None) -> dict[str, Any]:
+                         recorded: Mapping[ShapeKey, RecordedShape] | None,
+                         members: dict[str, list[Finding]] | None = None) -> dict[str, Any]:
     findings = sorted_findings(item.findings)
     severities = sorted({"acknowledged" if f.acknowledged else f.severity for f in findings})
     search = " ".join([cassette.path, item.method, item.uri, item.reason or "",
                        *(f"{f.kind} {f.path or ''} {f.message} {f.fingerprint}" for f in findings)])
     return {
         "item": item, "label": interaction_label(item, fail_on), "findings": findings,
+        "rows": _rows(findings, members or {}),
         "severities": " ".join(severities), "search": search.lower(),
         "failing": {f.fingerprint for f in findings if fails(f, fail_on)},
         "shape": _shape_view(cassette, item, recorded), "body": _live_body(item),
@@ -149,6 +166,7 @@ def render_html(report: Report, *, fail_on: str,
     script = _asset("report.js")
     hints = hints if hints is not None and report.command != "diff" else Hints(accept=report.command != "diff")
     cassettes = []
+    members = group_members(report)
     for n, cassette in enumerate(sorted_cassettes(report), start=1):
         findings = cassette_findings(cassette)
         cassettes.append({
@@ -156,7 +174,7 @@ def render_html(report: Report, *, fail_on: str,
             "counts": describe_counts(severity_counts(findings)),
             "acked": sum(1 for f in findings if f.acknowledged),
             "accept": _accept_hint(cassette, hints),
-            "interactions": [_interaction_context(cassette, i, fail_on, recorded_shapes)
+            "interactions": [_interaction_context(cassette, i, fail_on, recorded_shapes, members)
                              for i in sorted_interactions(cassette)],
         })
     summary = report.summary()

@@ -9,6 +9,7 @@ GitHub refuses comments over 65,536 characters: details stop before that, with a
 
 from __future__ import annotations
 
+from cassettes_tool.review.groups import collapse, group_members, group_template
 from cassettes_tool.review.render.common import (
     Hints,
     cassette_findings,
@@ -26,7 +27,8 @@ from cassettes_tool.review.report import CassetteResult, Finding, InteractionRes
 
 # GitHub's comment limit is 65,536 characters; keep room for the closing note.
 MAX_CHARS = 60_000
-_ICONS = {"FAIL": "🔴", "DRIFT": "🟡", "ERROR": "🟣", "ACKED": "⚪", "OK": "🟢", "SKIPPED": "⚪"}
+_ICONS = {"FAIL": "🔴", "DRIFT": "🟡", "ERROR": "🟣", "ACKED": "⚪", "OK": "🟢", "SKIPPED": "⚪",
+          "NOT COMPARED": "⚪"}
 # What GitHub would read as markup: HTML, table cells, code spans, mentions, emphasis, links,
 # escapes, strikethrough and math. Everything else stays as typed, so the raw text reads well.
 _ENTITIES = {
@@ -74,18 +76,28 @@ def _summary_table(report: Report) -> list[str]:
     ]
 
 
-def _finding_row(item: InteractionResult, finding: Finding, fail_on: str, first: bool) -> str:
+def _finding_row(item: InteractionResult, found: list[Finding], fail_on: str, first: bool,
+                 members: dict[str, list[Finding]] | None = None) -> str:
+    """One row per finding, or per group: the occurrences of one change in this interaction."""
+    finding = found[0]
     severity = f"{finding.severity} (acknowledged)" if finding.acknowledged else finding.severity
     if fails(finding, fail_on):
         severity = f"**{severity}**"  # this one decides the exit code
     where = code(finding.path) if finding.path else md(finding.location)
+    message, fingerprint = md(finding.message), code(finding.fingerprint)
+    group = (members or {}).get(finding.group or "", [])
+    if len(group) > 1:
+        where = code(group_template([f.path for f in group]) or finding.location)
+        message += md(f" — one change, {len(group)} occurrences in the report, {len(found)} here")
+        fingerprint = f"group {code(finding.group)}"
     change = f"{code(short_value(finding.recorded))} → {code(short_value(finding.live))}"
     request = f"{item.index} | {md(item.method)} {code(item.uri)}" if first else " | "
     return (f"| {request} | {severity} | {md(finding.kind)} | {where} "
-            f"| {change} | {md(finding.message)} | {code(finding.fingerprint)} |")
+            f"| {change} | {message} | {fingerprint} |")
 
 
-def _cassette_block(cassette: CassetteResult, fail_on: str) -> list[str]:
+def _cassette_block(cassette: CassetteResult, fail_on: str,
+                    members: dict[str, list[Finding]] | None = None) -> list[str]:
     label = cassette_label(cassette, fail_on)
     findings = cassette_findings(cassette)
     counts = describe_counts(severity_counts(findings))
@@ -95,15 +107,17 @@ def _cassette_block(cassette: CassetteResult, fail_on: str) -> list[str]:
     lines = ["<details>", f"<summary>{summary}</summary>", ""]
     if cassette.error:
         lines += [f"Cassette error: {md(cassette.error)}", ""]
-    rows = [(i, f, n == 0) for i in sorted_interactions(cassette) for n, f in enumerate(sorted_findings(i.findings))]
+    members = members or {}
+    rows = [(i, found, n == 0) for i in sorted_interactions(cassette)
+            for n, found in enumerate(collapse(sorted_findings(i.findings), members))]
     if rows:
         lines += [
             "| # | request | severity | kind | path | recorded → live | message | fingerprint |",
             "| ---: | --- | --- | --- | --- | --- | --- | --- |",
-            *(_finding_row(i, f, fail_on, first) for i, f, first in rows),
+            *(_finding_row(i, found, fail_on, first, members) for i, found, first in rows),
             "",
         ]
-    others = [i for i in sorted_interactions(cassette) if i.status in ("error", "skipped")]
+    others = [i for i in sorted_interactions(cassette) if i.status in ("error", "skipped", "not_compared")]
     if others:
         lines += ["| # | request | status | reason |", "| ---: | --- | --- | --- |"]
         lines += [f"| {i.index} | {md(i.method)} {code(i.uri)} | {i.status} | {md(i.reason or '')} |" for i in others]
@@ -129,8 +143,9 @@ def render_markdown(report: Report, *, fail_on: str, exit_on: str | None = None,
     to_review = [c for c in sorted_cassettes(report) if cassette_label(c, fail_on) not in ("OK", "SKIPPED")]
     calm = len(report.cassettes) - len(to_review)
     size = sum(len(line) + 1 for line in lines)
+    members = group_members(report)
     for shown, cassette in enumerate(to_review):
-        block = _cassette_block(cassette, fail_on)
+        block = _cassette_block(cassette, fail_on, members)
         block_size = sum(len(line) + 1 for line in block)
         if size + block_size > MAX_CHARS:
             rest = len(to_review) - shown

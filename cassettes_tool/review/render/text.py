@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import textwrap
 
+from cassettes_tool.review.groups import collapse, group_members, group_template
 from cassettes_tool.review.render.common import (
     Hints,
     cassette_findings,
@@ -98,21 +99,56 @@ def _finding_lines(finding: Finding, paint: _Painter, width: int | None) -> list
     return [paint(line, "dim") for line in lines] if finding.acknowledged else lines
 
 
-def _interaction_lines(item: InteractionResult, fail_on: str, paint: _Painter, width: int | None) -> list[str]:
+class _Groups:
+    """The report's groups (one change in many places) and which were already shown in full."""
+
+    def __init__(self, report: Report, width: int | None) -> None:
+        self.members = group_members(report)
+        self.width = width
+        self.shown: set[str] = set()
+
+    def lines(self, found: list[Finding], paint: _Painter) -> list[str]:
+        first = found[0]
+        assert first.group is not None
+        members = self.members[first.group]
+        where = group_template([f.path for f in members]) or first.location
+        style = "acknowledged" if first.acknowledged else first.severity
+        head = f"     {paint(first.severity.ljust(9), style)} {first.kind}  {clean(where)}"
+        here = f", {len(found)} here" if len(found) > 1 else ""
+        if first.group in self.shown:
+            return [head, *_wrap(f"the same change as group {first.group} above ({len(members)} occurrences{here})",
+                                 15, self.width)]
+        self.shown.add(first.group)
+        paths = list(dict.fromkeys(f.path or f.location for f in members))
+        listed = ", ".join(paths[:4]) + (f", … {len(paths) - 4} more" if len(paths) > 4 else "")
+        change = f"{short_value(first.recorded)} → {short_value(first.live)}"
+        tail = (f"{clean(first.message)} ({clean(change)}) — one change, {len(members)} occurrences{here}: "
+                f"{listed} [group {first.group}; every fingerprint is in the JSON report]")
+        return [head, *_wrap(tail, 15, self.width)]
+
+
+def _interaction_lines(item: InteractionResult, fail_on: str, paint: _Painter, width: int | None,
+                       groups: _Groups) -> list[str]:
     label = interaction_label(item, fail_on)
     request = f"#{item.index} {clean(item.method)} "
     uri = clean(item.uri)
     if width is not None:
         uri = shorten(uri, max(width - 2 - len(request) - len(label) - 2, 20))
     lines = [f"  {request}{uri}  {paint(label, label)}"]
-    if item.reason:
-        lines += _wrap(item.reason, 5, width)
-    for finding in sorted_findings(item.findings):
-        lines += _finding_lines(finding, paint, width)
+    if item.reason and not (item.status == "ok" and item.pairing == "endpoint"):
+        lines += _wrap(item.reason, 5, width)  # how an ok interaction was paired is in the JSON report
+    for found in collapse(sorted_findings(item.findings), groups.members):
+        lines += groups.lines(found, paint) if len(found) > 1 or _shared(found[0], groups) else \
+            _finding_lines(found[0], paint, width)
     return lines
 
 
-def _cassette_lines(cassette: CassetteResult, fail_on: str, paint: _Painter, width: int | None) -> list[str]:
+def _shared(finding: Finding, groups: _Groups) -> bool:
+    return finding.group is not None and len(groups.members.get(finding.group, ())) > 1
+
+
+def _cassette_lines(cassette: CassetteResult, fail_on: str, paint: _Painter, width: int | None,
+                    groups: _Groups) -> list[str]:
     label = cassette_label(cassette, fail_on)
     findings = cassette_findings(cassette)
     counts = describe_counts(severity_counts(findings))
@@ -131,12 +167,12 @@ def _cassette_lines(cassette: CassetteResult, fail_on: str, paint: _Painter, wid
         lines += _wrap(f"error: {cassette.error}", 8, width)
     quiet = label in ("OK", "SKIPPED")
     for item in sorted(cassette.interactions, key=lambda i: i.index):
-        if quiet and not item.reason:
+        if quiet and (not item.reason or (item.pairing == "endpoint" and item.status == "ok")):
             continue  # an all-ok cassette is one line: nothing to review
         if label == "SKIPPED" or (quiet and item.status == "skipped"):
             lines += _wrap(f"#{item.index} {clean(item.method)} {clean(item.uri)} skipped: {item.reason}", 2, width, 5)
             continue
-        lines += _interaction_lines(item, fail_on, paint, width)
+        lines += _interaction_lines(item, fail_on, paint, width, groups)
     return lines
 
 
@@ -156,8 +192,9 @@ def render_text(report: Report, *, fail_on: str, color: bool = False, exit_on: s
     if report.status == "incomplete":
         lines.append(paint("interrupted: this report holds only what was checked before the run stopped", "incomplete"))
     lines.append("")
+    groups = _Groups(report, width)
     for cassette in sorted_cassettes(report):
-        lines += _cassette_lines(cassette, fail_on, paint, width)
+        lines += _cassette_lines(cassette, fail_on, paint, width, groups)
     if not report.cassettes:
         lines.append("no cassettes were checked")
     result = verdict(report, fail_on, exit_on)
