@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "audit": "audit:audit_command",
     "init": "init:init_command",
     "demo": "demo:demo_command",
+    "schema": "schema:schema_command",
 }
 
 
