@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "init": "init:init_command",
     "demo": "demo:demo_command",
     "schema": "schema:schema_command",
+    "check": "check:check_command",
 }
 
 
