@@ -10,7 +10,7 @@ import click
 from cassettes_tool.cli.common import paths_or_default, write_or_emit
 from cassettes_tool.cli.context import AppContext, pass_app
 from cassettes_tool.core.config import FAIL_ON
-from cassettes_tool.errors import ExitCode
+from cassettes_tool.errors import ExitCode, UsageError
 
 FORMATS = ("text", "markdown", "json", "junit", "html")
 
@@ -50,7 +50,7 @@ def check_command(app: AppContext, paths: tuple[Path, ...], spec_path: Path, fmt
     from cassettes_tool.review.report import exit_code
 
     if show_coverage and fmt not in ("text", "markdown", "json"):
-        raise click.UsageError("--coverage renders as text, markdown or json")
+        raise UsageError("--coverage renders as text, markdown or json; choose one of them with --format")
     require_jsonschema()
     config = app.config
     spec = load_spec(spec_path)

@@ -46,7 +46,7 @@ from cassettes_tool.review.report import (
     interaction_status,
 )
 
-SPEC_KINDS = {
+CONTRACT_KINDS = {
     "undocumented_endpoint": "warning",
     "undocumented_status": "warning",
     "media_type_not_in_spec": "warning",
@@ -261,7 +261,7 @@ def findings_for(problems: Sequence[Problem], *, method: str, uri: str, cassette
         seen.add((problem.kind, problem.path))
         out.append(Finding(
             fingerprint=fingerprint(method, uri, problem.kind, problem.path, cassette),
-            severity=problem.severity or SPEC_KINDS[problem.kind], kind=problem.kind,
+            severity=problem.severity or CONTRACT_KINDS[problem.kind], kind=problem.kind,
             location=problem.location, path=problem.path, recorded=problem.spec, live=problem.seen,
             message=problem.message,
         ))
