@@ -90,7 +90,8 @@ def load_all(paths: Sequence[Path]) -> tuple[list[Cassette], list[tuple[Path, st
         try:
             cassettes.append(load_cassette(path))
         except CassetteError as exc:
-            errors.append((path, str(exc)))
+            message = str(exc)
+            errors.append((path, message.removeprefix(f"{path}: ")))
     return cassettes, errors
 
 
