@@ -189,6 +189,9 @@ def next_steps(report: Report) -> str | None:
     """What to do about open drift, in commands (None when there is none)."""
     if not any(not f.acknowledged for f in report.findings()):
         return None
+    if report.command == "check":  # findings against a spec: there is no live response to accept
+        return ("Next: update the spec (or the code that made the request); `cassettes report "
+                "REPORT.json --write-baseline FILE` acknowledges these findings for check --baseline.")
     return ("Next: `cassettes accept REPORT.json` writes the live responses into the cassettes "
             "(--cassette/--fingerprint to choose); `cassettes report REPORT.json --write-baseline "
             "FILE` acknowledges this drift for --baseline.")
