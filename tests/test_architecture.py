@@ -12,7 +12,7 @@ import cassettes_tool
 from cassettes_tool.cli import COMMANDS, main
 
 PACKAGE = Path(cassettes_tool.__file__).parent
-STORIES = ["core", "recording", "refresh", "drift", "review", "housekeeping", "setup", "cli"]
+STORIES = ["core", "recording", "refresh", "drift", "review", "housekeeping", "setup", "openapi", "cli"]
 
 
 def module_name(path: Path) -> str:

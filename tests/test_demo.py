@@ -50,6 +50,7 @@ def test_the_demo_exits_0_and_prints_the_text_report_and_next_steps(demo_run: De
     assert "field_removed" in proc.stdout and "$.address.zip" in proc.stdout
     assert "Next, try:" in proc.stderr
     assert "cassettes report cassettes-demo/report.json --format markdown" in proc.stderr
+    assert "cassettes schema cassettes-demo/sample_cassettes -o openapi.yaml" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

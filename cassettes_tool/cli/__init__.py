@@ -36,6 +36,8 @@ COMMANDS: dict[str, str] = {
     "audit": "audit:audit_command",
     "init": "init:init_command",
     "demo": "demo:demo_command",
+    "schema": "schema:schema_command",
+    "check": "check:check_command",
 }
 
 

@@ -79,6 +79,7 @@ def demo_command(app: AppContext, output_dir: Path, serve: bool, port: int) -> i
         app.info(f"  cassettes accept {_arg(result.json_report)} --cassette {shlex.quote(drifted.path)}"
                  "   # write the live response into that copy")
     app.info(f"  cassettes list {_arg(result.cassettes)}")
+    app.info(f"  cassettes schema {_arg(result.cassettes)} -o openapi.yaml   # the API as an OpenAPI 3.1 document")
     app.info("  cassettes init --ci github   # set up your own project")
     return 0
 

@@ -122,6 +122,8 @@ def _interrupted(app: AppContext, outcome: RefreshOutcome, acknowledged: set[str
               help="Write the --format report to this file instead of stdout.")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Acknowledged fingerprints (JSON); they do not count toward --fail-on.")
+@click.option("--spec", "spec_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also check each live response against this OpenAPI document (needs the openapi extra).")
 @click.option("--dry-run", is_flag=True,
               help="Only list what would be sent where (text, or --format json); send nothing.")
 @pass_app
@@ -130,7 +132,7 @@ def refresh_command(
     shard: str | None, workers: int | None, per_host: int | None, timeout: float | None,
     retries: int | None, samples: int | None, allow_methods: str | None, update: str,
     fail_on: str | None, report_path: Path | None, fmt: str, output: Path | None,
-    baseline: Path | None, dry_run: bool,
+    baseline: Path | None, spec_path: Path | None, dry_run: bool,
 ) -> int:
     """Re-play recorded requests against the live API, detect drift, report, optionally update.
 
@@ -167,6 +169,13 @@ def refresh_command(
         timeout=timeout, retries=retries, samples=samples, methods=_methods(allow_methods),
         update=update, fail_on=fail_on,
     )
+    if spec_path is not None:
+        from dataclasses import replace
+
+        from cassettes_tool.openapi.spec import load_spec, require_jsonschema
+
+        require_jsonschema()
+        options = replace(options, spec=load_spec(spec_path))
     settings = options.settings
     if dry_run:
         if fmt not in ("text", "json"):

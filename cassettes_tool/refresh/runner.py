@@ -52,6 +52,7 @@ from cassettes_tool.refresh.plan import (
 from cassettes_tool.refresh.select import Selection, Shard, select_cassettes
 from cassettes_tool.review.report import (
     CassetteResult,
+    Finding,
     InteractionResult,
     Report,
     cassette_status,
@@ -61,6 +62,7 @@ __all__ = ["UPDATE_MODES", "RefreshOptions", "RefreshOutcome", "prepare", "run_r
 
 if TYPE_CHECKING:
     from cassettes_tool.drift.endpoints import EndpointModel
+    from cassettes_tool.openapi.spec import Spec
 
 UPDATE_LOCK_TIMEOUT = 3600.0
 Progress = Callable[[int, int], None]
@@ -74,6 +76,7 @@ class RefreshOptions:
     settings: RefreshSettings = field(default_factory=RefreshSettings)
     older_than: timedelta | None = None
     shard: Shard | None = None
+    spec: Spec | None = None  # --spec: live responses are checked against it too (openapi/check.py)
 
     @classmethod
     def from_config(
@@ -341,9 +344,23 @@ class _Run:
             return self._base(cassette, call, "error", " ".join(reason.split())), None
         result = self._base(cassette, call, comparison.status, comparison.not_compared)
         result.findings = list(comparison.findings)
+        if self.options.spec is not None:
+            result.findings += self._against_spec(cassette, call, first)
+            if result.findings and result.status in ("ok", "not_compared"):
+                result.status = "drift"
         result.pairing = "request"
         result.live = first
         return result, first
+
+    def _against_spec(self, cassette: CassettePlan, call: PlannedCall, live: Response) -> list[Finding]:
+        """The live response's misfits with ``--spec`` (the recorded request's URI names them)."""
+        from cassettes_tool.drift import cassette_key
+        from cassettes_tool.openapi.check import check_response, findings_for
+
+        assert self.options.spec is not None
+        problems, _ = check_response(self.options.spec, call.method, call.uri, live)
+        return findings_for(problems, method=call.method, uri=call.uri,
+                            cassette=cassette_key(cassette.selected.path, self.config.root))
 
     def _finish(self, position: int) -> None:
         """All interactions of one cassette are done: update it if asked."""

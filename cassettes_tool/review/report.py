@@ -25,6 +25,9 @@ FAIL_ON_RANK = {"breaking": 3, "warning": 2, "info": 1, "never": 99}
 FINDING_KINDS = (
     "status_changed", "content_type_changed", "body_format_changed", "field_removed",
     "field_added", "type_changed", "nullability_changed", "header_changed",
+    # against an OpenAPI spec (openapi/check.py)
+    "undocumented_endpoint", "undocumented_status", "undocumented_field", "missing_required_field",
+    "type_mismatch", "media_type_not_in_spec",
 )
 STATUSES = ("ok", "drift", "error", "skipped", "not_compared")
 

@@ -209,12 +209,15 @@ def next_steps(report: Report, hints: Hints | None = None) -> str | None:
     hints = hints or Hints()
     if report.command == "diff":
         return None  # two files compared: nothing to accept, nothing live to acknowledge
+    path = shlex.quote(hints.report_path) if hints.report_path else "REPORT.json"
+    if report.command == "check":  # findings against a spec: there is no live response to accept
+        return (f"Next: update the spec (or the code that made the request); `cassettes report "
+                f"{path} --write-baseline FILE` acknowledges these findings for check --baseline.")
     if not hints.written:
         if not hints.accept:
             return None
         return ("Next: run again with `--report FILE` to keep the live responses, then "
                 "`cassettes accept FILE` writes them into the cassettes.")
-    path = shlex.quote(hints.report_path) if hints.report_path else "REPORT.json"
     steps = []
     if hints.accept:
         steps.append(f"`cassettes accept {path}` writes the live responses into the cassettes "
