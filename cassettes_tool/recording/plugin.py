@@ -149,8 +149,18 @@ def cassettes_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def cassette(request: pytest.FixtureRequest, cassettes_config: dict[str, Any]) -> Iterator[Any]:
-    """The active cassette of the test (opened with the marker's name and overrides)."""
+def cassette(cassettes_cassette: Any) -> Any:
+    """The active cassette of the test (opened with the marker's name and overrides).
+
+    Another plugin may define a fixture of the same name (cassetter does, autouse): marked tests
+    still get ours through ``cassettes_cassette``, and a test that asks for ``cassette`` while
+    the other plugin's wins stops the run at collection (:func:`_fixture_clash`)."""
+    return cassettes_cassette
+
+
+@pytest.fixture
+def cassettes_cassette(request: pytest.FixtureRequest, cassettes_config: dict[str, Any]) -> Iterator[Any]:
+    """The active cassette of the test, under a name no other plugin uses."""
     from cassettes_tool.recording.api import CassetteContext, use_cassette
 
     name, overrides = _marker_options(request.node)
@@ -187,7 +197,30 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def _cassettes_marker(request: pytest.FixtureRequest) -> None:
     """Open the cassette of tests marked ``@pytest.mark.cassette``."""
     if request.node.get_closest_marker(MARKER) is not None:
-        request.getfixturevalue("cassette")
+        request.getfixturevalue("cassettes_cassette")
+
+
+def _fixture_clash(items: list[pytest.Item]) -> str | None:
+    """One line when a test asks for ``cassette`` but another plugin's fixture of that name wins."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        # Only a test marked for us that names the fixture itself: cassetter's is autouse.
+        if info is None or "cassette" not in info.argnames or item.get_closest_marker(MARKER) is None:
+            continue
+        definitions = info.name2fixturedefs.get("cassette", ())
+        if not definitions:
+            continue
+        winner = getattr(definitions[-1], "func", None)
+        module = getattr(winner, "__module__", "") or ""
+        if module == __name__ or not module:
+            continue
+        if definitions[-1].baseid:  # a project's own fixture (conftest, module): its choice
+            continue
+        plugin = module.split(".", 1)[0]
+        return (f"cassettes: {item.nodeid} asks for the `cassette` fixture, but plugin {plugin} "
+                f"defines one too and wins; disable it (`-p no:{plugin}` in addopts) or ask for "
+                "`cassettes_cassette` instead")
+    return None
 
 
 def _marker_options(node: pytest.Item) -> tuple[str | None, dict[str, Any]]:
@@ -368,6 +401,9 @@ class _LedgerHooks:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Note the cassettes that markers declare, even for tests that end up not running."""
         state = self.state
+        clash = _fixture_clash(session.items)
+        if clash:
+            raise pytest.UsageError(clash)
         if state.session.usage is None:
             return
         for reason in _collection_reasons(session, state):
