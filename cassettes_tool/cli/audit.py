@@ -37,6 +37,8 @@ def audit_command(app: AppContext, paths: tuple[Path, ...], fmt: str, fix: bool,
     targets = paths_or_default(paths, config.cassette_path)
     with ProgressBar("audit", enabled=on_a_terminal(app.verbosity)) as progress:
         result = audit_paths(targets, config, fix=fix, skip_non_cassettes=skip_non_cassettes, progress=progress)
+    if result.skipped_non_cassettes:
+        app.info(f"skipped {result.skipped_non_cassettes} JSON file(s) that are not cassettes")
     if fmt == "json":
         emit(dumps_document(result.to_json()))
     else:

@@ -126,6 +126,7 @@ def refresh_command(
         plan_to_json,
         prepare,
         run_refresh,
+        skipped_note,
         summary_line,
     )
     from cassettes_tool.review.render import render_report, want_color
@@ -144,7 +145,9 @@ def refresh_command(
         if fmt not in ("text", "json"):
             raise UsageError(f"--dry-run prints the plan as text or json, not {fmt} (nothing is sent, so "
                              "there is no drift report to render)")
-        _, plan = prepare(config, options)
+        selection, plan = prepare(config, options)
+        if selection.skipped_non_cassettes:
+            app.info(f"note: {skipped_note(selection)}")
         text = describe_plan(plan) if fmt == "text" else dumps_document(plan_to_json(plan))
         write_or_emit(text, output, fmt, app.info, what="plan")
         return 0

@@ -14,6 +14,7 @@ from cassettes_tool.refresh.runner import (
     RefreshOutcome,
     prepare,
     run_refresh,
+    skipped_note,
     summary_line,
 )
 from cassettes_tool.refresh.select import Shard, parse_shard, select_cassettes
@@ -32,5 +33,6 @@ __all__ = [
     "prepare",
     "run_refresh",
     "select_cassettes",
+    "skipped_note",
     "summary_line",
 ]

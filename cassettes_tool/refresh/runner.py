@@ -102,6 +102,10 @@ def prepare(config: Config, options: RefreshOptions) -> tuple[Selection, Plan]:
     return selection, plan
 
 
+def skipped_note(selection: Selection) -> str:
+    return f"skipped {selection.skipped_non_cassettes} JSON file(s) that are not cassettes"
+
+
 def empty_selection_note(selection: Selection, options: RefreshOptions) -> str | None:
     """Why nothing was selected although cassettes exist (a shard or --older-than), if so."""
     if selection.items:
@@ -158,6 +162,8 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
         run.execute(client)
     note = empty_selection_note(selection, options)
     notes = [note] if note else list(plan.notes)
+    if selection.skipped_non_cassettes:
+        notes.append(skipped_note(selection))
     report = Report(started_at=started, finished_at=now_iso(), cassettes=run.results())
     return RefreshOutcome(report=report, plan=plan, selection=selection, notes=notes,
                           updated=sorted(run.updated), seconds=time.monotonic() - clock)

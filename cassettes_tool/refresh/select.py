@@ -72,6 +72,7 @@ class Selection:
     items: list[Selected]
     found: int
     in_shard: int
+    skipped_non_cassettes: int = 0  # JSON files in the folders that are not cassettes
 
 
 def read_selected(path: Path) -> Selected:
@@ -96,7 +97,8 @@ def select_cassettes(
     now: datetime | None = None,
 ) -> Selection:
     """Find, shard, read and age-filter the cassettes under ``paths`` (sorted by path)."""
-    found = find_cassettes(paths)
+    skipped: list[Path] = []
+    found = find_cassettes(paths, skipped=skipped)
     if shard is not None:
         chosen = [p for p in found if shard_of(p, root, shard.count) == shard.index]
     else:
@@ -111,4 +113,4 @@ def select_cassettes(
             if when is not None and now - when < older_than:
                 continue
         items.append(selected)
-    return Selection(items=items, found=len(found), in_shard=len(chosen))
+    return Selection(items=items, found=len(found), in_shard=len(chosen), skipped_non_cassettes=len(skipped))

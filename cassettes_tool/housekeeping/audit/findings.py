@@ -80,6 +80,7 @@ class AuditResult:
 
     files: list[FileAudit] = field(default_factory=list)
     fix: bool = False
+    skipped_non_cassettes: int = 0  # JSON files in the folders that are not cassettes
 
     @property
     def findings(self) -> list[SecretFinding]:

@@ -34,7 +34,9 @@ def audit_paths(
     rules = NameRules.from_config(config)
     walk_errors: list[tuple[Path, str]] = []
     result = AuditResult(fix=fix)
-    files = find_cassettes(paths, errors=walk_errors)
+    skipped: list[Path] = []
+    files = find_cassettes(paths, errors=walk_errors, skipped=skipped)
+    result.skipped_non_cassettes = len(skipped)
     for done, path in enumerate(files, start=1):
         audited = audit_file(path, rules, fix=fix)
         if progress is not None:
