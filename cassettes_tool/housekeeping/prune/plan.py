@@ -233,7 +233,6 @@ class PrunePlan:
             "ledger": self.ledger.to_json(),
             "test_paths": [display_path(p) for p in self.test_paths],
             "summary": self.summary(),
-            "removed_folders": [display_path(p) for p in self.removed_folders],
             "cassettes": [r.to_json() for r in self.rows],
         })
 
