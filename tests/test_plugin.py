@@ -358,3 +358,26 @@ def test_with_cassetter_enabled_marked_tests_still_replay_from_our_cassette(
     assert errors == ["ERROR: cassettes: tests/test_fixture.py::test_asks_for_the_fixture asks for the `cassette` "
                       "fixture, but plugin cassetter defines one too and wins; disable it (`-p no:cassetter` "
                       "in addopts) or ask for `cassettes_cassette` instead"], result.stderr.lines
+
+
+def test_a_replay_miss_says_which_cassette_request_and_closest_recording_and_how_to_record(
+    inner: pytest.Pytester,
+) -> None:
+    write_test(inner, """
+        @pytest.mark.cassette("users")
+        def test_record():
+            requests.get(API + "/users/1")
+
+        @pytest.mark.cassette("users")
+        def test_miss():
+            requests.get(API + "/users/2")
+    """)
+    inner.runpytest("--cassettes-record-mode=once", "-k", "test_record").assert_outcomes(passed=1, deselected=1)
+    result = inner.runpytest("-k", "test_miss")
+    result.assert_outcomes(failed=1, deselected=1)
+    output = result.stdout.str()
+    assert "CannotOverwriteExistingCassetteException: cassettes: no recorded response for GET " in output
+    assert "/users/2 in tests/cassettes/users.yaml (record mode none)" in output
+    assert "closest recorded request: GET " in output and "/users/1 (differs in: path" in output
+    assert "--cassettes-record-mode=once" in output
+    assert "cassette_library_dir" not in output

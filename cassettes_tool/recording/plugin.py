@@ -190,7 +190,32 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     if report.when == "call":
         item.stash[_CALL_FAILED] = bool(report.failed)
+    if report.failed and call.excinfo is not None:
+        message = _miss_message(call.excinfo.value)
+        if message is not None:
+            report.longrepr = f"{type(call.excinfo.value).__name__}: {message}"
     return report
+
+
+def _miss_message(error: BaseException) -> str | None:
+    """Our replay-miss message when ``error`` (or its cause) is vcrpy's for one of our cassettes."""
+    import sys
+
+    errors = sys.modules.get("vcr.errors")
+    if errors is None:
+        return None  # vcrpy was never imported: it cannot be its error
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if (isinstance(current, errors.CannotOverwriteExistingCassetteException)
+                and getattr(current, "failed_request", None) is not None
+                and getattr(current.cassette, "reports_own_usage", False)):
+            from cassettes_tool.recording.persister import miss_message
+
+            return miss_message(current)
+        current = current.__cause__ or current.__context__
+    return None
 
 
 @pytest.fixture(autouse=True)

@@ -114,13 +114,29 @@ def _check_matchers(match_on: Sequence[Matcher], registered: Collection[str]) ->
 
 
 def resolve_path(name: str | os.PathLike[str], config: Config) -> Path:
-    """docs/recording.md: a bare name is ``<cassette_dir>/<name>.yaml``; paths with a suffix as given."""
+    """docs/recording.md ("Where a name resolves"):
+
+    - an absolute path is used as given;
+    - a name with a cassette suffix (``x.json``, ``users/get.yaml``) is a path relative to the
+      working directory when it starts with ``./`` or ``../``, when that file exists, or when its
+      folder exists there (``tests/cassettes/x.yaml`` run from the project folder); otherwise it lives in
+      ``cassette_dir`` like a bare name (``x.json`` -> ``<cassette_dir>/x.json``);
+    - a bare name is ``<cassette_dir>/<name>`` when that file exists (an extension-less
+      cassette), else ``<cassette_dir>/<name>.yaml``.
+    """
     text = os.fspath(name)
     path = Path(text)
     if path.is_absolute():
         return path
     if text.lower().endswith(CASSETTE_SUFFIXES):
-        return Path.cwd() / path
+        here = Path.cwd() / path
+        explicit = text.replace("\\", "/").startswith(("./", "../"))
+        if explicit or here.exists() or (path.parent != Path(".") and here.parent.is_dir()):
+            return here
+        return config.cassette_path / path
+    bare = config.cassette_path / text
+    if bare.is_file():
+        return bare
     return config.cassette_path / f"{text}.yaml"
 
 
