@@ -115,8 +115,8 @@ def _record(usage: UsageRecorder, cassette: Any, test: str | None, path: Path) -
     data = list(getattr(cassette, "data", []) or [])
     loaded = int(getattr(cassette, "_loaded_count", len(data)) or 0)
     counts = getattr(cassette, "play_counts", {}) or {}
-    rewritten = str(getattr(cassette, "record_mode", "")).endswith("all") or bool(
-        getattr(cassette, "drop_unused_requests", False))
+    mode = getattr(cassette, "record_mode", "")
+    rewritten = str(getattr(mode, "value", mode)) == "all" or bool(getattr(cassette, "drop_unused_requests", False))
     if rewritten and len(data) != loaded:
         played: Sequence[int] = range(len(data))  # the file was rewritten in another order
     else:
