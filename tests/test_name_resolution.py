@@ -23,7 +23,7 @@ def test_a_bare_name_gets_the_yaml_suffix_in_cassette_dir(config: Config) -> Non
 
 def test_a_name_with_a_suffix_lives_in_cassette_dir(config: Config) -> None:
     assert resolve_path("x.json", config) == config.cassette_path / "x.json"
-    assert resolve_path("users/get.yaml", config) == config.cassette_path / "users/get.yaml"
+    assert resolve_path("get_user.yaml", config) == config.cassette_path / "get_user.yaml"
 
 
 def test_an_extension_less_cassette_in_cassette_dir_is_used_as_named(config: Config) -> None:
@@ -33,6 +33,7 @@ def test_an_extension_less_cassette_in_cassette_dir_is_used_as_named(config: Con
 
 def test_paths_the_working_directory_names_stay_relative_to_it(config: Config, tmp_path: Path) -> None:
     assert resolve_path("tests/cassettes/x.yaml", config) == tmp_path / "tests/cassettes/x.yaml"
+    assert resolve_path("here/one.json", config) == tmp_path / "here/one.json"
     assert resolve_path("./here.yaml", config) == tmp_path / "here.yaml"
     (tmp_path / "existing.yaml").write_text("interactions: []\nversion: 1\n")
     assert resolve_path("existing.yaml", config) == tmp_path / "existing.yaml"

@@ -117,10 +117,9 @@ def resolve_path(name: str | os.PathLike[str], config: Config) -> Path:
     """docs/recording.md ("Where a name resolves"):
 
     - an absolute path is used as given;
-    - a name with a cassette suffix (``x.json``, ``users/get.yaml``) is a path relative to the
-      working directory when it starts with ``./`` or ``../``, when that file exists, or when its
-      folder exists there (``tests/cassettes/x.yaml`` run from the project folder); otherwise it lives in
-      ``cassette_dir`` like a bare name (``x.json`` -> ``<cassette_dir>/x.json``);
+    - a name with a cassette suffix and a folder part (``here/one.json``, ``./x.yaml``) is a
+      path relative to the working directory; a file name alone (``x.json``) lives in
+      ``cassette_dir`` (``<cassette_dir>/x.json``) unless that file exists in the working directory;
     - a bare name is ``<cassette_dir>/<name>`` when that file exists (an extension-less
       cassette), else ``<cassette_dir>/<name>.yaml``.
     """
@@ -131,7 +130,7 @@ def resolve_path(name: str | os.PathLike[str], config: Config) -> Path:
     if text.lower().endswith(CASSETTE_SUFFIXES):
         here = Path.cwd() / path
         explicit = text.replace("\\", "/").startswith(("./", "../"))
-        if explicit or here.exists() or (path.parent != Path(".") and here.parent.is_dir()):
+        if explicit or here.exists() or path.parent != Path("."):
             return here
         return config.cassette_path / path
     bare = config.cassette_path / text

@@ -254,7 +254,11 @@ def plan_prune(
                      test_paths=list(test_paths), references=len(refs), forced=force,
                      roots=[p for p in paths if p.is_dir()])
     where = ", ".join(display_path(p).rstrip("/") + "/" if p.is_dir() else display_path(p) for p in test_paths)
-    for path in find_cassettes(paths):
+    # JSON files that are not cassettes stay in the plan: each is reported and left alone
+    # ("not readable as a cassette"), so nothing in the folder goes unmentioned.
+    others: list[Path] = []
+    found = find_cassettes(paths, skipped=others)
+    for path in sorted([*found, *others]):
         row = _row(path, check, index, where, config)
         if interactions:
             _plan_interactions(row, check)
