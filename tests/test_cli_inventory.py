@@ -158,3 +158,23 @@ def test_every_command_has_help() -> None:
         result = run_cli([name, "--help"])
         assert result.exit_code == 0, name
         assert "Usage:" in result.output and len(result.output.splitlines()) > 3
+
+
+@pytest.mark.parametrize("command", [["list"], ["audit"], ["refresh", "--dry-run"]], ids=["list", "audit", "refresh"])
+def test_ordinary_json_fixtures_beside_the_cassettes_are_skipped_with_a_count(
+    tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.cassettes]\ncassette_dir = "tests/fixtures"\n')
+    fixtures = tmp_path / "tests" / "fixtures"
+    fixtures.mkdir(parents=True)
+    (fixtures / "users.yaml").write_text(GOOD)
+    (fixtures / "user.json").write_text(json.dumps({"id": 1, "name": "Ada", "token_type": "bearer"}))
+    (fixtures / "list.json").write_text(json.dumps([{"id": 1}, {"id": 2}]))
+    as_json = {"interactions": [], "version": 1}
+    (fixtures / "recorded.json").write_text(json.dumps(as_json))
+    result = run_cli(command, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "skipped 2 JSON file(s) that are not cassettes" in result.stderr
+    assert "user.json" not in result.stdout and "list.json" not in result.stdout
+    if command == ["list"]:
+        assert "recorded.json" in result.stdout and "users.yaml" in result.stdout

@@ -214,3 +214,20 @@ def test_an_unwritable_project_is_a_one_line_error_naming_the_file() -> None:
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1
     assert f"{folder / 'pyproject.toml'}: cannot write" in proc.stderr
+
+
+@pytest.mark.parametrize("layout", [
+    "tests/clients/cassettes/get_user.yaml",
+    "cassettes/get_user.yaml",
+    "tests/fixtures/get_user",  # an extension-less cassette: its first bytes say so
+])
+def test_init_finds_an_existing_cassette_folder_wherever_the_project_keeps_it(tmp_path: Path, layout: str) -> None:
+    cassette = tmp_path / layout
+    cassette.parent.mkdir(parents=True)
+    cassette.write_text("interactions: []\nversion: 1\n", encoding="utf-8")
+    (tmp_path / "tests" / "fixtures").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "tests" / "fixtures" / "user.json").write_text('{"id": 1}', encoding="utf-8")
+    result = run(tmp_path)
+    assert result.exit_code == 0, result.output
+    expected = Path(layout).parent
+    assert load_config(tmp_path / "pyproject.toml").cassette_dir == expected

@@ -171,3 +171,21 @@ def test_use_cassette_inside_a_test_is_recorded_in_the_ledger(
     assert data["cassettes"]["tests/cassettes/manual.yaml"]["tests"] == ["tests/test_users.py::test_context_manager"]
     assert data["cassettes"]["tests/cassettes/decorated.yaml"]["tests"] == ["tests/test_users.py::test_decorated"]
     assert data["cassettes"]["tests/cassettes/manual.yaml"]["played"] == [0]  # recorded now = used
+
+
+def test_the_state_folder_ignores_itself_so_a_run_leaves_git_status_clean(suite: pytest.Pytester) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=suite.path, check=True)
+    subprocess.run([*git, "add", "-A", "--", ":!.cassettes"], cwd=suite.path, check=True)
+    subprocess.run([*git, "commit", "-qm", "suite"], cwd=suite.path, check=True)
+    suite.runpytest().assert_outcomes(passed=4, skipped=1)
+    assert (suite.path / ".cassettes" / "usage.json").is_file()
+    assert (suite.path / ".cassettes" / ".gitignore").read_text().endswith("*\n")
+    status = subprocess.run([*git, "status", "--porcelain"], cwd=suite.path, check=True,
+                            capture_output=True, text=True).stdout
+    assert ".cassettes" not in status, status

@@ -323,3 +323,61 @@ def test_the_command_line_record_mode_also_applies_to_use_cassette_inside_tests(
     """)
     inner.runpytest("-s", "--cassettes-record-mode=once").stdout.fnmatch_lines(["*MODE once*", "*1 passed*"])
     assert cassette_file(inner, "inside.yaml").is_file()
+
+
+def test_with_cassetter_enabled_marked_tests_still_replay_from_our_cassette(
+    inner: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # cassetter registers an autouse fixture also named `cassette`; this repository and the
+    # `inner` fixture disable it, so the inner run enables it (and leaves pytest-recording out:
+    # both define --record-mode).
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:recording")
+    cassette = inner.path / "tests" / "cassettes" / "ours.yaml"
+    cassette.parent.mkdir(parents=True)
+    cassette.write_text(
+        "interactions:\n- request:\n    body: null\n    headers: {}\n    method: GET\n"
+        "    uri: http://127.0.0.1:9/a\n  response:\n    body: {string: A}\n"
+        "    headers: {Content-Type: [text/plain]}\n    status: {code: 200, message: OK}\nversion: 1\n")
+    write_test(inner, """
+        @pytest.mark.cassette("ours", record_mode="none")
+        def test_marked():
+            assert requests.get("http://127.0.0.1:9/a").text == "A"
+    """)
+    result = inner.runpytest_subprocess()
+    assert "cassetter" in result.stdout.str(), "cassetter was loaded for the inner run"
+    result.assert_outcomes(passed=1)
+
+    write_test(inner, """
+        @pytest.mark.cassette("ours", record_mode="none")
+        def test_asks_for_the_fixture(cassette):
+            assert requests.get("http://127.0.0.1:9/a").text == "A"
+    """, name="test_fixture")
+    result = inner.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if "cassetter" in line]
+    assert errors == ["ERROR: cassettes: tests/test_fixture.py::test_asks_for_the_fixture asks for the `cassette` "
+                      "fixture, but plugin cassetter defines one too and wins; disable it (`-p no:cassetter` "
+                      "in addopts) or ask for `cassettes_cassette` instead"], result.stderr.lines
+
+
+def test_a_replay_miss_says_which_cassette_request_and_closest_recording_and_how_to_record(
+    inner: pytest.Pytester,
+) -> None:
+    write_test(inner, """
+        @pytest.mark.cassette("users")
+        def test_record():
+            requests.get(API + "/users/1")
+
+        @pytest.mark.cassette("users")
+        def test_miss():
+            requests.get(API + "/users/2")
+    """)
+    inner.runpytest("--cassettes-record-mode=once", "-k", "test_record").assert_outcomes(passed=1, deselected=1)
+    result = inner.runpytest("-k", "test_miss")
+    result.assert_outcomes(failed=1, deselected=1)
+    output = result.stdout.str()
+    assert "CannotOverwriteExistingCassetteException: cassettes: no recorded response for GET " in output
+    assert "/users/2 in tests/cassettes/users.yaml (record mode none)" in output
+    assert "closest recorded request: GET " in output and "/users/1 (differs in: path" in output
+    assert "--cassettes-record-mode=once" in output
+    assert "cassette_library_dir" not in output

@@ -273,3 +273,43 @@ def test_config_defaults_apply_and_the_command_line_overrides_them(
 def test_a_placeholder_in_the_url_path_makes_the_interaction_skipped() -> None:
     call = _plan_one(Request("GET", f"https://{HOST}/users/%3CFILTERED%3E/profile"))
     assert call.action == "skip" and "path" in (call.reason or "")
+
+
+def test_dry_run_warns_when_a_filtered_credential_header_has_no_auth_entry(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.cassettes]\n")
+    write_cassette(tmp_path / "c.yaml", [
+        interaction("GET", f"https://{HOST}/me", {}, headers={"Authorization": ["<FILTERED>"]}),
+        interaction("GET", "https://covered.example.com/me", {}, headers={"Authorization": ["<FILTERED>"]}),
+        interaction("GET", "https://open.example.com/items", {}),
+    ])
+    with (tmp_path / "pyproject.toml").open("a") as handle:
+        handle.write('[tool.cassettes.auth."covered.example.com"]\nenv = "COVERED_TOKEN"\n')
+    result = run_cli(["refresh", "c.yaml", "--dry-run"], cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: {HOST}: the recorded Authorization header was filtered and no "
+        f'[tool.cassettes.auth."{HOST}"] entry supplies it; the live calls will likely be refused (401). '
+        "Add the entry (header, env, format) before the real run"]
+    document = json.loads(run_cli(["refresh", "c.yaml", "--dry-run", "--format", "json"], cwd=tmp_path).stdout)
+    assert any(HOST in note and "401" in note for note in document["notes"])
+
+
+@pytest.mark.parametrize("host", ["localhost:8000", "127.0.0.1:5000", "10.1.2.3", "192.168.0.7:8080",
+                                  "[::1]:9000", "devbox.local"])
+def test_dry_run_warns_about_hosts_recorded_on_a_developers_machine(tmp_path: Path, host: str) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.cassettes]\n")
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", f"http://{host}/items", {})])
+    result = run_cli(["refresh", "c.yaml", "--dry-run"], cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert f"warning: http://{host.lower()} is localhost or a private address" in result.stdout
+
+
+def test_a_rewritten_local_host_and_a_public_host_raise_no_warning(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.cassettes]\n")
+    write_cassette(tmp_path / "c.yaml", [interaction("GET", "http://localhost:8000/items", {}),
+                                         interaction("GET", f"https://{HOST}/items", {})])
+    result = run_cli(["refresh", "c.yaml", "--dry-run", "--rewrite-host", "localhost:8000=https://staging.example.com"],
+                     cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "warning:" not in result.stdout

@@ -36,7 +36,10 @@ def list_command(app: AppContext, paths: tuple[Path, ...], fmt: str, older_than:
     config = app.config
     targets = paths_or_default(paths, config.cassette_path)
     ledger = load_ledger(usage_path) if usage_path else load_ledger_if_present(config.usage_path, config.root)
-    rows = inventory(targets, ledger=ledger, older_than=older_than)
+    skipped: list[Path] = []
+    rows = inventory(targets, ledger=ledger, older_than=older_than, skipped=skipped)
+    if skipped:
+        app.info(f"skipped {len(skipped)} JSON file(s) that are not cassettes")
     if fmt == "json":
         emit(dumps_document([r.to_json() for r in rows]))
     else:

@@ -154,6 +154,7 @@ def refresh_command(
         plan_to_json,
         prepare,
         run_refresh,
+        skipped_note,
         skipped_notes,
         summary_line,
     )
@@ -182,6 +183,8 @@ def refresh_command(
             raise UsageError(f"--dry-run prints the plan as text or json, not {fmt} (nothing is sent, so "
                              "there is no drift report to render)")
         selection, plan = prepare(config, options)
+        if selection.skipped_non_cassettes:
+            app.info(f"note: {skipped_note(selection)}")
         text = escape_controls(describe_plan(plan)) if fmt == "text" else dumps_document(plan_to_json(plan))
         write_or_emit(text, output, fmt, app.info, what="plan")
         for note in skipped_notes(selection):

@@ -161,6 +161,28 @@ class DriftConfig:
 
 
 @dataclass(frozen=True)
+class AuditAllow:
+    """One ``[[tool.cassettes.audit.allow]]`` entry: findings the project acknowledges.
+
+    ``path`` and ``location`` are globs (``path`` on the cassette's path relative to the project
+    folder), ``rule`` a rule id, ``fingerprint`` one finding's id; every given key must match."""
+
+    path: str | None = None
+    rule: str | None = None
+    location: str | None = None
+    fingerprint: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """``[tool.cassettes.audit]``: the allowlist, and an audit baseline file of fingerprints."""
+
+    allow: tuple[AuditAllow, ...] = ()
+    baseline: Path | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole ``[tool.cassettes]`` table, validated. ``root`` is the project folder."""
 
@@ -177,6 +199,7 @@ class Config:
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
     auth: Mapping[str, AuthConfig] = field(default_factory=dict)
     drift: DriftConfig = field(default_factory=DriftConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
 
     @property
     def cassette_path(self) -> Path:
@@ -206,7 +229,7 @@ class Config:
             return self
         merged = _config_to_raw(self)
         for key, value in overrides.items():
-            if key in ("refresh", "drift", "auth") and isinstance(value, Mapping):
+            if key in ("refresh", "drift", "auth", "audit") and isinstance(value, Mapping):
                 inner = dict(merged.get(key, {}))
                 inner.update(value)
                 merged[key] = inner
@@ -224,11 +247,13 @@ def _merge(defaults: Sequence[str], extra: Sequence[str]) -> tuple[str, ...]:
 
 _TOP_KEYS = {
     "cassette_dir", "record_mode", "match_on", "max_age", "on_expired", "filter_headers",
-    "filter_query_parameters", "filter_body_fields", "refresh", "auth", "drift",
+    "filter_query_parameters", "filter_body_fields", "refresh", "auth", "drift", "audit",
 }
 _REFRESH_KEYS = {"workers", "timeout", "retries", "methods", "samples", "fail_on", "rewrite_hosts"}
 _DRIFT_KEYS = {"ignore", "watch_headers", "strict_numbers"}
 _AUTH_KEYS = {"header", "env", "format"}
+_AUDIT_KEYS = {"allow", "baseline"}
+_ALLOW_KEYS = {"path", "rule", "location", "fingerprint", "reason"}
 
 
 def _fail(where: str, key: str, value: Any, accepted: str) -> ConfigError:
@@ -322,7 +347,39 @@ def parse_config(
         kwargs["drift"] = _parse_drift(where, raw["drift"])
     if "auth" in raw:
         kwargs["auth"] = _parse_auth(where, raw["auth"])
+    if "audit" in raw:
+        kwargs["audit"] = _parse_audit(where, raw["audit"])
     return Config(**kwargs)
+
+
+def _parse_audit(where: str, raw: Any) -> AuditConfig:
+    if not isinstance(raw, Mapping):
+        raise _fail(where, "audit", raw, "a table [tool.cassettes.audit]")
+    _unknown(where, "audit.", raw, _AUDIT_KEYS)
+    baseline = None
+    if "baseline" in raw:
+        value = raw["baseline"]
+        if not isinstance(value, str | Path) or not str(value):
+            raise _fail(where, "audit.baseline", value, "a file path, relative to pyproject.toml")
+        baseline = Path(value)
+    entries: list[AuditAllow] = []
+    allow = raw.get("allow", [])
+    if not isinstance(allow, list | tuple):
+        raise _fail(where, "audit.allow", allow, "a list of tables [[tool.cassettes.audit.allow]]")
+    for number, entry in enumerate(allow):
+        key = f"audit.allow[{number}]"
+        if not isinstance(entry, Mapping):
+            raise _fail(where, key, entry, "a table with path, rule, location, fingerprint, reason")
+        _unknown(where, f"{key}.", entry, _ALLOW_KEYS)
+        for name, value in entry.items():
+            if not isinstance(value, str) or not value:
+                raise _fail(where, f"{key}.{name}", value, "a non-empty string")
+        if not any(k in entry for k in ("path", "rule", "fingerprint")):
+            raise ConfigError(f"{where}: {key} allows every finding; give at least one of path, rule or "
+                              "fingerprint")
+        entries.append(AuditAllow(path=entry.get("path"), rule=entry.get("rule"), location=entry.get("location"),
+                                  fingerprint=entry.get("fingerprint"), reason=entry.get("reason", "")))
+    return AuditConfig(allow=tuple(entries), baseline=baseline)
 
 
 def _parse_refresh(where: str, raw: Any) -> RefreshSettings:
@@ -431,6 +488,14 @@ def _config_to_raw(config: Config) -> dict[str, Any]:
     raw["auth"] = {
         host: {"header": a.header, "env": a.env, "format": a.format} for host, a in config.auth.items()
     }
+    audit: dict[str, Any] = {"allow": [
+        {k: v for k, v in (("path", a.path), ("rule", a.rule), ("location", a.location),
+                           ("fingerprint", a.fingerprint), ("reason", a.reason)) if v}
+        for a in config.audit.allow
+    ]}
+    if config.audit.baseline is not None:
+        audit["baseline"] = str(config.audit.baseline)
+    raw["audit"] = audit
     return raw
 
 

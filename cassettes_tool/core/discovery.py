@@ -10,6 +10,7 @@ from pathlib import Path
 from cassettes_tool.core.sniff import sniff_file
 from cassettes_tool.errors import UsageError
 
+JSON_SNIFF_BYTES = 64 * 1024  # vcrpy's JSON opens with "interactions"; other JSON is not a cassette
 CASSETTE_SUFFIXES = (".yaml", ".yml", ".json", ".yaml.gz", ".yml.gz", ".json.gz")
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "node_modules", ".cassettes",
              ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".nox"}
@@ -25,7 +26,8 @@ def looks_like_cassette(path: Path) -> bool:
     if name.startswith(".") or name in SKIP_NAMES:
         return False
     if name.endswith(".json"):
-        return sniff_file(path, 64, unreadable="other") != "own-output"
+        # An ordinary JSON fixture beside the cassettes is not one (an unreadable file may be).
+        return sniff_file(path, JSON_SNIFF_BYTES, unreadable="cassette") == "cassette"
     if name.endswith(CASSETTE_SUFFIXES):
         return True
     if "." in name:
@@ -33,12 +35,14 @@ def looks_like_cassette(path: Path) -> bool:
     return sniff_file(path, 4096, unreadable="other") == "cassette"
 
 
-def find_cassettes(paths: Iterable[Path], *, errors: list[tuple[Path, str]] | None = None) -> list[Path]:
+def find_cassettes(paths: Iterable[Path], *, errors: list[tuple[Path, str]] | None = None,
+                   skipped: list[Path] | None = None) -> list[Path]:
     """Every cassette under ``paths`` (folders recursively, files as given), sorted, unique.
 
     Folders that cannot be read are reported in ``errors`` (path, reason) and skipped; so are
     FIFOs, sockets and devices, which are never opened (reading a FIFO would wait forever). A path
-    that does not exist is a usage error.
+    that does not exist is a usage error. JSON files in a folder that are not cassettes
+    (ordinary fixtures) are passed over and listed in ``skipped``, for a count.
     """
     found: dict[Path, None] = {}
     for path in paths:
@@ -58,6 +62,8 @@ def find_cassettes(paths: Iterable[Path], *, errors: list[tuple[Path, str]] | No
                     _note_special(candidate, errors)
                 elif looks_like_cassette(candidate):
                     found.setdefault(candidate, None)
+                elif skipped is not None and _other_json(candidate):
+                    skipped.append(candidate)
     return sorted(found)
 
 
@@ -80,6 +86,12 @@ def _note_special(path: Path, errors: list[tuple[Path, str]] | None) -> None:
     if errors is not None:
         kind = _special(path) or "not a regular file"
         errors.append((path, f"is {kind}, not a cassette file; skipped, never opened"))
+
+
+def _other_json(path: Path) -> bool:
+    name = path.name.lower()
+    return (name.endswith(".json") and not name.startswith(".") and name not in SKIP_NAMES
+            and sniff_file(path, JSON_SNIFF_BYTES, unreadable="other") == "other")
 
 
 def _collect(errors: list[tuple[Path, str]] | None):  # type: ignore[no-untyped-def]

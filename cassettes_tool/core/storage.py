@@ -175,6 +175,23 @@ def write_json_atomic(path: Path, data: Any) -> None:
     write_text_atomic(path, dumps_document(data))
 
 
+STATE_FOLDER = ".cassettes"
+STATE_GITIGNORE = "# Created by cassettes automatically: run state, not for version control.\n*\n"
+
+
+def ensure_state_gitignore(folder: Path) -> None:
+    """Give the ``.cassettes/`` state folder its own ``.gitignore`` (as ``.pytest_cache`` has), so a
+    test run leaves ``git status`` clean. An existing file is never changed."""
+    if folder.name != STATE_FOLDER:
+        return
+    target = folder / ".gitignore"
+    if not target.exists():
+        try:
+            write_text_atomic(target, STATE_GITIGNORE)
+        except OSError:
+            return  # a read-only checkout: the ledger itself still got written
+
+
 def serialize_document(document: dict[str, Any], fmt: str) -> bytes:
     """Bytes exactly as vcrpy's serializers would write the document."""
     if fmt == "json":

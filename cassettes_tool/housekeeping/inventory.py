@@ -41,12 +41,14 @@ def inventory(
     ledger: Ledger | None = None,
     older_than: timedelta | None = None,
     now: datetime | None = None,
+    skipped: list[Path] | None = None,
 ) -> list[Row]:
-    """Rows for every cassette under ``paths``; ``older_than`` keeps the old (and undated) ones."""
+    """Rows for every cassette under ``paths``; ``older_than`` keeps the old (and undated) ones.
+    JSON files that are not cassettes are left out and listed in ``skipped``."""
     now = now or datetime.now(UTC)
     walk_errors: list[tuple[Path, str]] = []
     rows: list[Row] = []
-    for path in find_cassettes(paths, errors=walk_errors):
+    for path in find_cassettes(paths, errors=walk_errors, skipped=skipped):
         row = _row(path, ledger, now)
         if older_than is not None and row.age_days is not None and row.age_days * 86400 < older_than.total_seconds():
             continue

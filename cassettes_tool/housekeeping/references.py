@@ -10,7 +10,12 @@ Found references:
   a class or in ``pytestmark``, and pytest-recording's ``vcr`` marker likewise;
 - the default names that markers and bare decorators derive (docs/recording.md):
   ``<test module>/<test name>``, ``<test module>/<Class>.<test name>`` for methods, with any
-  ``[parameter id]`` suffix of parametrized tests.
+  ``[parameter id]`` suffix — on every test, since parametrized fixtures add ids too;
+- pytest-recording: ``@pytest.mark.default_cassette("name")``, the ``vcr`` marker's default
+  name even when it names extra cassettes, and the bare test name for tests in the scope of a
+  ``vcr_cassette_dir`` fixture (its folder holds ``<test name>.yaml``);
+- names built at run time (an f-string, a concatenation, a conditional, a variable): a
+  ``pattern`` reference, its unknown parts ``*``; every cassette the pattern could match is kept.
 
 A reference matches a cassette when its name equals the cassette's path, or a tail of it on
 folder boundaries, with the same suffix — or without any suffix (``users/get`` matches
@@ -21,6 +26,8 @@ cassette, a missed one could delete it.
 from __future__ import annotations
 
 import ast
+import fnmatch
+import itertools
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +38,8 @@ from cassettes_tool.recording.settings import default_name
 
 CASSETTE_SUFFIXES = (".yaml.gz", ".yml.gz", ".json.gz", ".yaml", ".yml", ".json")
 MARKERS = ("cassette", "vcr")
+NAMING_MARKERS = (*MARKERS, "default_cassette")
+MAX_PATTERNS = 16  # alternatives of one expression (conditionals multiply); beyond: "*"
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,8 @@ class Reference:
     """One place in the test sources that names a cassette.
 
     ``kind``: ``use_cassette``, ``marker`` (a name given to a marker), ``default`` (the name a
-    bare marker or decorator derives). ``parametrized`` default names also match ``name[...]``.
+    bare marker or decorator derives), ``pattern`` (a name built at run time: ``name`` is a glob).
+    ``parametrized`` default names also match ``name[...]``.
     """
 
     name: str
@@ -49,6 +59,8 @@ class Reference:
 
     def describe(self, base: Path | None = None) -> str:
         where = _relative(self.file, base)
+        if self.kind == "pattern":
+            return f"name built at run time in {where}:{self.line} (pattern {self.name!r})"
         label = {"use_cassette": "use_cassette", "marker": "marker", "default": "default name"}[self.kind]
         return f"{where}:{self.line} ({label} {self.name!r})"
 
@@ -107,10 +119,24 @@ class _Scanner:
         # Calls anywhere (helpers, fixtures, with-statements) not already seen as decorators.
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Call) and id(node) not in self.seen_calls and _is_use_cassette(node.func):
-                name = self._name_argument(node)
-                if name is not None:
-                    self._add(name, node.lineno, "use_cassette")
+                self._add_named(node, node.lineno, "use_cassette")
+        if any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == "vcr_cassette_dir"
+               for n in ast.walk(self.tree)):
+            self._cassette_dir_names()
         return self.out
+
+    def _cassette_dir_names(self) -> None:
+        """A ``vcr_cassette_dir`` fixture here: its folder holds ``<test name>.yaml`` of the tests
+        in scope (this module, or the folder of this conftest). Every test there gets the bare name."""
+        files = [self.file] if self.file.name != "conftest.py" else test_files([self.file.parent])
+        for file in files:
+            tree = self.tree if file == self.file else _parse(file)
+            if tree is None:
+                continue
+            for cls, function in _test_functions(tree.body, None):
+                name = f"{cls.rsplit('.', 1)[-1]}.{function.name}" if cls else function.name
+                self.out.append(Reference(name=name, file=file, line=function.lineno, kind="default",
+                                          parametrized=True))
 
     # -- names ------------------------------------------------------------------------
 
@@ -146,12 +172,51 @@ class _Scanner:
         return None
 
     def _name_argument(self, call: ast.Call) -> str | None:
-        if call.args:
-            return self._literal(call.args[0])
-        for keyword in call.keywords:
-            if keyword.arg in ("path", "name"):
-                return self._literal(keyword.value)
-        return None
+        node = _name_node(call)
+        return self._literal(node) if node is not None else None
+
+    def _add_named(self, call: ast.Call, line: int, kind: str) -> bool:
+        """Add the reference a call's name argument makes (a pattern when it is built at run
+        time); False when the call names nothing."""
+        node = _name_node(call)
+        if node is None:
+            return False
+        patterns = self._patterns(node)
+        if all(_resolved(p) for p in patterns):
+            name = self._literal(node)
+            if name is not None:
+                self._add(name, line, kind)
+                return True
+        for pattern in patterns:
+            self._add(pattern, line, "pattern")
+        return True
+
+    def _patterns(self, node: ast.expr) -> list[str]:
+        """Globs the expression may evaluate to: literal parts escaped, unknown parts ``*``."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [_escape(node.value)]
+        if isinstance(node, ast.Name) and node.id in self.constants:
+            return [_escape(self.constants[node.id])]
+        if isinstance(node, ast.JoinedStr):
+            return ["".join(_escape(str(v.value)) if isinstance(v, ast.Constant) else "*" for v in node.values)]
+        if isinstance(node, ast.IfExp):
+            return _limit([*self._patterns(node.body), *self._patterns(node.orelse)])
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Div):
+            glue = "/" if isinstance(node.op, ast.Div) else ""
+            return _limit([a + glue + b for a, b in itertools.product(self._patterns(node.left),
+                                                                       self._patterns(node.right))])
+        if isinstance(node, ast.Call):
+            name = _call_name(node.func)
+            if name == "format" and isinstance(node.func, ast.Attribute):
+                return [_format_glob(p) for p in self._patterns(node.func.value)]
+            if name in ("join", "Path", "PurePath", "joinpath", "str", "fspath"):
+                parts = [self._patterns(a) for a in node.args]
+                if isinstance(node.func, ast.Attribute) and name == "joinpath":
+                    parts.insert(0, self._patterns(node.func.value))
+                if not parts:
+                    return ["*"]
+                return _limit(["/".join(combo) for combo in itertools.product(*parts)])
+        return ["*"]
 
     # -- decorators and markers ---------------------------------------------------------
 
@@ -184,38 +249,91 @@ class _Scanner:
         default = default_name(str(self.file), "", qualname)
         marker_default = default_name(str(self.file), "", innermost)
         decorators = list(function.decorator_list)
-        parametrized = any(_marker_of(d) == "parametrize" for d in [*decorators, *inherited])
+        # Every test may be parametrized: a parametrized fixture adds ids without a decorator.
+        parametrized = True
         for decorator in decorators:
             call = decorator if isinstance(decorator, ast.Call) else None
             target = call.func if call is not None else decorator
             if _is_use_cassette(target):
                 if call is not None:
                     self.seen_calls.add(id(call))
-                name = self._name_argument(call) if call is not None else None
-                if name is not None:
-                    self._add(name, decorator.lineno, "use_cassette")
-                else:
+                if call is None or not self._add_named(call, decorator.lineno, "use_cassette"):
                     # A bare @use_cassette: ours derives <module>/<qualname>; vcrpy the function name.
                     self._add(default, decorator.lineno, "default")
                     self._add(function.name, decorator.lineno, "default")
         self._marker_names(decorators)
         is_test = function.name.startswith("test")
         for mark in [*inherited, *decorators]:
-            if _marker_of(mark) in MARKERS and is_test and not self._marker_has_name(mark):
-                self._add(marker_default, getattr(mark, "lineno", function.lineno), "default", parametrized)
+            # pytest-recording's vcr marker names *extra* cassettes: the default one is used too.
+            marker = _marker_of(mark)
+            if is_test and (marker == "vcr" or (marker in MARKERS and not self._marker_has_name(mark))):
+                line = getattr(mark, "lineno", function.lineno)
+                self._add(marker_default, line, "default", parametrized)
+                if marker == "vcr":  # pytest-recording: <module folder>/cassettes/<module>/<test>.yaml
+                    self._add(innermost, line, "default", parametrized)
 
     def _marker_names(self, decorators: Iterable[ast.expr]) -> None:
         for decorator in decorators:
-            if _marker_of(decorator) in MARKERS and isinstance(decorator, ast.Call):
-                name = self._name_argument(decorator)
-                if name is not None:
-                    self._add(name, decorator.lineno, "marker")
+            if _marker_of(decorator) in NAMING_MARKERS and isinstance(decorator, ast.Call):
+                if _marker_of(decorator) == "vcr":
+                    for argument in decorator.args:  # every positional argument is a cassette
+                        self._add_named(ast.Call(func=decorator.func, args=[argument], keywords=[]),
+                                        decorator.lineno, "marker")
+                else:
+                    self._add_named(decorator, decorator.lineno, "marker")
 
     def _marker_has_name(self, mark: ast.expr) -> bool:
         return isinstance(mark, ast.Call) and bool(mark.args or any(k.arg in ("path", "name") for k in mark.keywords))
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"_Scanner({self.file})"
+
+
+def _name_node(call: ast.Call) -> ast.expr | None:
+    if call.args:
+        return call.args[0]
+    for keyword in call.keywords:
+        if keyword.arg in ("path", "name"):
+            return keyword.value
+    return None
+
+
+def _escape(text: str) -> str:
+    """A literal part of a glob (``[`` in parameter ids is not a character class)."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _format_glob(pattern: str) -> str:
+    """``"users_{}.yaml".format(x)`` -> ``users_*.yaml``."""
+    import re
+
+    return re.sub(r"\{[^{}]*\}", "*", pattern)
+
+
+def _limit(patterns: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(patterns))
+    return unique if len(unique) <= MAX_PATTERNS else ["*"]
+
+
+def _resolved(pattern: str) -> bool:
+    """True when only a leading folder is unknown (``Path(HERE) / "x.yaml"``): a plain tail."""
+    rest = pattern.lstrip("*/") if pattern.startswith("*") else pattern
+    return "*" not in rest.replace("[*]", "")
+
+
+def _parse(file: Path) -> ast.Module | None:
+    try:
+        return ast.parse(file.read_bytes(), filename=str(file))
+    except (SyntaxError, ValueError, OSError):
+        return None
+
+
+def _test_functions(body: Sequence[ast.stmt], cls: str | None) -> Iterable[tuple[str | None, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    for statement in body:
+        if isinstance(statement, ast.ClassDef):
+            yield from _test_functions(statement.body, f"{cls}.{statement.name}" if cls else statement.name)
+        elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name.startswith("test"):
+            yield cls, statement
 
 
 def _module_constants(tree: ast.Module) -> dict[str, str]:
@@ -274,7 +392,11 @@ class ReferenceIndex:
     def __init__(self, references: Iterable[Reference]) -> None:
         self._exact: dict[str, list[Reference]] = {}
         self._parametrized: dict[str, list[Reference]] = {}
+        self._patterns: list[Reference] = []
         for reference in references:
+            if reference.kind == "pattern":
+                self._patterns.append(reference)
+                continue
             # An explicit suffix must match (x.json is not x.yaml); a bare name matches any.
             key = _normalise(reference.name)
             if not key:
@@ -284,7 +406,7 @@ class ReferenceIndex:
                 self._parametrized.setdefault(key, []).append(reference)
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self._exact.values())
+        return sum(len(v) for v in self._exact.values()) + len(self._patterns)
 
     def find(self, cassette: Path) -> list[Reference]:
         """The references whose name matches ``cassette``."""
@@ -302,4 +424,8 @@ class ReferenceIndex:
                 # ``test_get[1-2]`` is one parametrization of ``test_get``.
                 base = "/".join([*parts[start:-1], parts[-1].split("[", 1)[0]])
                 found.update(dict.fromkeys(self._parametrized.get(base, ())))
+            for reference in self._patterns:
+                pattern = _normalise(reference.name)
+                if fnmatch.fnmatchcase(tail, pattern) or (suffix and fnmatch.fnmatchcase(tail + suffix, pattern)):
+                    found[reference] = None
         return list(found)

@@ -26,7 +26,7 @@ from typing import Any
 
 from cassettes_tool.core.discovery import project_key
 from cassettes_tool.core.jsonfile import document, read_json
-from cassettes_tool.core.storage import write_json_atomic
+from cassettes_tool.core.storage import ensure_state_gitignore, write_json_atomic
 from cassettes_tool.errors import CassettesError
 
 LEDGER_SCHEMA_VERSION = 1
@@ -71,6 +71,7 @@ class Ledger:
 
     def save(self, path: Path) -> None:
         write_json_atomic(path, self.to_json())
+        ensure_state_gitignore(path.parent)
 
 
 def load_ledger(path: Path, root: Path | None = None) -> Ledger:

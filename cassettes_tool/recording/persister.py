@@ -171,3 +171,30 @@ def _parse(path: Path, data: bytes) -> Payload:
 
 def _vcr_request(raw: dict[str, Any]) -> VcrRequest:
     return new_request(raw["method"], raw["uri"], raw["body"], raw["headers"])
+
+
+def miss_message(error: Any) -> str:
+    """Our words for vcrpy's ``CannotOverwriteExistingCassetteException`` on one of our cassettes:
+    the cassette, the request, the closest recorded request and how to record it (the plugin's
+    option, not vcrpy's advice about ``cassette_library_dir`` and a record mode we do not use)."""
+    from cassettes_tool.core.discovery import display_path
+
+    cassette = error.cassette
+    request = error.failed_request
+    where = display_path(Path(str(cassette._path)))
+    mode = getattr(cassette.record_mode, "value", cassette.record_mode)
+    lines = [f"cassettes: no recorded response for {request.method} {request.uri} in {where} "
+             f"(record mode {mode})"]
+    if getattr(error, "reason", None) == "already_played":
+        lines.append("  the matching recorded response was already played; allow_playback_repeats=True "
+                     "replays it again")
+    similar = list(getattr(error, "similar_requests", None) or [])
+    if similar:
+        closest, _, failed = similar[0]
+        differs = ", ".join(str(name) for name, _ in failed) or "nothing the matchers check"
+        lines.append(f"  closest recorded request: {closest.method} {closest.uri} (differs in: {differs})")
+    elif len(cassette) == 0:
+        lines.append("  the cassette holds no recorded request yet")
+    lines.append("  to record it: run pytest with --cassettes-record-mode=once (a new cassette) or "
+                 "new_episodes (add to this one), or set record_mode in the marker or [tool.cassettes]")
+    return "\n".join(lines)

@@ -45,6 +45,11 @@ class _State:
     started_at: str
     reasons: list[str] = field(default_factory=list)
     deselected: int = 0
+    deselected_ids: set[str] = field(default_factory=set)
+    collected_ids: set[str] = field(default_factory=set)
+    collected_files: set[Path] = field(default_factory=set)
+    watch: Any = None  # recording.watch.CassetteWatch while the ledger is on
+    config_root: Path = Path()  # pytest's rootpath: node ids are relative to it
     workers_started: set[str] = field(default_factory=set)
     workers_reported: set[str] = field(default_factory=set)
     written: Path | None = None
@@ -91,8 +96,14 @@ def pytest_configure(config: pytest.Config) -> None:
     run = _session.Session(config=project, cli_overrides=cli, usage=recorder)
     state = _State(config=project, session=run, previous=_session.current(), ledger_path=ledger_path,
                    explicit_ledger=usage_option is not None, started_at=_now_iso())
+    state.config_root = config.rootpath
     config.stash[_STATE] = state
     _session.install(run)
+    if recorder is not None:
+        from cassettes_tool.recording.watch import CassetteWatch
+
+        state.watch = CassetteWatch(recorder, lambda: run.current_test)
+        state.watch.install()
     config.pluginmanager.register(_LedgerHooks(state), "cassettes-ledger")
     if config.pluginmanager.hasplugin("xdist") and not _is_worker(config):
         config.pluginmanager.register(_XdistController(state), "cassettes-xdist")
@@ -102,6 +113,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(_STATE, None)
     if state is not None:
         _session.install(state.previous)
+        if state.watch is not None:
+            state.watch.uninstall()
 
 
 def _now_iso() -> str:
@@ -136,8 +149,18 @@ def cassettes_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def cassette(request: pytest.FixtureRequest, cassettes_config: dict[str, Any]) -> Iterator[Any]:
-    """The active cassette of the test (opened with the marker's name and overrides)."""
+def cassette(cassettes_cassette: Any) -> Any:
+    """The active cassette of the test (opened with the marker's name and overrides).
+
+    Another plugin may define a fixture of the same name (cassetter does, autouse): marked tests
+    still get ours through ``cassettes_cassette``, and a test that asks for ``cassette`` while
+    the other plugin's wins stops the run at collection (:func:`_fixture_clash`)."""
+    return cassettes_cassette
+
+
+@pytest.fixture
+def cassettes_cassette(request: pytest.FixtureRequest, cassettes_config: dict[str, Any]) -> Iterator[Any]:
+    """The active cassette of the test, under a name no other plugin uses."""
     from cassettes_tool.recording.api import CassetteContext, use_cassette
 
     name, overrides = _marker_options(request.node)
@@ -167,14 +190,62 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     if report.when == "call":
         item.stash[_CALL_FAILED] = bool(report.failed)
+    if report.failed and call.excinfo is not None:
+        message = _miss_message(call.excinfo.value)
+        if message is not None:
+            report.longrepr = f"{type(call.excinfo.value).__name__}: {message}"
     return report
+
+
+def _miss_message(error: BaseException) -> str | None:
+    """Our replay-miss message when ``error`` (or its cause) is vcrpy's for one of our cassettes."""
+    import sys
+
+    errors = sys.modules.get("vcr.errors")
+    if errors is None:
+        return None  # vcrpy was never imported: it cannot be its error
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if (isinstance(current, errors.CannotOverwriteExistingCassetteException)
+                and getattr(current, "failed_request", None) is not None
+                and getattr(current.cassette, "reports_own_usage", False)):
+            from cassettes_tool.recording.persister import miss_message
+
+            return miss_message(current)
+        current = current.__cause__ or current.__context__
+    return None
 
 
 @pytest.fixture(autouse=True)
 def _cassettes_marker(request: pytest.FixtureRequest) -> None:
     """Open the cassette of tests marked ``@pytest.mark.cassette``."""
     if request.node.get_closest_marker(MARKER) is not None:
-        request.getfixturevalue("cassette")
+        request.getfixturevalue("cassettes_cassette")
+
+
+def _fixture_clash(items: list[pytest.Item]) -> str | None:
+    """One line when a test asks for ``cassette`` but another plugin's fixture of that name wins."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        # Only a test marked for us that names the fixture itself: cassetter's is autouse.
+        if info is None or "cassette" not in info.argnames or item.get_closest_marker(MARKER) is None:
+            continue
+        definitions = info.name2fixturedefs.get("cassette", ())
+        if not definitions:
+            continue
+        winner = getattr(definitions[-1], "func", None)
+        module = getattr(winner, "__module__", "") or ""
+        if module == __name__ or not module:
+            continue
+        if definitions[-1].baseid:  # a project's own fixture (conftest, module): its choice
+            continue
+        plugin = module.split(".", 1)[0]
+        return (f"cassettes: {item.nodeid} asks for the `cassette` fixture, but plugin {plugin} "
+                f"defines one too and wins; disable it (`-p no:{plugin}` in addopts) or ask for "
+                "`cassettes_cassette` instead")
+    return None
 
 
 def _marker_options(node: pytest.Item) -> tuple[str | None, dict[str, Any]]:
@@ -220,17 +291,16 @@ def _registered_matchers() -> tuple[str, ...]:
 
 
 def _incomplete_reasons(session: pytest.Session, state: _State, exitstatus: int) -> list[str]:
+    """Every rule that makes this run partial (docs/prune.md, "What makes a run complete")."""
     config = session.config
     reasons = list(state.reasons)
-    if config.getoption("keyword", None):
-        reasons.append("-k was used")
-    if config.getoption("markexpr", None):
-        reasons.append("-m was used")
-    if config.getoption("deselect", None):
-        reasons.append("--deselect was used")
+    for option, label in (("keyword", "-k"), ("markexpr", "-m"), ("deselect", "--deselect"),
+                          ("ignore", "--ignore"), ("ignore_glob", "--ignore-glob"), ("lf", "--lf")):
+        if config.getoption(option, None):
+            reasons.append(f"{label} was used")
     if state.deselected:
         reasons.append(f"{state.deselected} test(s) deselected")
-    subset = _subset_arguments(config)
+    subset = _node_id_arguments(config)
     if subset:
         reasons.append(f"only part of the suite was run: {' '.join(subset)}")
     if session.shouldstop or session.shouldfail:
@@ -244,22 +314,87 @@ def _incomplete_reasons(session: pytest.Session, state: _State, exitstatus: int)
     return unique
 
 
-def _subset_arguments(config: pytest.Config) -> list[str]:
-    """Command-line paths that select less than the whole suite."""
+def _node_id_arguments(config: pytest.Config) -> list[str]:
+    """Command-line node ids (``file.py::test``): they select single tests of a module.
+
+    Paths on the command line are not a rule by themselves: ``pytest tests`` is complete when
+    ``tests/`` holds every test file (see :func:`_test_files_not_collected`)."""
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         return []
-    root = config.rootpath.resolve()
-    testpaths = [(root / p).resolve() for p in config.getini("testpaths")]
-    subset = []
-    for arg in config.args:
-        if "::" in arg:
-            subset.append(arg)
-            continue
-        path = (config.invocation_params.dir / arg).resolve()
-        if path == root or any(t == path or path in t.parents for t in testpaths):
-            continue
-        subset.append(arg)
-    return subset
+    return [arg for arg in config.args if "::" in arg]
+
+
+def _test_folders(config: pytest.Config) -> list[Path]:
+    """The project's test folders: the configured ``testpaths``, else the whole root folder."""
+    root = config.rootpath
+    configured = [(root / p) for p in config.getini("testpaths")]
+    found = [p for p in configured if p.exists()]
+    return found or [root]
+
+
+def _test_files_not_collected(config: pytest.Config, seen: set[Path]) -> list[Path]:
+    """Test files (``python_files`` patterns) in the test folders that pytest never looked at.
+
+    Files the project itself tells pytest to ignore (``collect_ignore`` in a conftest) do not count.
+    """
+    import fnmatch
+
+    patterns = [str(p) for p in config.getini("python_files")]
+    skip_dirs = [str(p) for p in config.getini("norecursedirs")]
+    missing: list[Path] = []
+    for folder in _test_folders(config):
+        candidates = [folder] if folder.is_file() else []
+        if folder.is_dir():
+            for current, dirs, files in os.walk(folder):
+                here = Path(current)
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                                 and not any(fnmatch.fnmatch(d, p) for p in skip_dirs)
+                                 and not (here / d / "pyvenv.cfg").exists())
+                candidates.extend(here / name for name in sorted(files) if name.endswith(".py"))
+        for file in candidates:
+            if not any(fnmatch.fnmatch(file.name, p) for p in patterns):
+                continue
+            if file.resolve() in seen or _project_ignores(config, file):
+                continue
+            missing.append(file)
+    return missing
+
+
+def _project_ignores(config: pytest.Config, path: Path) -> bool:
+    if config.getoption("ignore", None) or config.getoption("ignore_glob", None):
+        return False  # a command-line ignore is a rule of its own ("--ignore was used")
+    try:
+        return bool(config.hook.pytest_ignore_collect(collection_path=path, config=config))
+    except Exception:  # a conftest we cannot ask: count the file as missed
+        return False
+
+
+def _collection_reasons(session: pytest.Session, state: _State) -> list[str]:
+    """Partial collections: tests dropped by a hook without ``pytest_deselected``, test files
+    never collected. An xdist controller collects nothing itself; its workers check instead."""
+    config = session.config
+    reasons: list[str] = []
+    kept = {item.nodeid for item in session.items}
+    removed = state.collected_ids - kept - state.deselected_ids
+    if removed:
+        example = sorted(removed)[0]
+        reasons.append(f"{len(removed)} collected test(s) did not run (e.g. {example}): removed by a "
+                       "pytest_collection_modifyitems hook without pytest_deselected")
+    if config.pluginmanager.hasplugin("dsession") or config.getoption("collectonly", False):
+        return reasons
+    missing = _test_files_not_collected(config, state.collected_files)
+    if missing:
+        shown = ", ".join(_relative(p, config.rootpath) for p in missing[:3])
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        reasons.append(f"test file(s) not collected: {shown}{more}")
+    return reasons
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 class _LedgerHooks:
@@ -269,17 +404,35 @@ class _LedgerHooks:
         self.state = state
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        # A file counts as collected once pytest collected it (tests or none), not when it was
+        # merely listed in its folder: ``pytest tests/test_a.py`` lists test_b.py too.
+        file = report.nodeid.split("::", 1)[0]
+        if file.endswith(".py"):
+            self.state.collected_files.add((self.state.config_root / file).resolve())
         if report.failed:
             self.state.add_reason(f"collection failed: {report.nodeid or '(root)'}")
 
+    def pytest_itemcollected(self, item: pytest.Item) -> None:
+        self.state.collected_ids.add(item.nodeid)
+
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.state.deselected += len(items)
+        self.state.deselected_ids.update(item.nodeid for item in items)
+
+    def pytest_runtest_logfinish(self) -> None:
+        if self.state.watch is not None:
+            self.state.watch.flush()
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Note the cassettes that markers declare, even for tests that end up not running."""
         state = self.state
+        clash = _fixture_clash(session.items)
+        if clash:
+            raise pytest.UsageError(clash)
         if state.session.usage is None:
             return
+        for reason in _collection_reasons(session, state):
+            state.add_reason(reason)
         from cassettes_tool.recording.settings import merge_layers, resolve_path
 
         for item in session.items:
@@ -301,6 +454,8 @@ class _LedgerHooks:
         config = session.config
         if state.session.usage is None or config.getoption("collectonly", False):
             return
+        if state.watch is not None:
+            state.watch.flush()
         reasons = _incomplete_reasons(session, state, exitstatus)
         state.session.usage.count_declared_only()
         if _is_worker(config):

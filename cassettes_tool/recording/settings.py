@@ -114,13 +114,28 @@ def _check_matchers(match_on: Sequence[Matcher], registered: Collection[str]) ->
 
 
 def resolve_path(name: str | os.PathLike[str], config: Config) -> Path:
-    """docs/recording.md: a bare name is ``<cassette_dir>/<name>.yaml``; paths with a suffix as given."""
+    """docs/recording.md ("Where a name resolves"):
+
+    - an absolute path is used as given;
+    - a name with a cassette suffix and a folder part (``here/one.json``, ``./x.yaml``) is a
+      path relative to the working directory; a file name alone (``x.json``) lives in
+      ``cassette_dir`` (``<cassette_dir>/x.json``) unless that file exists in the working directory;
+    - a bare name is ``<cassette_dir>/<name>`` when that file exists (an extension-less
+      cassette), else ``<cassette_dir>/<name>.yaml``.
+    """
     text = os.fspath(name)
     path = Path(text)
     if path.is_absolute():
         return path
     if text.lower().endswith(CASSETTE_SUFFIXES):
-        return Path.cwd() / path
+        here = Path.cwd() / path
+        explicit = text.replace("\\", "/").startswith(("./", "../"))
+        if explicit or here.exists() or path.parent != Path("."):
+            return here
+        return config.cassette_path / path
+    bare = config.cassette_path / text
+    if bare.is_file():
+        return bare
     return config.cassette_path / f"{text}.yaml"
 
 

@@ -14,6 +14,7 @@ from cassettes_tool.refresh.runner import (
     RefreshOutcome,
     prepare,
     run_refresh,
+    skipped_note,
     skipped_notes,
     summary_line,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "prepare",
     "run_refresh",
     "select_cassettes",
+    "skipped_note",
     "skipped_notes",
     "summary_line",
 ]

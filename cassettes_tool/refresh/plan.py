@@ -74,6 +74,7 @@ class Plan:
 
     cassettes: list[CassettePlan]
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # shown by --dry-run: what would fail tonight
 
     def calls(self) -> Iterable[tuple[CassettePlan, PlannedCall]]:
         for cassette in self.cassettes:
@@ -218,7 +219,56 @@ def build_plan(
         f"--rewrite-host {host}: no selected cassette records this host (rewrite unused)"
         for host in sorted(set(rewrites) - used)
     ]
-    return Plan(cassettes=cassettes, notes=notes)
+    return Plan(cassettes=cassettes, notes=notes, warnings=_warnings(cassettes, rules, rewrites))
+
+
+def _warnings(cassettes: Sequence[CassettePlan], rules: FilterRules, rewrites: Mapping[str, str]) -> list[str]:
+    """What would make the real run fail although the plan looks fine: a credential header the
+    recording filtered with no auth entry for its host (401 tonight), and hosts that only exist
+    on the machine that recorded them (localhost, private addresses) and are not rewritten."""
+    missing_auth: dict[str, set[str]] = {}
+    local: set[str] = set()
+    for cassette in cassettes:
+        if cassette.selected.cassette is None:
+            continue
+        interactions = cassette.selected.cassette.interactions
+        for call in cassette.calls:
+            if not call.sent or call.host is None:
+                continue
+            request = interactions[call.index].request
+            if call.auth is None:
+                for name, values in request.headers.items():
+                    if name.lower() in rules.headers and any(PLACEHOLDER in v for v in values):
+                        missing_auth.setdefault(call.host, set()).add(name)
+            if _lookup(rewrites, request) is None and is_local_host(call.host):
+                local.add(call.origin or call.host)
+    warnings = [
+        f"warning: {host}: the recorded {', '.join(sorted(names))} header was filtered and no "
+        f'[tool.cassettes.auth."{host}"] entry supplies it; the live calls will likely be refused '
+        "(401). Add the entry (header, env, format) before the real run"
+        for host, names in sorted(missing_auth.items())
+    ]
+    warnings.extend(
+        f"warning: {origin} is localhost or a private address (recorded on a developer's machine?); "
+        "the refresh would call it from wherever it runs. Point it at the real API with "
+        "--rewrite-host or [tool.cassettes.refresh] rewrite_hosts, or leave these cassettes out"
+        for origin in sorted(local)
+    )
+    return warnings
+
+
+def is_local_host(host: str) -> bool:
+    """localhost, a loopback, private, link-local or unspecified address, or a ``.local`` name."""
+    import ipaddress
+
+    name = host.strip("[]").lower().rstrip(".")
+    if name in ("localhost", "localhost.localdomain") or name.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local or address.is_unspecified
 
 
 def resolve_credentials(plan: Plan, environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -258,6 +308,7 @@ def describe_plan(plan: Plan, environ: Mapping[str, str] | None = None) -> str:
                 line = f"  [{call.index}] skip {call.method} {call.uri}: {call.reason}"
             lines.append(line)
     lines.extend(f"note: {n}" for n in plan.notes)
+    lines.extend(plan.warnings)
     lines.append(f"dry run: {sent} interaction(s) would be sent to {len(plan.origins)} host(s), "
                  f"{skipped} skipped, in {len(plan.cassettes)} cassette(s); nothing was sent")
     return "\n".join(lines) + "\n"
@@ -296,5 +347,5 @@ def plan_to_json(plan: Plan, environ: Mapping[str, str] | None = None) -> dict[s
         "summary": {"cassettes": len(plan.cassettes), "send": sent, "skip": skipped,
                     "hosts": sorted(plan.origins)},
         "cassettes": cassettes,
-        "notes": list(plan.notes),
+        "notes": [*plan.notes, *plan.warnings],
     })

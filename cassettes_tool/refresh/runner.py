@@ -127,6 +127,10 @@ def skipped_notes(selection: Selection) -> list[str]:
     return [f"{path}: {reason}" for path, reason in selection.skipped]
 
 
+def skipped_note(selection: Selection) -> str:
+    return f"skipped {selection.skipped_non_cassettes} JSON file(s) that are not cassettes"
+
+
 def empty_selection_note(selection: Selection, options: RefreshOptions) -> str | None:
     """Why nothing was selected although cassettes exist (a shard or --older-than), if so."""
     if selection.items:
@@ -198,6 +202,8 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
     note = empty_selection_note(selection, options)
     notes = [note] if note else list(plan.notes)
     notes += skipped_notes(selection)
+    if selection.skipped_non_cassettes:
+        notes.append(skipped_note(selection))
     report = Report(started_at=started, finished_at=now_iso(), cassettes=run.results())
     from cassettes_tool.drift.grouping import group_findings
 

@@ -73,6 +73,7 @@ class Selection:
     found: int
     in_shard: int
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # FIFOs and unreadable folders
+    skipped_non_cassettes: int = 0  # JSON files in the folders that are not cassettes
 
 
 def read_selected(path: Path) -> Selected:
@@ -98,7 +99,8 @@ def select_cassettes(
 ) -> Selection:
     """Find, shard, read and age-filter the cassettes under ``paths`` (sorted by path)."""
     skipped: list[tuple[Path, str]] = []
-    found = find_cassettes(paths, errors=skipped)
+    other_json: list[Path] = []
+    found = find_cassettes(paths, errors=skipped, skipped=other_json)
     if shard is not None:
         chosen = [p for p in found if shard_of(p, root, shard.count) == shard.index]
     else:
@@ -113,4 +115,5 @@ def select_cassettes(
             if when is not None and now - when < older_than:
                 continue
         items.append(selected)
-    return Selection(items=items, found=len(found), in_shard=len(chosen), skipped=skipped)
+    return Selection(items=items, found=len(found), in_shard=len(chosen), skipped=skipped,
+                     skipped_non_cassettes=len(other_json))

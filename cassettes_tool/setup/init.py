@@ -87,6 +87,9 @@ def section_text(cassette_dir: str = DEFAULT_CASSETTE_DIR) -> str:
         _line("filter_headers", []),
         _line("filter_query_parameters", []),
         _line("filter_body_fields", []),
+        "# Audit findings acknowledged on purpose (fake secrets a test sends to a scanner, say):",
+        '# audit = { baseline = ".cassettes-audit-baseline.json", allow = [{ path = "tests/cassettes/scanner/*", '
+        'reason = "fake keys" }] }',
         "",
         "[tool.cassettes.refresh]",
         "# `cassettes refresh`: the nightly job that re-plays recorded requests against the live API.",
@@ -208,18 +211,47 @@ def write_workflow(project_dir: Path, options: WorkflowOptions, *, force: bool =
 
 # Folder names that hold cassettes in real projects (vcrpy, pytest-recording, hand-made).
 CASSETTE_FOLDER_NAMES = ("cassettes", "vcr_cassettes", "fixtures/cassettes", "fixtures/vcr_cassettes")
+MAX_DEPTH = 5  # folders below the project searched for existing cassettes
+
+
+def find_cassette_folders(project_dir: Path) -> list[str]:
+    """Existing cassette folders anywhere in the project (outermost only), relative to it.
+
+    A folder counts when its name says cassettes (``cassettes``, ``vcr_cassettes``,
+    ``tests/clients/cassettes``, a top-level ``cassettes/``, ``recordings``) and it holds a
+    cassette, or when it is a ``fixtures`` folder holding cassettes directly (extension-less
+    ones included: the first bytes decide)."""
+    import os
+
+    from cassettes_tool.core.discovery import SKIP_DIRS, find_cassettes
+    from cassettes_tool.core.sniff import sniff_file
+
+    found: list[str] = []
+    root = project_dir.resolve()
+    for current, dirs, _ in os.walk(root):
+        here = Path(current)
+        depth = len(here.relative_to(root).parts)
+        keep: list[str] = []
+        for name in sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")):
+            folder = here / name
+            lowered = name.lower()
+            if "cassette" in lowered or lowered == "recordings":
+                if find_cassettes([folder]):
+                    found.append(folder.relative_to(root).as_posix())
+                    continue
+            elif lowered == "fixtures" and any(
+                    f.is_file() and sniff_file(f, 4096, unreadable="other") == "cassette" for f in folder.iterdir()):
+                found.append(folder.relative_to(root).as_posix())
+                continue
+            if depth + 1 < MAX_DEPTH and (folder / "pyvenv.cfg").exists() is False:
+                keep.append(name)
+        dirs[:] = keep
+    return found
 
 
 def detect_cassette_dir(project_dir: Path) -> str | None:
-    """The one existing cassette folder under ``tests/`` (or the project), if there is exactly one."""
-    from cassettes_tool.core.discovery import find_cassettes
-
-    found = []
-    for base in ("tests", "test", "."):
-        for name in CASSETTE_FOLDER_NAMES:
-            folder = project_dir / base / name
-            if folder.is_dir() and find_cassettes([folder]):
-                found.append(folder.relative_to(project_dir).as_posix().removeprefix("./"))
+    """The one existing cassette folder in the project, if there is exactly one."""
+    found = find_cassette_folders(project_dir)
     return found[0] if len(found) == 1 else None
 
 

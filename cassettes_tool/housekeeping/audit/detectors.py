@@ -311,3 +311,47 @@ def value_hit(rule: str, description: str, value: str) -> Hit | None:
     # Mask the credential, not its scheme: "Bearer q8Xf…", not "Bear…".
     secret = _AUTH_SCHEME.sub("", value.strip()) or value.strip()
     return Hit(rule, description, secret, target=None)
+
+
+# -- the value's form under token-like names ----------------------------------------------------
+
+# Paging and search state that APIs name ``token``: ``next:naip:mt_m_4811501_se_11``.
+_STATE_WORDS = ("next", "prev", "previous", "page", "cursor", "after", "before", "offset", "start",
+                "continue", "search", "geo", "query", "result", "results", "first", "last")
+_CURSOR = re.compile(r"(?i)(?:" + "|".join(_STATE_WORDS) + r")(?:[:|][\w.\-]+)+")
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/_\-]{12,}={0,2}")
+
+
+def is_token_name(name: str) -> bool:
+    """A name that says "token" (``token``, ``page_token``, ``x-amz-security-token``)."""
+    return "token" in name.lower()
+
+
+def is_data_value(value: str) -> bool:
+    """A value under a token-like name that is data, not a credential: a paging or search cursor
+    (``next:naip:...``), or base64 of readable structured text (a search's state as JSON or
+    ``key=value``). A known token format is never data."""
+    text = value.strip()
+    if not text or scan_text(text):
+        return False
+    if _CURSOR.fullmatch(text):
+        return True
+    decoded = _base64_text(text)
+    return decoded is not None and any(mark in decoded for mark in (":", "=", "{", '"', "&", ","))
+
+
+def _base64_text(text: str) -> str | None:
+    import base64
+    import binascii
+
+    if not _BASE64_TEXT.fullmatch(text):
+        return None
+    padded = text.rstrip("=") + "=" * (-len(text.rstrip("=")) % 4)
+    try:
+        raw = base64.urlsafe_b64decode(padded.replace("+", "-").replace("/", "_"))
+        decoded = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    if not decoded or not all(c.isprintable() or c in "\t\r\n" for c in decoded):
+        return None
+    return decoded

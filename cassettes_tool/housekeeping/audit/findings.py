@@ -63,12 +63,14 @@ class FileAudit:
     error: str | None = None
     fixed: int = 0  # findings scrubbed by --fix
     note: str | None = None  # why --fix left the findings (read-only variant)
+    acknowledged: int = 0  # findings the allowlist or the audit baseline acknowledges
 
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
             "error": self.error,
             "fixed": self.fixed,
+            "acknowledged": self.acknowledged,
             "note": self.note,
             "findings": [f.to_json() for f in self.findings],
         }
@@ -80,6 +82,7 @@ class AuditResult:
 
     files: list[FileAudit] = field(default_factory=list)
     fix: bool = False
+    skipped_non_cassettes: int = 0  # JSON files in the folders that are not cassettes
 
     @property
     def findings(self) -> list[SecretFinding]:
@@ -101,6 +104,7 @@ class AuditResult:
             "findings": len(self.findings),
             "fixed": sum(f.fixed for f in self.files),
             "errors": len(self.errors),
+            "acknowledged": sum(f.acknowledged for f in self.files),
         }
 
     def to_json(self) -> dict[str, Any]:

@@ -31,5 +31,7 @@ def render_text(result: AuditResult) -> str:
         tail += f"; {summary['errors']} file(s) could not be read"
     if not summary["findings"] and not summary["errors"]:
         tail = f"no secrets in {summary['files']} file(s)"
+    if summary["acknowledged"]:
+        tail += f"; {summary['acknowledged']} acknowledged (allowlist or audit baseline)"
     lines.append(tail)
     return "\n".join(lines) + "\n"

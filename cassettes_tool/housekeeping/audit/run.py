@@ -24,24 +24,28 @@ def audit_paths(
     fix: bool = False,
     skip_non_cassettes: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    allowed: Callable[[SecretFinding], bool] | None = None,
 ) -> AuditResult:
     """Audit every cassette under ``paths`` (folders recursively, files as given).
 
     ``skip_non_cassettes`` ignores named files that are not HTTP cassettes at all (a CI
     workflow passed by a pre-commit hook) instead of reporting them as unreadable.
-    ``progress(done, total)`` is called after each file.
+    ``progress(done, total)`` is called after each file. Findings ``allowed`` acknowledges
+    (:mod:`.allowlist`) are counted apart, never reported nor scrubbed.
     """
     rules = NameRules.from_config(config)
     walk_errors: list[tuple[Path, str]] = []
     result = AuditResult(fix=fix)
-    files = find_cassettes(paths, errors=walk_errors)
-    if not files and not walk_errors:
+    skipped: list[Path] = []
+    files = find_cassettes(paths, errors=walk_errors, skipped=skipped)
+    result.skipped_non_cassettes = len(skipped)
+    if not files and not walk_errors and not skipped:
         # Like refresh: a mistyped path must not turn an audit job green.
         where = ", ".join(str(p) for p in paths)
         raise UsageError(f"no cassettes found under {where} (looked for .yaml, .yml and .json files); "
                          "pass cassette paths, or set cassette_dir in [tool.cassettes]")
     for done, path in enumerate(files, start=1):
-        audited = audit_file(path, rules, fix=fix)
+        audited = audit_file(path, rules, fix=fix, allowed=allowed)
         if progress is not None:
             progress(done, len(files))
         if audited.error and skip_non_cassettes and sniff_file(path) != "cassette":
@@ -52,7 +56,8 @@ def audit_paths(
     return result
 
 
-def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
+def audit_file(path: Path, rules: NameRules, *, fix: bool = False,
+               allowed: Callable[[SecretFinding], bool] | None = None) -> FileAudit:
     """The findings of one file; with ``fix``, scrub them (atomic, under the file's lock).
 
     A scrub that fails (read-only variant, unwritable folder) keeps the findings and says why
@@ -63,11 +68,12 @@ def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
         cassette = parse_cassette(path, read_cassette_bytes(path))
     except CassetteError as exc:
         return FileAudit(path=display, error=str(exc))
-    audited = FileAudit(path=display, findings=scan_cassette(cassette, rules, display))
+    findings, acknowledged = _split(scan_cassette(cassette, rules, display), allowed)
+    audited = FileAudit(path=display, findings=findings, acknowledged=acknowledged)
     if not fix or not audited.findings:
         return audited
     try:
-        audited.findings = _scrub(path, rules, display)
+        audited.findings = _scrub(path, rules, display, allowed)
         audited.fixed = len(audited.findings)
     except CassetteError as exc:
         audited.note = f"not scrubbed: {exc}"
@@ -76,11 +82,21 @@ def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
     return audited
 
 
-def _scrub(path: Path, rules: NameRules, display: str) -> list[SecretFinding]:
+def _split(found: list[SecretFinding], allowed: Callable[[SecretFinding], bool] | None,
+           ) -> tuple[list[SecretFinding], int]:
+    """Findings to report, and how many the allowlist acknowledges."""
+    if allowed is None:
+        return found, 0
+    kept = [f for f in found if not allowed(f)]
+    return kept, len(found) - len(kept)
+
+
+def _scrub(path: Path, rules: NameRules, display: str,
+           allowed: Callable[[SecretFinding], bool] | None = None) -> list[SecretFinding]:
     """Re-read in the cassette transaction (another writer may have changed the file), scrub, write."""
     with cassette_transaction(path) as transaction:
         cassette = transaction.cassette
-        findings = scan_cassette(cassette, rules, display)
+        findings, _ = _split(scan_cassette(cassette, rules, display), allowed)
         if findings:
             scrub_cassette(cassette, findings)
             transaction.save(record=False)

@@ -27,9 +27,11 @@ from cassettes_tool.core.secrets import COOKIE_HEADERS, is_credential_like
 from cassettes_tool.housekeeping.audit.detectors import (
     Hit,
     NameRules,
+    is_data_value,
     is_high_entropy,
     is_placeholder,
     is_session_cookie_name,
+    is_token_name,
     scan_text,
     value_hit,
 )
@@ -92,6 +94,8 @@ def _scan_uri(uri: str, rules: NameRules) -> Iterator[Found]:
 
 def _named_value(name: str, value: str, names: frozenset[str], rule: str, description: str) -> Iterator[Hit]:
     """Hits for one named value: a credential name, a credential-like name with a random value, a token format."""
+    if is_token_name(name) and is_data_value(value):
+        return  # a paging or search state named "token", not a credential (known formats excluded)
     if name.lower() in names:
         hit = value_hit(rule, description, value)
         if hit is not None:
@@ -275,6 +279,8 @@ def _scan_json(side: str, value: Any, path: tuple[str | int, ...], rules: NameRu
             child = (*path, key)
             if isinstance(key, str) and (isinstance(inner, str) or (isinstance(inner, int) and not isinstance(inner, bool))):
                 text = str(inner)
+                if is_token_name(key) and is_data_value(text):
+                    continue
                 if key.lower() in rules.json_fields:
                     named = value_hit("credential-field", "credential JSON field", text)
                     if named is not None:

@@ -34,6 +34,26 @@ def apply_plan(plan: PrunePlan) -> None:
     plan.applied = True
     if plan.mode == "interactions":
         _update_ledger(plan)
+    else:
+        _remove_empty_folders(plan)
+
+
+def _remove_empty_folders(plan: PrunePlan) -> None:
+    """Folders the deletions left empty, up to (not including) the folders prune was given.
+
+    ``rmdir`` removes a folder only when it is empty, so a file written meanwhile keeps it."""
+    roots = [r.resolve() for r in plan.roots]
+    for row in plan.rows:
+        if not row.deleted:
+            continue
+        folder = row.path.resolve().parent
+        while any(root in folder.parents for root in roots):
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty (or not ours to remove): stop climbing
+            plan.removed_folders.append(folder)
+            folder = folder.parent
 
 
 def _delete(row: PruneRow) -> None:

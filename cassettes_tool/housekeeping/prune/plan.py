@@ -196,6 +196,8 @@ class PrunePlan:
     forced: bool = False
     applied: bool = False
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # FIFOs, sockets, unreadable folders
+    roots: list[Path] = field(default_factory=list)  # the folders pruned: never removed themselves
+    removed_folders: list[Path] = field(default_factory=list)  # left empty by --delete, removed
 
     @property
     def candidates(self) -> list[PruneRow]:
@@ -217,6 +219,7 @@ class PrunePlan:
             "deleted": sum(1 for r in self.rows if r.deleted),
             "dropped_interactions": sum(r.dropped for r in self.rows),
             "errors": sum(1 for r in self.rows if r.error),
+            "removed_folders": len(self.removed_folders),
         }
 
     def exit_code(self) -> int:
@@ -249,9 +252,14 @@ def plan_prune(
     refs = list(references) if references is not None else scan_references(test_paths)
     index = ReferenceIndex(refs)
     plan = PrunePlan(mode="interactions" if interactions else "cassettes", ledger=check,
-                     test_paths=list(test_paths), references=len(refs), forced=force)
+                     test_paths=list(test_paths), references=len(refs), forced=force,
+                     roots=[p for p in paths if p.is_dir()])
     where = ", ".join(display_path(p).rstrip("/") + "/" if p.is_dir() else display_path(p) for p in test_paths)
-    for path in find_cassettes(paths, errors=plan.skipped):
+    # JSON files that are not cassettes stay in the plan: each is reported and left alone
+    # ("not readable as a cassette"), so nothing in the folder goes unmentioned.
+    others: list[Path] = []
+    found = find_cassettes(paths, errors=plan.skipped, skipped=others)
+    for path in sorted([*found, *others]):
         row = _row(path, check, index, where, config)
         if interactions:
             _plan_interactions(row, check)
@@ -267,7 +275,7 @@ def _row(path: Path, check: LedgerCheck, index: ReferenceIndex, where: str, conf
     ledger = check.ledger
     usage = ledger.usage(path) if ledger is not None else None
     used_by = (sorted(usage.tests) if usage else []) if ledger is not None else None
-    found = index.find(path)
+    found = sorted(index.find(path), key=lambda r: r.kind == "pattern")  # exact names first
     references = [r.describe(config.root) for r in found]
     in_ledger = usage is not None
     unused = not in_ledger and not found
@@ -279,8 +287,12 @@ def _row(path: Path, check: LedgerCheck, index: ReferenceIndex, where: str, conf
         parts.append(f"used by {count} test(s) in {check.run_label}")
     else:
         parts.append(f"not used in {check.run_label}")
-    parts.append(f"referenced at {references[0]}" + (f" and {len(references) - 1} more" if len(references) > 1 else "")
-                 if references else f"no reference in {where}")
+    if references:
+        more = f" and {len(references) - 1} more" if len(references) > 1 else ""
+        lead = "kept: " if found[0].kind == "pattern" else "referenced at "
+        parts.append(f"{lead}{references[0]}{more}")
+    else:
+        parts.append(f"no reference in {where}")
     error = None
     if unused and _changed_after(path, check):
         unused = False

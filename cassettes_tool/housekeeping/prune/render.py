@@ -46,11 +46,15 @@ def _cassettes(plan: PrunePlan, verbose: bool) -> list[str]:
         for row in candidates:
             mark = "" if not plan.applied or row.deleted else " [NOT removed]"
             lines.append(f"  {row.display}  {human_size(row.size)}  {row.reason}{mark}")
-    if verbose:
-        kept = [r for r in plan.rows if not r.unused]
-        if kept:
-            lines.append(f"kept {len(kept)} cassette(s):")
-            lines.extend(f"  {r.display}  {r.reason}" for r in kept)
+    if plan.removed_folders:
+        lines.append(f"removed {len(plan.removed_folders)} folder(s) left empty: "
+                     + ", ".join(display_path(p) for p in plan.removed_folders))
+    kept = [r for r in plan.rows if not r.unused]
+    if verbose and kept:
+        lines.append(f"kept {len(kept)} cassette(s):")
+        lines.extend(f"  {r.display}  {r.reason}" for r in kept)
+    elif kept and plan.applied:
+        lines.append(f"kept {len(kept)} cassette(s) (-v says why)")
     if candidates and not plan.applied:
         lines.append("dry run: nothing was removed; pass --delete to remove them")
     return lines
