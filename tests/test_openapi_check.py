@@ -124,7 +124,7 @@ def test_findings_go_through_baselines_and_the_other_renderers(tmp_path: Path, c
     code, again = check_json(tmp_path, spec, "--baseline", str(baseline))
     assert code == 0 and again["summary"]["acknowledged"] == 1
     markdown = run_cli(["check", "--spec", str(spec), str(cassettes), "--format", "markdown"], cwd=tmp_path)
-    assert markdown.exit_code == 1 and "type&#95;mismatch" in markdown.stdout
+    assert markdown.exit_code == 1 and "type_mismatch" in markdown.stdout
     assert "cassettes accept" not in markdown.stdout and "update the spec" in markdown.stdout
     junit = run_cli(["check", "--spec", str(spec), str(cassettes), "--format", "junit"], cwd=tmp_path)
     assert "<testsuite" in junit.stdout and "type_mismatch" in junit.stdout

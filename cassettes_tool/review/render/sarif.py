@@ -35,6 +35,12 @@ _RULES = {
     "type_changed": "A field's JSON type changed.",
     "nullability_changed": "A field became null, or stopped being null.",
     "header_changed": "A watched response header changed.",
+    "undocumented_endpoint": "The request's operation is not in the OpenAPI spec.",
+    "undocumented_status": "The response's status is not documented for its operation.",
+    "undocumented_field": "The body has a field the spec does not describe.",
+    "missing_required_field": "A field the spec requires is missing from the body.",
+    "type_mismatch": "A value does not match the type (or constraint) the spec gives.",
+    "media_type_not_in_spec": "The response's media type is not documented for its status.",
 }
 # Where each interaction starts: `- request:` (YAML as vcrpy writes it) or `"request":` (JSON).
 _REQUEST = re.compile(r'^(?:- request:|\s*"request"\s*:)', re.MULTILINE)
