@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,12 +162,13 @@ def cassette(request: pytest.FixtureRequest, cassettes_config: dict[str, Any]) -
 _CALL_FAILED = pytest.StashKey[bool]()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    report = yield
+# The old-style wrapper: ``wrapper=True`` needs pluggy 1.2, and pytest 7.0 ships with pluggy 1.0.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
     if report.when == "call":
         item.stash[_CALL_FAILED] = bool(report.failed)
-    return report
 
 
 @pytest.fixture(autouse=True)
