@@ -145,8 +145,9 @@ def test_an_unreadable_file_exits_3_with_one_line_naming_it(project: Path) -> No
     broken.write_text("interactions: [unclosed\n")
     code, out, err = run(str(old), str(broken))
     assert code == 3 and out == "" and "broken.yaml" in err and len(err.strip().splitlines()) == 1
+    # A missing input file is a usage error in every command (exit 2), not an unreadable one.
     code, _, err = run(str(project / "missing.yaml"), str(old))
-    assert code == 3 and "missing.yaml" in err
+    assert code == 2 and "missing.yaml" in err
 
 
 def test_bad_usage_exits_2(project: Path) -> None:
