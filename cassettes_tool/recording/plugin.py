@@ -247,7 +247,10 @@ def _incomplete_reasons(session: pytest.Session, state: _State, exitstatus: int)
 
 def _subset_arguments(config: pytest.Config) -> list[str]:
     """Command-line paths that select less than the whole suite."""
-    if config.args_source != pytest.Config.ArgsSource.ARGS:
+    # pytest 7.2+ says where config.args came from. Before, testpaths or the invocation folder
+    # fill them when none are given, and the loop below passes over exactly those.
+    source = getattr(config, "args_source", None)
+    if source is not None and source != pytest.Config.ArgsSource.ARGS:
         return []
     root = config.rootpath.resolve()
     testpaths = [(root / p).resolve() for p in config.getini("testpaths")]
