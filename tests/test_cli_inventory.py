@@ -162,7 +162,8 @@ def test_console_script_and_module_entry_points_work(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)[0]["interactions"] == 1
         bad = subprocess.run([*command, "show", str(tmp_path / "missing.yaml")], capture_output=True, text=True, timeout=60)
-        assert bad.returncode == 3 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+        # A missing input file is a usage error (exit 2) in every command.
+        assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
 
 
 def test_every_command_has_help() -> None:
