@@ -267,3 +267,28 @@ def test_accept_writes_the_same_cassette_as_refresh_update_drift(
 
     assert without_timestamp(accepted) == without_timestamp(updated)
     assert "live-secret" not in accepted.read_text()
+
+
+def test_accept_format_json_says_what_would_be_and_what_was_written(two_cassettes: tuple[Path, Path, Path]) -> None:
+    users, orders, report = two_cassettes
+    before = users.read_bytes()
+    planned = run_cli(["accept", str(report), "--dry-run", "--format", "json"])
+    assert planned.exit_code == 0 and users.read_bytes() == before
+    document = json.loads(planned.stdout)
+    assert document["schema_version"] == 1 and document["tool"]["name"] == "cassettes"
+    assert document["dry_run"] is True and document["accepted"] == 3 and document["not_accepted"] == []
+    assert sorted(document["cassettes"], key=lambda c: c["path"]) == [
+        {"path": "cassettes/orders.yaml", "interactions": [0]}, {"path": "cassettes/users.yaml", "interactions": [0, 1]}]
+    done = run_cli(["accept", str(report), "--format", "json"])
+    assert done.exit_code == 0 and users.read_bytes() != before
+    written = json.loads(done.stdout)
+    assert written["dry_run"] is False and written["cassettes"] == document["cassettes"]
+    assert bodies(orders) == [{"orders": []}]
+
+
+def test_accept_reads_the_report_from_stdin(two_cassettes: tuple[Path, Path, Path]) -> None:
+    users, _, report = two_cassettes
+    result = run_cli(["accept", "-", "--cassette", "cassettes/users.yaml"], input=report.read_text())
+    assert result.exit_code == 0, result.stderr
+    assert bodies(users)[1] == {"id": 2, "zip": 2000}
+    assert not (report.parent / "-").exists()

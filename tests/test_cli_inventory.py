@@ -17,6 +17,7 @@ from cassettes_tool.recording.ledger import CassetteUsage, Ledger
 from tests.helpers.cassettes import GOOD
 from tests.helpers.cli import run_cli
 from tests.helpers.corpus import CORPUS
+from tests.helpers.variants import BY_NAME
 
 
 def make_tree(root: Path) -> Path:
@@ -109,15 +110,26 @@ def test_age_falls_back_to_git_then_mtime(tmp_path: Path) -> None:
     assert source == "git" and when is not None and when.year == 2021
 
 
-def test_show_pretty_prints_decoded_bodies_and_summarises_binary(tmp_path: Path) -> None:
-    result = run_cli(["show", str(CORPUS / "kevin1024__vcrpy" / "gzip_requests.yaml")])
+def check_show_decodes_gzip_and_summarises_binary(gzipped: Path, binary_path: Path, index: str) -> None:
+    result = run_cli(["show", str(gzipped)])
     assert result.exit_code == 0
     assert '"Accept-Encoding"' in result.stdout or "Accept-Encoding" in result.stdout  # decoded JSON body
     assert "\\x1f" not in result.stdout
-    binary = run_cli(["show", str(CORPUS / "Unidata__siphon" / "ncss_gfs_netcdf_point"), "-i", "1"])
+    binary = run_cli(["show", str(binary_path), "-i", index])
     assert binary.exit_code == 0
     assert "(binary body:" in binary.stdout and "application/x-netcdf" in binary.stdout
     assert len(binary.stdout) < 5000
+
+
+def test_show_pretty_prints_decoded_bodies_and_summarises_binary() -> None:
+    check_show_decodes_gzip_and_summarises_binary(
+        BY_NAME["gzip_body.yaml"].path, BY_NAME["binary_body.yaml"].path, "0")
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
+def test_show_pretty_prints_decoded_bodies_and_summarises_binary_in_real_cassettes() -> None:
+    check_show_decodes_gzip_and_summarises_binary(
+        CORPUS / "kevin1024__vcrpy" / "gzip_requests.yaml", CORPUS / "Unidata__siphon" / "ncss_gfs_netcdf_point", "1")
 
 
 def test_show_of_a_gzip_body_written_by_us_is_decoded(tmp_path: Path) -> None:
@@ -150,7 +162,8 @@ def test_console_script_and_module_entry_points_work(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)[0]["interactions"] == 1
         bad = subprocess.run([*command, "show", str(tmp_path / "missing.yaml")], capture_output=True, text=True, timeout=60)
-        assert bad.returncode == 3 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+        # A missing input file is a usage error (exit 2) in every command.
+        assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
 
 
 def test_every_command_has_help() -> None:

@@ -7,7 +7,9 @@ before the headers or mid-body, resets, a dribbling server, 5xx/429 with and wit
 wrong ``Content-Length`` and gzip that does not decompress. For each fault the test checks the
 interaction's status and reason in the JSON report, the exit code, and that every cassette is
 byte-identical afterwards (also with ``--update all``) unless the live answer was a real
-answer that ``--update all`` is asked to write. Timeouts are 0.5 s and there is one retry.
+answer that ``--update all`` is asked to write. Timeouts are 0.5 s on a quiet machine and there
+is one retry; on a loaded one they grow with a 20 MB transfer measured at the start of the run
+(``PACE``), so the 20 MB answer still arrives in time and every bound scales with the load.
 """
 
 from __future__ import annotations
@@ -29,18 +31,37 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 import yaml
 
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.errors import CassetteError, ExitCode
 from tests.helpers.cassettes import interaction, write_cassette
 from tests.helpers.cli import run_cli
-from tests.helpers.timing import time_limit
+from tests.helpers.timing import bound, measure, time_limit
 
-TIMEOUT = "0.5"
+TIMEOUT = 0.5  # seconds, the floor of PACE.timeout
 RECORDED = {"id": 1, "name": "Ada", "tags": ["a", "b"]}
 RECORDED_BYTES = json.dumps(RECORDED).encode()
 RUN_LIMIT = 15.0  # seconds for one refresh run (0.5 s timeouts); a run stuck on a fault fails instead of hanging
+
+
+@dataclass
+class Pace:
+    """This run's ``--timeout`` and the bounds derived from it (set by the ``servers`` fixture)."""
+
+    timeout: float = TIMEOUT
+
+    @property
+    def arg(self) -> str:
+        return f"{self.timeout:g}"
+
+    def limit(self, quiet: float) -> float:
+        """A bound of ``quiet`` seconds at 0.5 s timeouts, scaled with this run's timeout."""
+        return bound(self.timeout, quiet / TIMEOUT, quiet)
+
+
+PACE = Pace()
 
 
 class FaultServer:
@@ -124,12 +145,15 @@ def status_fault(server: FaultServer, conn: socket.socket, path: str) -> None:
     respond(conn, int(parts[2]), b'{"error": "try later"}', headers)
 
 
-def dribble(interval: float) -> Callable[[FaultServer, socket.socket, str], None]:
+def dribble(interval: float | None) -> Callable[[FaultServer, socket.socket, str], None]:
+    """A byte every ``interval`` seconds (None: every two timeouts of this run, 1 s at least)."""
+
     def fault(server: FaultServer, conn: socket.socket, path: str) -> None:
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+        pause = interval if interval is not None else max(1.0, 2 * PACE.timeout)
         while not server.stopped.is_set():
             conn.sendall(b" ")
-            server.wait(interval)
+            server.wait(pause)
 
     return fault
 
@@ -171,7 +195,7 @@ FAULTS: dict[str, Callable[[FaultServer, socket.socket, str], None]] = {
     "reset-before": lambda s, c, p: reset(c),
     "reset-mid": lambda s, c, p: (c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n{\"id\": 1"),
                                   reset(c)),
-    "dribble-slow": dribble(1.0),   # one byte per second: every read outlasts the timeout
+    "dribble-slow": dribble(None),  # a byte per 2 timeouts (1 s at least): every read outlasts the timeout
     "dribble-fast": dribble(0.05),  # each read within the timeout: only a whole-body bound stops it
     "dribble-headers": dribble_headers,  # header lines within each read timeout: only a whole-response bound stops it
     "gzip-bomb": lambda s, c, p: respond(c, 200, gzip_bomb(), {"Content-Encoding": "gzip"}),
@@ -215,7 +239,7 @@ CASES = [
     Case("unknown host", "https://api.nothing-here.invalid/x", "error", "unknown host"),
     Case("tls to a plain http port", "https://tls.example.com/ok/x", "error", "TLS"),
     # Accepted by the kernel (listen backlog) but never read: the TLS handshake gets no answer.
-    Case("tls handshake with a silent server", "https://silent.example.com/x", "error", "0.5s"),
+    Case("tls handshake with a silent server", "https://silent.example.com/x", "error", "{timeout}s"),
     Case("timeout before headers", "https://api.example.com/before-headers", "error", "within"),
     Case("timeout mid-body", "https://api.example.com/mid-body", "error", "timed out"),
     Case("reset before the response", "https://api.example.com/reset-before", "error", "reset"),
@@ -251,6 +275,12 @@ def servers() -> Iterator[tuple[FaultServer, FaultServer]]:
     listener.listen(64)
     SILENT_PORT[:] = [listener.getsockname()[1]]
     api.faults["redirect-away"] = lambda s, c, p: respond(c, 302, b"", {"Location": f"http://localhost:{elsewhere.port}/steal"})
+    # The baseline: the 20 MB answer fetched once, plainly. Eight times that (0.5 s at least,
+    # which a quiet machine never exceeds) is the timeout every refresh of this module uses.
+    with requests.Session() as plain:
+        plain.trust_env = False  # no proxy from the environment: loopback only
+        baseline = measure(lambda: plain.get(f"{api.url}/big", timeout=120).content)
+    PACE.timeout = round(bound(baseline, 8, TIMEOUT), 1)
     yield api, elsewhere
     listener.close()
     api.stop()
@@ -270,10 +300,11 @@ SILENT_PORT: list[int] = []
 
 def refresh(folder: Path, api: FaultServer, update: str, *extra: str,
             limit: float = RUN_LIMIT) -> tuple[int, dict[str, object], str]:
+    """Refresh ``folder`` against the faulty API (``limit``: seconds at 0.5 s timeouts, scaled)."""
     report = folder.parent / f"{folder.name}-report.json"
-    with time_limit(limit, "refresh still running (a fault not bounded by --timeout?)"):
+    with time_limit(PACE.limit(limit), "refresh still running (a fault not bounded by --timeout?)"):
         result = run_cli([
-            "-q", "refresh", str(folder), "--timeout", TIMEOUT, "--retries", "1", "--workers", "8",
+            "-q", "refresh", str(folder), "--timeout", PACE.arg, "--retries", "1", "--workers", "8",
             "--update", update, "--report", str(report), "--format", "json",
             "--rewrite-host", f"api.example.com={api.url}",
             "--rewrite-host", f"tls.example.com=https://127.0.0.1:{api.port}",
@@ -315,7 +346,8 @@ def test_each_fault_is_reported_with_its_reason_exit_code_and_untouched_cassette
     [checked] = result["interactions"]
     assert checked["status"] in accepted(case), checked
     if checked["status"] == "error":
-        assert case.reason is None or case.reason in (checked["reason"] or ""), checked["reason"]
+        reason = case.reason and case.reason.format(timeout=PACE.arg)
+        assert reason is None or reason in (checked["reason"] or ""), checked["reason"]
         assert "\n" not in checked["reason"]
         assert code == 3
     elif checked["status"] == "drift":
@@ -407,8 +439,8 @@ def refresh_file(path: Path, api: FaultServer) -> dict[str, Any]:
 
 
     report = path.with_suffix(".report.json")
-    with time_limit(RUN_LIMIT, "refresh still running (a fault not bounded by --timeout?)"):
-        result = run_cli(["-q", "refresh", str(path), "--timeout", TIMEOUT, "--retries", "0",
+    with time_limit(PACE.limit(RUN_LIMIT), "refresh still running (a fault not bounded by --timeout?)"):
+        result = run_cli(["-q", "refresh", str(path), "--timeout", PACE.arg, "--retries", "0",
                                           "--allow-methods", "GET,HEAD,OPTIONS,POST,PUT,DELETE,PATCH",
                                           "--report", str(report), "--format", "json",
                                           "--rewrite-host", f"api.example.com={api.url}"])

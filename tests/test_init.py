@@ -11,11 +11,13 @@ import yaml
 
 from cassettes_tool.core.config import Config, load_config
 from cassettes_tool.setup.ci_workflow import (
+    ACTIONS,
     WORKFLOW_PATH,
     WorkflowOptions,
     build_workflow,
     render_workflow,
 )
+from cassettes_tool.setup.install_line import from_direct_url, install_line
 from tests.helpers.cli import run_cli, run_cli_without_file_override
 
 EXISTING = """\
@@ -231,3 +233,64 @@ def test_init_finds_an_existing_cassette_folder_wherever_the_project_keeps_it(tm
     assert result.exit_code == 0, result.output
     expected = Path(layout).parent
     assert load_config(tmp_path / "pyproject.toml").cassette_dir == expected
+
+
+def all_uses(flow: dict[str, Any]) -> list[str]:
+    return [step["uses"] for job in flow["jobs"].values() for step in job["steps"] if "uses" in step]
+
+
+@pytest.mark.parametrize(("shards", "pr_job"), [(1, True), (3, True)])
+def test_every_job_has_a_timeout_and_every_action_its_current_major(tmp_path: Path, shards: int, pr_job: bool) -> None:
+    flow = build_workflow(WorkflowOptions(shards=shards, pr_job=pr_job))
+    assert all(isinstance(job["timeout-minutes"], int) and job["timeout-minutes"] > 0 for job in flow["jobs"].values())
+    majors = {f"{repo}@{major}" for repo, major, _, _ in ACTIONS.values()}
+    assert set(all_uses(flow)) == majors  # every action listed is used, each at its one major
+    assert "actions/checkout@v7" in majors and "actions/download-artifact@v8" in majors
+
+
+def test_pinned_actions_are_commit_shas_with_the_release_in_a_comment(tmp_path: Path) -> None:
+    result = run(tmp_path, "--ci", "github", "--shards", "2", "--pr-job", "--pin-actions")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / WORKFLOW_PATH).read_text(encoding="utf-8")
+    for ref in all_uses(workflow(tmp_path)):
+        repo, sha = ref.split("@")
+        assert len(sha) == 40 and all(c in "0123456789abcdef" for c in sha), ref
+        release = next(r for name, _, s, r in ACTIONS.values() if name == repo and s == sha)
+        assert f"uses: {ref}  # {release}\n" in text
+
+
+def test_the_pull_request_job_explains_that_the_default_token_triggers_no_ci(tmp_path: Path) -> None:
+    text = render_workflow(WorkflowOptions(pr_job=True))
+    comment = text[:text.index("  pull-request:\n")].rsplit("\n\n", 1)[-1]
+    assert "GITHUB_TOKEN" in comment and "personal access token" in comment and "create-github-app-token" in comment
+    assert yaml.safe_load(text)["jobs"]["pull-request"]["timeout-minutes"] == 15
+    assert "GITHUB_TOKEN" not in render_workflow(WorkflowOptions(pr_job=False))
+
+
+def test_the_workflow_installs_cassettes_as_it_is_installed_here_never_an_unpinned_name(tmp_path: Path) -> None:
+    result = run(tmp_path, "--ci", "github")
+    assert result.exit_code == 0, result.output
+    [install] = [r for r in commands(workflow(tmp_path)["jobs"]["refresh"]) if "pip install" in r]
+    assert install == install_line().command
+    assert install != "python -m pip install cassettes"
+    if install_line().note:  # this checkout is installed from a folder: init says what CI needs
+        assert "note: cassettes is installed from" in result.stderr
+
+
+@pytest.mark.parametrize(("direct", "expected"), [
+    ({"url": "https://github.com/acme/cassettes", "vcs_info": {"vcs": "git", "commit_id": "0" * 40}},
+     "python -m pip install 'cassettes @ git+https://github.com/acme/cassettes@" + "0" * 40 + "'"),
+    ({"url": "https://files.example/cassettes-0.1.0.tar.gz", "archive_info": {}},
+     "python -m pip install 'cassettes @ https://files.example/cassettes-0.1.0.tar.gz'"),
+    ({"url": "file:///home/ada/src/cassettes", "dir_info": {"editable": True}},
+     "python -m pip install /home/ada/src/cassettes"),
+])
+def test_the_install_line_follows_the_direct_url_pip_recorded(direct: dict[str, Any], expected: str) -> None:
+    line = from_direct_url("cassettes", direct)
+    assert line.command == expected
+    assert (line.note is not None) == direct["url"].startswith("file:")
+
+
+def test_an_install_from_the_index_is_pinned_to_its_version() -> None:
+    line = install_line("pytest")  # installed from the index: no direct_url.json
+    assert line.command == f"python -m pip install pytest=={pytest.__version__}" and line.note is None

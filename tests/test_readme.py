@@ -150,3 +150,30 @@ def test_every_marked_readme_block_runs_in_order_in_a_scratch_project(tmp_path: 
     unused = outputs["cassettes prune"]
     assert "list_shipped_orders.yaml" in unused and "get_user_not_found.yaml" in unused
     assert "postal_code" in accepted and '"zip"' not in accepted
+
+
+def test_the_readme_example_test_passes_when_it_records_and_when_it_replays(tmp_path: Path) -> None:
+    """The first run records (against the demo API standing in for the real one), the next replays
+    offline: the example's assertions hold in both."""
+    from cassettes_tool.setup.demo.server import DemoServer
+
+    blocks = {b.file: b.code for b in marked_blocks(README.read_text(encoding="utf-8")) if b.file}
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(blocks["pyproject.toml"], encoding="utf-8")
+    env = _environment(tmp_path)
+    pytest_run = [sys.executable, "-m", "pytest", "-q", "tests/test_users.py"]
+    with DemoServer() as server:
+        code = blocks["tests/test_users.py"].replace("https://api.acme-shop.example", server.url)
+        assert code != blocks["tests/test_users.py"]
+        (project / "tests" / "test_users.py").write_text(code, encoding="utf-8")
+        recording = subprocess.run([*pytest_run, "--cassettes-record-mode=once"], cwd=project, env=env,
+                                   capture_output=True, text=True, timeout=300)
+        assert recording.returncode == 0, recording.stdout[-3000:] + recording.stderr[-2000:]
+    recorded = project / "tests" / "cassettes" / "users" / "get_user.yaml"
+    assert recorded.is_file() and "s3cr3t" not in recorded.read_text(encoding="utf-8")
+    before = recorded.read_bytes()
+    # The API is gone now: the second run can only pass by replaying.
+    replaying = subprocess.run(pytest_run, cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert replaying.returncode == 0, replaying.stdout[-3000:] + replaying.stderr[-2000:]
+    assert "3 passed" in replaying.stdout and recorded.read_bytes() == before

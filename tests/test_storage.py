@@ -21,6 +21,7 @@ from cassettes_tool.core.storage import TMP_PREFIX, atomic_write_bytes
 from cassettes_tool.core.transaction import save_cassette
 from cassettes_tool.errors import CassetteError
 from tests.helpers.corpus import CORPUS, FILES, vcrpy_count
+from tests.helpers.variants import BY_NAME
 
 
 def vcrpy_written(serializer: object, interactions: int = 3) -> str:
@@ -173,8 +174,12 @@ def test_concurrent_writers_are_serialised_by_the_lock_and_lose_no_update(tmp_pa
     assert not any(p.name.endswith(".lock") for p in tmp_path.iterdir())
 
 
-def test_read_only_variants_are_never_written(tmp_path: Path) -> None:
-    betamax = CORPUS / "betamax" / "betamaxpy__betamax" / "preserve_exact_bytes.json"
+@pytest.mark.parametrize("where", ["fixtures", "corpus"])
+def test_read_only_variants_are_never_written(tmp_path: Path, where: str) -> None:
+    if where == "corpus" and not CORPUS.is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}")
+    betamax = (CORPUS / "betamax" / "betamaxpy__betamax" / "preserve_exact_bytes.json" if where == "corpus"
+               else BY_NAME["betamax.json"].path)
     cassette = load_cassette(betamax)
     with pytest.raises(CassetteError, match="betamax cassette and is read-only"):
         save_cassette(cassette, path=tmp_path / "x.json")

@@ -102,10 +102,24 @@ def text_width(output: Path | None) -> int | None:
     return max(shutil.get_terminal_size().columns, 40)
 
 
+STDIO = "-"  # as a file name: stdin when read, stdout when written
+
+
+def is_stdio(path: Path | None) -> bool:
+    """Is ``path`` the ``-`` that stands for stdin or stdout?"""
+    return path is not None and str(path) == STDIO
+
+
+def read_stdin_bytes() -> bytes:
+    """All of stdin, as bytes (``-`` given where a file is read)."""
+    return sys.stdin.buffer.read()
+
+
 def write_or_emit(text: str, output: Path | None, fmt: str, info: Callable[[str], None], *,
                   what: str = "report") -> None:
-    """A rendered report (or another ``what``) to ``output`` (atomically) or to stdout."""
-    if output is not None:
+    """A rendered report (or another ``what``) to ``output`` (atomically), or to stdout (no
+    ``output``, or ``-``)."""
+    if output is not None and not is_stdio(output):
         from cassettes_tool.core.storage import write_text_atomic
 
         write_text_atomic(output, text)

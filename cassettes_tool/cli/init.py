@@ -28,11 +28,15 @@ from cassettes_tool.errors import UsageError
                    f"tests/cassettes-like folder, else {DEFAULT_CASSETTE_DIR}]")
 @click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="The project folder (where pyproject.toml is or will be).")
+@click.option("--pin-actions", is_flag=True,
+              help="Name each action of the workflow by commit SHA (a comment says which release) "
+                   "instead of its major version tag.")
 @click.option("--force", is_flag=True,
               help="Replace an existing workflow file. An existing [tool.cassettes] section is never touched.")
 @pass_app
 def init_command(app: AppContext, ci: str | None, shards: int, pr_job: bool, cron: str | None,
-                 python_version: str | None, cassette_dir: str | None, project_dir: Path, force: bool) -> int:
+                 python_version: str | None, cassette_dir: str | None, project_dir: Path, pin_actions: bool,
+                 force: bool) -> int:
     """Set up cassettes in this project.
 
     Appends a commented [tool.cassettes] section (every key at its default) to pyproject.toml,
@@ -44,15 +48,20 @@ def init_command(app: AppContext, ci: str | None, shards: int, pr_job: bool, cro
     from cassettes_tool.core.discovery import display_path
     from cassettes_tool.setup.ci_workflow import DEFAULT_CRON, DEFAULT_PYTHON, WorkflowOptions
     from cassettes_tool.setup.init import SKIPPED, InitOptions, run_init
+    from cassettes_tool.setup.install_line import install_line
 
-    if ci is None and (shards != 1 or pr_job or cron or python_version or force):
-        raise UsageError("--shards, --pr-job, --schedule, --python and --force need --ci github")
+    if ci is None and (shards != 1 or pr_job or cron or python_version or force or pin_actions):
+        raise UsageError("--shards, --pr-job, --schedule, --python, --pin-actions and --force need --ci github")
+    install = install_line()
     options = InitOptions(
         project_dir=project_dir, cassette_dir=cassette_dir, ci=ci, force=force,
         workflow=WorkflowOptions(shards=shards, pr_job=pr_job, cron=cron or DEFAULT_CRON,
-                                 python=python_version or DEFAULT_PYTHON),
+                                 python=python_version or DEFAULT_PYTHON, install=install.command,
+                                 pin_actions=pin_actions),
     )
     actions = run_init(options)
+    if ci is not None and install.note:
+        app.info(f"note: {install.note}")
     for action in actions:
         app.info(f"{display_path(action.path)}: {action.outcome}: {action.detail}")
     if all(action.outcome == SKIPPED for action in actions):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cassettes_tool.cli.common import DURATION, emit, paths_or_default
+from cassettes_tool.cli.common import DURATION, emit, paths_or_default, read_stdin_bytes
 from cassettes_tool.cli.context import AppContext, pass_app
 from cassettes_tool.core.controls import escape_controls
 from cassettes_tool.core.jsonfile import dumps_document
@@ -48,22 +48,37 @@ def list_command(app: AppContext, paths: tuple[Path, ...], fmt: str, older_than:
 
 
 @click.command("show")
-@click.argument("cassette", type=click.Path(path_type=Path, readable=False))
+@click.argument("cassette", type=click.Path(path_type=Path, readable=False, allow_dash=True))
 @click.option("--interaction", "-i", "index", type=click.IntRange(min=0), default=None,
               help="Only this interaction (0-based).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Readable text, or a JSON document (schema in docs/cli.md).")
 @pass_app
-def show_command(app: AppContext, cassette: Path, index: int | None) -> int:
+def show_command(app: AppContext, cassette: Path, index: int | None, fmt: str) -> int:
     """One cassette with bodies decoded (gzip, deflate, br) and pretty-printed.
 
-    Binary bodies are summarised (size, type, first bytes), never dumped.
+    Binary bodies are summarised (size, type, first bytes), never dumped. CASSETTE may be - to
+    read the cassette from stdin.
     """
     from cassettes_tool.core.discovery import display_path
-    from cassettes_tool.core.reader import load_cassette
-    from cassettes_tool.housekeeping.show import render_cassette
+    from cassettes_tool.core.reader import load_cassette, parse_cassette
+    from cassettes_tool.errors import CassetteNotFoundError
+    from cassettes_tool.housekeeping.show import cassette_json, render_cassette
 
-    loaded = load_cassette(cassette)
+    if str(cassette) == "-":
+        display = "<stdin>"
+        loaded = parse_cassette(Path(display), read_stdin_bytes())
+    else:
+        display = display_path(cassette)
+        try:
+            loaded = load_cassette(cassette)
+        except CassetteNotFoundError as exc:  # a missing input file is a usage error, as everywhere
+            raise UsageError(str(exc)) from None
     if index is not None and index >= len(loaded):
-        raise UsageError(f"--interaction {index}: {cassette} has {len(loaded)} interaction(s) "
+        raise UsageError(f"--interaction {index}: {display} has {len(loaded)} interaction(s) "
                          f"(0 to {len(loaded) - 1})")
-    emit(render_cassette(loaded, display_path(cassette), index))
+    if fmt == "json":
+        emit(dumps_document(cassette_json(loaded, display, index)))
+    else:
+        emit(render_cassette(loaded, display, index))
     return 0

@@ -6,14 +6,16 @@ from pathlib import Path
 
 import click
 
+from cassettes_tool.cli.common import emit, is_stdio
 from cassettes_tool.cli.context import AppContext, pass_app
+from cassettes_tool.errors import UsageError
 
 
 @click.command("merge")
 @click.argument("reports", metavar="REPORT.json...", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the merged JSON report here.")
+                type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+              help="Write the merged JSON report here (- for stdout).")
 @pass_app
 def merge_command(app: AppContext, reports: tuple[Path, ...], output: Path) -> int:
     """Join the JSON reports of sharded runs (refresh --shard K/N --report ...) into one.
@@ -25,10 +27,15 @@ def merge_command(app: AppContext, reports: tuple[Path, ...], output: Path) -> i
     from cassettes_tool.review.merge import merge_reports
     from cassettes_tool.review.report import load_report
 
+    if sum(is_stdio(path) for path in reports) > 1:
+        raise UsageError("stdin (-) can be read once; name the other reports")
     loaded = [(str(path), load_report(path)) for path in reports]
     merged = merge_reports(loaded)
-    write_text_atomic(output, merged.dumps())
+    if is_stdio(output):
+        emit(merged.dumps())
+    else:
+        write_text_atomic(output, merged.dumps())
     summary = merged.summary()
-    app.info(f"merged {len(loaded)} report(s) into {output}: {summary['cassettes']} cassette(s), "
+    app.info(f"merged {len(loaded)} report(s) into {'stdout' if is_stdio(output) else output}: {summary['cassettes']} cassette(s), "
              f"{summary['interactions']} interaction(s)")
     return 0

@@ -12,6 +12,8 @@ import click
 from cassettes_tool.cli.common import (
     DURATION,
     ProgressBar,
+    emit,
+    is_stdio,
     on_a_terminal,
     paths_or_default,
     text_width,
@@ -114,13 +116,14 @@ def _interrupted(app: AppContext, outcome: RefreshOutcome, acknowledged: set[str
                    "or every checked one.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
               help=f"Exit 1 when a finding reaches this severity (default: refresh.fail_on, {DEFAULT_FAIL_ON}).")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the full JSON report (schema_version 1, docs/report-schema.md) to this file.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True), default=None,
+              help="Also write the full JSON report (schema_version 1, docs/report-schema.md) to this file "
+                   "(- for stdout, with --output naming a file).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Format of the report on stdout (or --output).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the --format report to this file instead of stdout.")
-@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True), default=None,
+              help="Write the --format report to this file instead of stdout (- is stdout).")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True), default=None,
               help="Acknowledged fingerprints (JSON); they do not count toward --fail-on.")
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also check each live response against this OpenAPI document (needs the openapi extra).")
@@ -162,6 +165,9 @@ def refresh_command(
     from cassettes_tool.review.render.sarif import interaction_lines
     from cassettes_tool.review.report import exit_code, verdict_level
 
+    if is_stdio(report_path) and (output is None or is_stdio(output)) and not dry_run:
+        raise UsageError("--report - and the --format report would both go to stdout; "
+                         "write one of them to a file (--output FILE or --report FILE)")
     config = app.config
     targets = paths_or_default(paths, config.cassette_path)
     options = RefreshOptions.from_config(
@@ -203,21 +209,23 @@ def refresh_command(
     if acknowledged:
         outcome.report = outcome.report.with_acknowledged(acknowledged)
     report = outcome.report
-    if report_path is not None:
+    if is_stdio(report_path):
+        emit(report.dumps())
+    elif report_path is not None:
         write_text_atomic(report_path, report.dumps())
     shapes = _recorded_shapes(outcome) if fmt == "html" else None
     stdout = sys.stdout
-    color = output is None and want_color(stdout)
+    color = (output is None or is_stdio(output)) and want_color(stdout)
     lines = interaction_lines(report) if fmt == "sarif" else None
     text = render_report(report, fmt, fail_on=verdict_level(config.refresh.fail_on, fail_on),
                          exit_on=settings.fail_on, color=color, recorded_shapes=shapes,
                          report_path=str(report_path) if report_path is not None else None,
                          report_written=report_path is not None, suggest_accept=settings.update == "never",
-                         width=text_width(output), source_lines=lines)
+                         width=None if is_stdio(output) else text_width(output), source_lines=lines)
     write_or_emit(text, output, fmt, app.info)
     for note in outcome.notes:
         app.info(f"note: {note}")
-    if report_path is not None:
+    if report_path is not None and not is_stdio(report_path):
         app.info(f"wrote JSON report to {report_path}")
     app.info(summary_line(outcome))
     return exit_code(report, settings.fail_on)

@@ -11,6 +11,7 @@ Reading one back gives one-line errors (:func:`read_json`).
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,11 @@ def dumps_document(value: Any) -> str:
 def read_json(path: Path, what: str, *, missing: str, fix: str,
               error: type[CassettesError] = CassettesError) -> Any:
     """The document in ``path``. Every problem raises ``error`` with one line that names the file,
-    says it should be a ``what``, and ends with ``fix`` (``missing`` when there is no file)."""
+    says it should be a ``what``, and ends with ``fix`` (``missing`` when there is no file).
+    ``-`` reads the document from stdin."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # "-" on the command line: the document comes from stdin.
+        text = sys.stdin.buffer.read().decode("utf-8") if str(path) == "-" else path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error(f"{path}: {missing}") from None
     except UnicodeDecodeError as exc:

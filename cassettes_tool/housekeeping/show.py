@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from cassettes_tool.core.bodies import is_json_media, looks_binary, media_type, try_parse_json
 from cassettes_tool.core.cassette import Cassette, Headers
 from cassettes_tool.core.controls import escape_controls
+from cassettes_tool.core.jsonfile import document
 
 MAX_TEXT_BODY = 64 * 1024
 
@@ -55,3 +57,44 @@ def render_cassette(cassette: Cassette, display: str, index: int | None = None) 
         lines.append("  response body:")
         lines.extend("    " + line for line in body.splitlines())
     return escape_controls("\n".join(lines)) + "\n"
+
+
+SHOW_SCHEMA_VERSION = 1
+
+
+def body_json(body: bytes, content_type: str | None) -> dict[str, Any]:
+    """A body for ``show --format json``: parsed JSON, text (truncated) or a binary summary."""
+    media = media_type(content_type) or None
+    summary: dict[str, Any] = {"size": len(body), "media_type": media}
+    if not body:
+        return {"kind": "empty", **summary}
+    if looks_binary(body):
+        return {"kind": "binary", **summary, "head": body[:16].hex(" ")}
+    if is_json_media(media) or body.lstrip()[:1] in (b"{", b"["):
+        ok, value = try_parse_json(body)
+        if ok:
+            return {"kind": "json", **summary, "json": value}
+    text = body.decode("utf-8", errors="replace")
+    return {"kind": "text", **summary, "text": text[:MAX_TEXT_BODY], "truncated": len(text) > MAX_TEXT_BODY}
+
+
+def cassette_json(cassette: Cassette, display: str, index: int | None = None) -> dict[str, Any]:
+    """The document of ``cassettes show --format json`` (schema in docs/cli.md)."""
+    interactions = []
+    for number, interaction in enumerate(cassette.interactions):
+        if index is not None and number != index:
+            continue
+        request, response = interaction.request, interaction.response
+        interactions.append({
+            "index": number,
+            "request": {"method": request.method.upper(), "uri": request.uri, "headers": request.headers,
+                        "body": body_json(request.body or b"", request.header("content-type"))},
+            "response": {"status": response.status, "reason": response.reason, "headers": response.headers,
+                         "body": body_json(response.decoded_body(), response.header("content-type"))},
+        })
+    return document(SHOW_SCHEMA_VERSION, {
+        "path": display, "format": cassette.format, "variant": cassette.variant,
+        "interaction_count": len(cassette),
+        # A YAML cassette's metadata may hold timestamps: as their text, like every other value.
+        "metadata": json.loads(json.dumps(dict(cassette.metadata), default=str)), "interactions": interactions,
+    })

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,16 +185,17 @@ def cassettes_cassette(request: pytest.FixtureRequest, cassettes_config: dict[st
 _CALL_FAILED = pytest.StashKey[bool]()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    report = yield
+# The old-style wrapper: ``wrapper=True`` needs pluggy 1.2, and pytest 7.0 ships with pluggy 1.0.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
     if report.when == "call":
         item.stash[_CALL_FAILED] = bool(report.failed)
     if report.failed and call.excinfo is not None:
         message = _miss_message(call.excinfo.value)
         if message is not None:
             report.longrepr = f"{type(call.excinfo.value).__name__}: {message}"
-    return report
 
 
 def _miss_message(error: BaseException) -> str | None:
@@ -319,7 +320,10 @@ def _node_id_arguments(config: pytest.Config) -> list[str]:
 
     Paths on the command line are not a rule by themselves: ``pytest tests`` is complete when
     ``tests/`` holds every test file (see :func:`_test_files_not_collected`)."""
-    if config.args_source != pytest.Config.ArgsSource.ARGS:
+    # pytest 7.2+ says where config.args came from; before, testpaths or the invocation folder
+    # fill them when none are given, and those hold no node id either.
+    source = getattr(config, "args_source", None)
+    if source is not None and source != pytest.Config.ArgsSource.ARGS:
         return []
     return [arg for arg in config.args if "::" in arg]
 

@@ -20,13 +20,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
-    NameResolutionError,
     NewConnectionError,
+    ProtocolError,
     ReadTimeoutError,
 )
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
@@ -40,6 +41,10 @@ from cassettes_tool.refresh.environment import environment_settings, freeze_envi
 from cassettes_tool.refresh.plan import PlannedCall
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# urllib3 2 has a class for a name that does not resolve; 1.26 only says so (see _DNS_MARKERS).
+_NAME_RESOLUTION_ERRORS: tuple[type[BaseException], ...] = tuple(
+    getattr(urllib3.exceptions, name) for name in ("NameResolutionError",) if hasattr(urllib3.exceptions, name)
+)
 CHUNK = 64 * 1024
 # Shorter values would redact ordinary words from bodies; real credentials are longer.
 MIN_REDACTED_LENGTH = 6
@@ -248,7 +253,7 @@ class LiveClient:
         try:
             # read1 returns whatever has arrived (up to CHUNK); the deadline's timer cuts the
             # socket, so a server dribbling a byte at a time ends the loop too.
-            while chunk := live.raw.read1(CHUNK, decode_content=False):
+            while chunk := _read1(live.raw, CHUNK):
                 size += len(chunk)
                 if size > self.settings.max_body:
                     raise LiveFailure(f"the response from {origin} is larger than "
@@ -300,7 +305,7 @@ class LiveClient:
         inner = _innermost(exc)
         lowered = inner.lower()
         chain = _chain(exc)
-        if any(isinstance(e, NameResolutionError) for e in chain) or any(m in lowered for m in _DNS_MARKERS):
+        if any(isinstance(e, _NAME_RESOLUTION_ERRORS) for e in chain) or any(m in lowered for m in _DNS_MARKERS):
             return (f"unknown host {origin}: the name does not resolve{after}; check the recorded URI, "
                     "or point it at a reachable base URL with --rewrite-host"), True
         if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in lowered:
@@ -346,6 +351,27 @@ def _root(exc: BaseException) -> BaseException:
         else:
             break
     return current
+
+
+def _read1(raw: Any, size: int) -> bytes:
+    """Whatever part of the body has arrived (up to ``size`` bytes), undecoded.
+
+    urllib3 2 has ``HTTPResponse.read1``. urllib3 1.26 has none, and its ``read(size)`` waits for
+    all ``size`` bytes (a dribbling server would outlast the deadline), so the same comes from
+    the standard library's response it wraps; a body cut short of its Content-Length raises
+    there as urllib3 2 raises it.
+    """
+    read1 = getattr(raw, "read1", None)
+    if read1 is not None:
+        return bytes(read1(size, decode_content=False))
+    wrapped = raw._fp  # http.client.HTTPResponse; urllib3 1.26 has not read from it yet
+    if wrapped is None:
+        return b""
+    chunk = bytes(wrapped.read1(size))
+    missing = getattr(wrapped, "length", None)
+    if not chunk and missing:
+        raise ProtocolError(f"Connection broken: IncompleteRead({missing} bytes missing)")
+    return chunk
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cassettes_tool.core.filters import FilterRules, filter_response
+from cassettes_tool.core.jsonfile import document
 from cassettes_tool.core.project import inside_project
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.core.storage import file_sha256
@@ -205,3 +206,24 @@ def locate(path: Path, items: Sequence[InteractionResult]) -> dict[int, int]:
                             f"({item.method} {item.uri}); nothing was written",
                             "run `cassettes refresh` again for a fresh report")
     return where
+ACCEPT_SCHEMA_VERSION = 1
+
+
+def accept_json(plan: AcceptPlan, done: Sequence[AcceptedCassette], *, dry_run: bool) -> dict[str, Any]:
+    """The document of ``cassettes accept --format json`` (schema in docs/cli.md).
+
+    ``cassettes`` lists what was written, or with ``dry_run`` what would be; ``not_accepted``
+    the selected drifted interactions whose live response the report did not keep.
+    """
+    if dry_run:
+        listed = [{"path": cassette.path, "interactions": sorted(item.index for item in items)}
+                  for cassette, items in plan.cassettes]
+    else:
+        listed = [{"path": item.path, "interactions": list(item.indexes)} for item in done]
+    return document(ACCEPT_SCHEMA_VERSION, {
+        "dry_run": dry_run,
+        "cassettes": listed,
+        "accepted": sum(len(entry["interactions"]) for entry in listed),
+        "not_accepted": [{"path": path, "interaction": index, "reason": "no live response in the report"}
+                         for path, index in plan.without_live],
+    })

@@ -20,7 +20,21 @@ import yaml
 WORKFLOW_PATH = ".github/workflows/cassettes-refresh.yml"
 DEFAULT_CRON = "17 3 * * *"  # off the hour: GitHub delays jobs scheduled on the hour
 DEFAULT_PYTHON = "3.12"
-INSTALL = "python -m pip install cassettes"
+INSTALL = "python -m pip install cassettes"  # only a fallback: init writes how cassettes is installed where it runs
+JOB_TIMEOUT_MINUTES = {"refresh": 60, "merge": 15, "pull-request": 15}
+
+# The current major release of every action the workflow uses (each on the Node 24 runtime), and
+# the commit of a release of it for --pin-actions. Checked against each project's releases:
+# docs/ci-sharding.md says where, and what to do when a new major comes out.
+ACTIONS = {
+    "checkout": ("actions/checkout", "v7", "9c091bb21b7c1c1d1991bb908d89e4e9dddfe3e0", "v7.0.0"),
+    # v7.0.0's commit could not be confirmed: pinned, setup-python stays on v6.2.0 (Node 24 too).
+    "setup-python": ("actions/setup-python", "v7", "a309ff8b426b58ec0e2a45f0f869d46889d02405", "v6.2.0"),
+    "upload-artifact": ("actions/upload-artifact", "v7", "043fb46d1a93c77aae656e7c1c64a875d1fc6a0a", "v7.0.1"),
+    "download-artifact": ("actions/download-artifact", "v8", "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
+    "create-pull-request": ("peter-evans/create-pull-request", "v8", "5f6978faf089d4d20b00c7766989d076bb2fc7f1",
+                            "v8.1.1"),
+}
 REPORT = "cassettes-report.json"
 ARTIFACT = "cassettes-report"
 MAX_SHARDS = 64
@@ -35,13 +49,21 @@ class WorkflowOptions:
     cron: str = DEFAULT_CRON
     python: str = DEFAULT_PYTHON
     secrets: tuple[str, ...] = ()  # env variables of [tool.cassettes.auth], from repository secrets
+    install: str = INSTALL  # the pip command that installs cassettes as it is installed here
+    pin_actions: bool = False  # actions by commit SHA (a comment names the release) instead of major tag
+
+
+def uses(key: str, options: WorkflowOptions) -> str:
+    """``owner/action@vN``, or ``owner/action@<sha>`` with ``pin_actions``."""
+    repo, major, sha, _ = ACTIONS[key]
+    return f"{repo}@{sha if options.pin_actions else major}"
 
 
 def _setup_steps(options: WorkflowOptions) -> list[dict[str, Any]]:
     return [
-        {"uses": "actions/checkout@v4"},
-        {"uses": "actions/setup-python@v5", "with": {"python-version": options.python}},
-        {"name": "Install cassettes", "run": INSTALL},
+        {"uses": uses("checkout", options)},
+        {"uses": uses("setup-python", options), "with": {"python-version": options.python}},
+        {"name": "Install cassettes", "run": options.install},
     ]
 
 
@@ -76,18 +98,18 @@ def _render_steps(report: str, *, summary: bool = True) -> list[dict[str, Any]]:
     return steps
 
 
-def _upload(name: str, paths: list[str]) -> dict[str, Any]:
+def _upload(name: str, paths: list[str], options: WorkflowOptions) -> dict[str, Any]:
     return {
         "name": "Upload reports",
         "if": "always()",
-        "uses": "actions/upload-artifact@v4",
+        "uses": uses("upload-artifact", options),
         "with": {"name": name, "path": "\n".join(paths) + "\n", "if-no-files-found": "ignore",
                  "retention-days": 30},
     }
 
 
 def _refresh_job(options: WorkflowOptions) -> dict[str, Any]:
-    job: dict[str, Any] = {"runs-on": "ubuntu-latest", "timeout-minutes": 60}
+    job: dict[str, Any] = {"runs-on": "ubuntu-latest", "timeout-minutes": JOB_TIMEOUT_MINUTES["refresh"]}
     env = _env(options)
     if options.shards > 1:
         report = "cassettes-report-${{ matrix.shard }}.json"
@@ -103,7 +125,7 @@ def _refresh_job(options: WorkflowOptions) -> dict[str, Any]:
         if env:
             refresh["env"] = env
         job["steps"] = [*_setup_steps(options), refresh,
-                        _upload("cassettes-shard-${{ matrix.shard }}", [report, junit])]
+                        _upload("cassettes-shard-${{ matrix.shard }}", [report, junit], options)]
         return job
     refresh = {
         "name": "Re-play recorded requests against the live API",
@@ -112,7 +134,7 @@ def _refresh_job(options: WorkflowOptions) -> dict[str, Any]:
     if env:
         refresh["env"] = env
     job["steps"] = [*_setup_steps(options), refresh, *_render_steps(REPORT),
-                    _upload(ARTIFACT, [REPORT, "cassettes-junit.xml", "cassettes-report.html"])]
+                    _upload(ARTIFACT, [REPORT, "cassettes-junit.xml", "cassettes-report.html"], options)]
     return job
 
 
@@ -121,16 +143,17 @@ def _merge_job(options: WorkflowOptions) -> dict[str, Any]:
         "needs": "refresh",
         "if": "always()",
         "runs-on": "ubuntu-latest",
+        "timeout-minutes": JOB_TIMEOUT_MINUTES["merge"],
         "steps": [
             *_setup_steps(options),
-            {"uses": "actions/download-artifact@v4",
+            {"uses": uses("download-artifact", options),
              "with": {"pattern": "cassettes-shard-*", "path": "shards", "merge-multiple": True}},
             {"name": "Merge shard reports", "run": f"cassettes merge shards/*.json --output {REPORT}"},
             {"name": "JUnit report", "if": "always()",
              "run": f"cassettes report {REPORT} --format junit --output cassettes-junit.xml --fail-on never"
                     + RENDER_ONLY},
             *_render_steps(REPORT),
-            _upload(ARTIFACT, [REPORT, "cassettes-junit.xml", "cassettes-report.html"]),
+            _upload(ARTIFACT, [REPORT, "cassettes-junit.xml", "cassettes-report.html"], options),
             # Exit code 1 (drift at or above fail_on) or 3 (incomplete) turns the run red.
             {"name": "Verdict", "run": f"cassettes report {REPORT} --format text"},
         ],
@@ -144,18 +167,19 @@ def _pull_request_job(options: WorkflowOptions, after: str) -> dict[str, Any]:
         # Drift makes the verdict job fail; that is exactly when a pull request is useful.
         "if": f"always() && needs.{after}.result != 'cancelled'",
         "runs-on": "ubuntu-latest",
+        "timeout-minutes": JOB_TIMEOUT_MINUTES["pull-request"],
         "permissions": {"contents": "write", "pull-requests": "write"},
         "steps": [
             *_setup_steps(options),
             # Outside the checkout, so the reports are not committed with the cassettes.
-            {"uses": "actions/download-artifact@v4", "with": {"name": ARTIFACT, "path": reports}},
+            {"uses": uses("download-artifact", options), "with": {"name": ARTIFACT, "path": reports}},
             {"name": "Write the live responses of drifted interactions into the cassettes",
              "run": f"cassettes accept {reports}/{REPORT}"},
             # The body shows the drift this pull request accepts, with the night's verdict.
             {"name": "Pull request body",
              "run": (f"cassettes report {reports}/{REPORT} --format markdown --fail-on never"
                      f" --output {reports}/body.md")},
-            {"uses": "peter-evans/create-pull-request@v7",
+            {"uses": uses("create-pull-request", options),
              "with": {
                  "branch": "cassettes/refresh",
                  "delete-branch": True,
@@ -209,9 +233,23 @@ HEADER = """\
 """
 
 
+PR_JOB_COMMENT = """\
+  # A pull request opened with the default GITHUB_TOKEN starts no workflow: no CI runs on it
+  # (GitHub's rule against recursive runs). To have CI check it, pass a token that is not
+  # GITHUB_TOKEN to create-pull-request's `token` input: a fine-grained personal access token
+  # (contents and pull requests: read and write) stored as a repository secret, or a GitHub App
+  # installation token from actions/create-github-app-token.
+"""
+
+
 def render_workflow(options: WorkflowOptions) -> str:
     """The workflow file's text: a comment header and the YAML document."""
     body = yaml.dump(build_workflow(options), Dumper=_Dumper, sort_keys=False, width=1000,
                      default_flow_style=False)
+    # PyYAML writes no comments: the pinned releases and the pull-request job's note go in here.
+    if options.pin_actions:
+        for repo, _, sha, release in ACTIONS.values():
+            body = body.replace(f"uses: {repo}@{sha}\n", f"uses: {repo}@{sha}  # {release}\n")
+    body = body.replace("\n  pull-request:\n", "\n" + PR_JOB_COMMENT + "  pull-request:\n")
     # PyYAML quotes the key `on` (YAML 1.1 boolean); GitHub reads either form.
     return HEADER.format(artifact=ARTIFACT) + body

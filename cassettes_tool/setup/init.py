@@ -268,6 +268,7 @@ def run_init(options: InitOptions) -> list[Action]:
         workflow = WorkflowOptions(
             shards=options.workflow.shards, pr_job=options.workflow.pr_job, cron=options.workflow.cron,
             python=options.workflow.python, secrets=_auth_secrets(pyproject),
+            install=options.workflow.install, pin_actions=options.workflow.pin_actions,
         )
         actions.append(write_workflow(options.project_dir, workflow, force=options.force))
     return actions

@@ -54,8 +54,9 @@ def run_cli(args: Sequence[str | os.PathLike[str]], *, cwd: str | os.PathLike[st
         code = main([os.fspath(arg) for arg in args])
         sys.stdout.flush()
         sys.stderr.flush()
-    return CliResult(int(code), stdout.getvalue().decode("utf-8", "replace"),
-                     stderr.getvalue().decode("utf-8", "replace"), output.getvalue().decode("utf-8", "replace"))
+        # Read inside the block: click 8.2.0 closes the captured streams when it ends.
+        return CliResult(int(code), stdout.getvalue().decode("utf-8", "replace"),
+                         stderr.getvalue().decode("utf-8", "replace"), output.getvalue().decode("utf-8", "replace"))
 
 
 def run_cli_process(args: Sequence[str | os.PathLike[str]], *, cwd: str | os.PathLike[str] | Path | None = None,

@@ -1,10 +1,11 @@
-"""A bound on how long a block may run, for the fuzz and fault tests."""
+"""Bounds on how long a block may run, for the fuzz and fault tests, derived from the same run."""
 
 from __future__ import annotations
 
 import contextlib
 import signal
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 
 class Hang(BaseException):
@@ -25,3 +26,19 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def measure(block: Callable[[], object]) -> float:
+    """Seconds ``block`` took on the wall clock: the same-run baseline that bounds are derived from.
+
+    A bound that is a fixed number of seconds fails on a loaded machine; a bound that is a
+    multiple of how long comparable work took a moment ago in the same run scales with the load.
+    """
+    start = time.perf_counter()
+    block()
+    return time.perf_counter() - start
+
+
+def bound(baseline: float, factor: float, floor: float) -> float:
+    """``factor`` times a measured ``baseline``, and never under ``floor`` seconds."""
+    return max(floor, factor * baseline)

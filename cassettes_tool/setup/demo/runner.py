@@ -27,8 +27,14 @@ FAIL_ON = "breaking"
 
 
 def samples_path() -> Path:
-    """The sample cassettes shipped in the package (in a clone: the top-level folder)."""
+    """The sample cassettes shipped in the package (real files, the same as the top-level ones)."""
     return Path(__file__).resolve().parent / "sample_cassettes"
+
+
+def protected_samples() -> list[Path]:
+    """Sample folders the demo never writes into: the package's, and in a checkout the top-level one."""
+    checkout = Path(__file__).resolve().parents[3] / "sample_cassettes"
+    return [samples_path().resolve(), *([checkout] if checkout.is_dir() else [])]
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,7 @@ def prepare_copy(output_dir: Path) -> Path:
     """A fresh copy of the samples in ``output_dir/sample_cassettes`` (refusing foreign folders)."""
     target = output_dir / "sample_cassettes"
     source = samples_path()
-    if target.resolve().is_relative_to(source.resolve()):
+    if any(target.resolve().is_relative_to(samples) for samples in protected_samples()):
         raise UsageError(f"{output_dir}: is inside the sample cassettes themselves; choose another --output-dir")
     if target.exists() or target.is_symlink():
         if not (target / MARKER).is_file():
