@@ -130,15 +130,24 @@ class LoopbackServer:
                 received = ReceivedRequest(self.command, parts.path, parts.query,
                                            dict(self.headers.items()), body)
                 route, call = server._take_route(received)
+                self._counted = True
                 try:
                     self._answer(route, call, received)
                 finally:
+                    self._leave()
+
+            def _leave(self) -> None:
+                """No longer in flight: before the answer is written, because a client may send its
+                next request (on a new connection) as soon as it has read this answer."""
+                if getattr(self, "_counted", False):
+                    self._counted = False
                     with server._lock:
                         server.in_flight -= 1
 
             def _answer(self, route: Route | None, call: int, received: ReceivedRequest) -> None:
                 if route is not None and route.latency:
                     time.sleep(route.latency)
+                self._leave()
                 if route is not None and route.fault in ("reset", "hang"):
                     self.close_connection = True
                     _reset(self.connection)
