@@ -1,4 +1,4 @@
-"""Configuration: every key of SPEC section 2, validated with errors that name key, value and choices."""
+"""Configuration: every key of docs/configuration.md, validated with errors that name key, value and choices."""
 
 from __future__ import annotations
 

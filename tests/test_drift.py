@@ -1,4 +1,4 @@
-"""The drift engine, case by case: every row of the SPEC table and every "not drift" sentence."""
+"""The drift engine, case by case: every row of the docs/drift-kinds.md table and every "not drift" sentence."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ class Case:
 
 
 BODY_CASES = [
-    # SPEC table rows that are about the body
+    # table rows that are about the body
     Case("a field always present is removed: breaking",
          {"id": 1, "address": {"zip": "1000", "city": "X"}}, {"id": 1, "address": {"city": "X"}},
          {("field_removed", "breaking", "$.address.zip")}),

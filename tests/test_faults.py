@@ -225,7 +225,7 @@ class Case:
 def status_cases() -> list[Case]:
     cases = []
     for code in (500, 502, 503, 504, 429):
-        retried = code != 500  # SPEC: retries on connection errors, 429, 502, 503, 504
+        retried = code != 500  # documented: retries on connection errors, 429, 502, 503, 504
         for retry_after in (None, "1"):
             suffix = f"/{retry_after}" if retry_after else ""
             cases.append(Case(f"{code}{' retry-after' if retry_after else ''}",

@@ -1,4 +1,4 @@
-"""Secrets planted in every place SPEC section 1 lists never reach the cassette file."""
+"""Secrets planted in every place docs/recording.md lists never reach the cassette file."""
 
 from __future__ import annotations
 

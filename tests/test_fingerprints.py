@@ -1,4 +1,4 @@
-"""Fingerprints are stable for the same cassette, request, kind and path (SPEC section 5)."""
+"""Fingerprints are stable for the same cassette, request, kind and path (docs/drift.md)."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ PRECEDENCE_TESTS = """
 @pytest.mark.parametrize(
     ("file_mode", "fixture_mode", "cli_mode", "expected_marker", "expected_plain"),
     [
-        (None, None, None, "new_episodes", "none"),           # defaults (SPEC: none)
+        (None, None, None, "new_episodes", "none"),           # defaults (documented: none)
         ("once", None, None, "new_episodes", "once"),         # [tool.cassettes] > defaults
         ("once", "all", None, "new_episodes", "all"),         # fixture > file; marker > fixture
         ("once", "all", "none", "none", "none"),              # command line > everything

@@ -74,7 +74,7 @@ def test_the_decorator_works_bare_with_a_name_and_on_async_and_generator_functio
         yield get_n(url)
 
     with pytest.raises(CannotOverwriteExistingCassetteException):
-        bare()  # default record_mode is "none" (SPEC): nothing recorded, nothing reachable
+        bare()  # default record_mode is "none" (documented): nothing recorded, nothing reachable
     assert named() == 1
     assert asyncio.run(in_async()) == 2
     assert list(generator()) == [3]
