@@ -8,7 +8,7 @@ import math
 import zlib
 from typing import Any
 
-try:  # brotli is optional ("cassettes[brotli]")
+try:  # a dependency; guarded so a broken install still reads identity bodies
     import brotli as _brotli
 except ImportError:  # pragma: no cover - depends on the environment
     _brotli = None

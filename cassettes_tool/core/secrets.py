@@ -26,8 +26,12 @@ All names are lower case; matching is case-insensitive.
 
 from __future__ import annotations
 
+import base64
+import html
 import itertools
+import json
 import re
+import urllib.parse
 
 #: What a filtered value becomes: kept, not dropped, so a reader sees a credential was there.
 PLACEHOLDER = "<FILTERED>"
@@ -39,6 +43,11 @@ FILTER_HEADERS = (
 )
 #: Filtered in responses only, on top of :data:`FILTER_HEADERS`.
 FILTER_RESPONSE_HEADERS = ("set-cookie",)
+#: Headers whose value is a URL (or, for Link, URLs in ``<...>``): their query, fragment and
+#: user-info credentials are filtered like a request URI's.
+URL_HEADERS = ("location", "content-location", "link", "referer", "refresh")
+#: Filtered in URL headers only, on top of the query list: an OAuth redirect's ``?code=``.
+URL_HEADER_QUERY_PARAMETERS = ("code", "id_token", "refresh_token", "client_secret")
 FILTER_QUERY_PARAMETERS = (
     "access_token", "api_key", "apikey", "key", "token", "client_secret", "signature", "sig",
     "password",
@@ -107,3 +116,24 @@ def is_credential_like(name: str) -> bool:
     if any(w in CREDENTIAL_WORDS for w in words):
         return True
     return any(pair in CREDENTIAL_WORD_PAIRS for pair in itertools.pairwise(words))
+
+
+def derived_forms(secret: str) -> set[str]:
+    """Every form a known secret can take once echoed: as is, percent-encoded, JSON-escaped, base64, HTML.
+
+    Refresh scrubs each of them from what a live API sends back (``[tool.cassettes.auth]`` values).
+    """
+    raw = secret.encode("utf-8")
+    forms = {
+        secret,
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret),
+        urllib.parse.quote(secret, safe="").lower(),  # %2f as well as %2F
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        html.escape(secret),
+        base64.b64encode(raw).decode(),
+        base64.b64encode(raw).decode().rstrip("="),
+        base64.urlsafe_b64encode(raw).decode().rstrip("="),
+    }
+    return {form for form in forms if form}

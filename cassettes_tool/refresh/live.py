@@ -31,6 +31,7 @@ from urllib3.util.retry import Retry
 from cassettes_tool.core.cassette import Headers, Response
 from cassettes_tool.core.config import DEFAULT_RETRY_AFTER_MAX, RefreshSettings
 from cassettes_tool.core.filters import PLACEHOLDER
+from cassettes_tool.core.secrets import derived_forms
 from cassettes_tool.errors import LiveFailure
 from cassettes_tool.refresh.plan import PlannedCall
 
@@ -69,8 +70,10 @@ class LiveClient:
         self.settings = settings
         self._credentials = dict(credentials)
         self._allowed = frozenset(allowed_origins)
+        # Each value in every encoding an echo can use (percent-encoded, JSON-escaped, base64...).
         self._secrets = sorted(
-            {s for s in (*self._credentials.values(), *secrets) if len(s) >= MIN_REDACTED_LENGTH},
+            {form for s in (*self._credentials.values(), *secrets) if len(s) >= MIN_REDACTED_LENGTH
+             for form in derived_forms(s) if len(form) >= MIN_REDACTED_LENGTH},
             key=len, reverse=True,
         )
         self._sessions: dict[str, requests.Session] = {}
@@ -162,7 +165,7 @@ class LiveClient:
         for name, value in live.raw.headers.items():
             headers.setdefault(name, []).append(self._scrub(value))
         # Stored decoded (readable diffs), like every live response a report keeps.
-        response = Response(status=live.status_code, reason=live.reason or "", headers=headers,
+        response = Response(status=live.status_code, reason=self._scrub(live.reason or ""), headers=headers,
                             body=raw_body).decoded()
         response.body = self._scrub_bytes(response.body)
         return response

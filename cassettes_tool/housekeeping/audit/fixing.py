@@ -16,11 +16,11 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from cassettes_tool.core.bodies import decode_content, parse_json
+from cassettes_tool.core.body_filters import multipart_fields
 from cassettes_tool.core.cassette import Cassette, Headers, Interaction, Request, Response
 from cassettes_tool.core.config import FILTERED_PLACEHOLDER
 from cassettes_tool.core.filters import filter_body, filter_uri
 from cassettes_tool.housekeeping.audit.findings import Locator, SecretFinding
-from cassettes_tool.housekeeping.audit.scan import multipart_fields
 
 _REQUEST_KEYS = {"method", "uri", "url", "body", "parsed_body", "headers", "host", "port", "path", "protocol"}
 _RESPONSE_KEYS = {"status", "status_code", "headers", "body", "content", "parsed_body"}

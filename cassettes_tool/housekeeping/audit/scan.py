@@ -9,7 +9,6 @@ in any string), form fields, and token formats anywhere in other text bodies. Bo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -22,6 +21,7 @@ from cassettes_tool.core.bodies import (
     media_type,
     parse_json,
 )
+from cassettes_tool.core.body_filters import looks_like_form, multipart_fields
 from cassettes_tool.core.cassette import Cassette, Headers, Request, Response
 from cassettes_tool.core.secrets import COOKIE_HEADERS, is_credential_like
 from cassettes_tool.housekeeping.audit.detectors import (
@@ -209,7 +209,7 @@ def _scan_body(side: str, body: bytes, content_type: str | None, rules: NameRule
                 yield from found
                 return
     text = body.decode("utf-8", errors="replace")
-    if media == "application/x-www-form-urlencoded" or (media is None and _looks_like_form(text)):
+    if media == "application/x-www-form-urlencoded" or (media is None and looks_like_form(text)):
         for name, field_value in parse_qsl(text, keep_blank_values=True):
             for hit in _named_value(name, field_value, rules.form_fields,
                                     "credential-field", "credential form field"):
@@ -222,38 +222,12 @@ def _scan_body(side: str, body: bytes, content_type: str | None, rules: NameRule
 
 _NOT_JSON = object()
 
-# One text field of a multipart/form-data body (file parts, with a filename, are skipped).
-MULTIPART_FIELD = re.compile(
-    rb'Content-Disposition:[ \t]*form-data;[ \t]*name="(?P<name>[^"\r\n]*)"(?P<rest>[^\r\n]*)\r?\n'
-    rb"(?:[^\r\n]+\r?\n)*\r?\n(?P<value>.*?)\r?\n--",
-    re.DOTALL | re.IGNORECASE,
-)
-
-
-def multipart_fields(body: bytes) -> Iterator[re.Match[bytes]]:
-    """The text fields of a multipart body (latin-1 keeps every byte, so scrubbing is exact)."""
-    for match in MULTIPART_FIELD.finditer(body):
-        if b"filename=" not in match.group("rest").lower():
-            yield match
-
-
 def _scan_multipart(side: str, body: bytes, rules: NameRules) -> Iterator[Found]:
     for match in multipart_fields(body):
         name = match.group("name").decode("latin-1")
         value = match.group("value").decode("latin-1")
         for hit in _named_value(name, value, rules.form_fields, "credential-field", "credential multipart field"):
             yield f"{side}.body multipart `{name}`", _locator(side, "multipart", name, hit), hit
-
-
-def _looks_like_form(text: str) -> bool:
-    # Request bodies recorded without a Content-Type (a dict posted by aiohttp, say).
-    if "=" not in text or any(c in text[:2048] for c in " \n\r\t"):
-        return False
-    try:
-        parse_qsl(text[:65536], keep_blank_values=True, strict_parsing=True)
-    except ValueError:
-        return False
-    return True
 
 
 _NAME_KEYS = ("name", "key")
