@@ -352,3 +352,74 @@ def test_the_cells_secret_is_nowhere_on_disk_after_record_refresh_accept_and_eve
 def test_the_cells_cassette_still_replays_after_filtering_refresh_and_accept(matrix: MatrixRun, cell: Cell) -> None:
     assert (matrix.root / "cassettes" / f"{cell.name}.yaml").is_file()
     assert matrix.replayed.get(cell.name) is None, matrix.replayed.get(cell.name)
+
+
+# -- what slipped through: cassettes recorded by plain vcrpy (no filters), then audit --fix ------
+
+AUDITED = [cell for cell in CELLS if not cell.injected]
+
+
+@dataclass
+class AuditRun:
+    root: Path
+    before: CliResultLike
+    fixed: CliResultLike
+    after: CliResultLike
+    replayed: dict[str, str]
+    haystacks: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditRun]:
+    import vcr
+
+    root = tmp_path_factory.mktemp("audited")
+    server = LoopbackServer(dated=False).start()
+    server.route("*", "*", handler=_handler({"drifted": False}))
+    (root / "pyproject.toml").write_text('[tool.cassettes]\ncassette_dir = "cassettes"\n')
+    saved = {k: os.environ.get(k) for k in ("CASSETTES_CACHE_DIR", "CASSETTES_CONFIG")}
+    os.environ["CASSETTES_CACHE_DIR"] = str(root / ".parse-cache")
+    os.environ.pop("CASSETTES_CONFIG", None)
+    previous = Path.cwd()
+    os.chdir(root)
+    replayed: dict[str, str] = {}
+    try:
+        plain = vcr.VCR(cassette_library_dir=str(root / "cassettes"), record_mode="once")
+        for cell in AUDITED:
+            with plain.use_cassette(f"{cell.name}.yaml"):
+                _send(server.base_url, cell)
+        before = run_cli(["audit", "cassettes"])
+        fixed = run_cli(["audit", "cassettes", "--fix"])
+        after = run_cli(["audit", "cassettes"])
+        for cell in AUDITED:
+            try:
+                with use_cassette(cell.name, record_mode="none"):
+                    _send(server.base_url, cell)
+            except Exception as exc:  # the reason is what the cell reports
+                replayed[cell.name] = f"{type(exc).__name__}: {exc}"
+        haystacks = {str(path.relative_to(root)): "\n".join(_views(path.read_bytes()))
+                     for path in sorted((root / "cassettes").rglob("*")) if path.is_file()}
+        yield AuditRun(root, CliResultLike(before.exit_code, before.output), CliResultLike(fixed.exit_code, fixed.output),
+                       CliResultLike(after.exit_code, after.output), replayed, haystacks)
+    finally:
+        os.chdir(previous)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        server.stop()
+
+
+def test_plain_vcrpy_really_wrote_the_secrets_the_audit_must_find(audited: AuditRun) -> None:
+    assert audited.before.exit_code == 1, audited.before.output
+    assert audited.after.exit_code == 0, audited.after.output
+    assert "internal error" not in audited.fixed.output + audited.before.output
+
+
+@pytest.mark.parametrize("cell", AUDITED, ids=[cell.name for cell in AUDITED])
+def test_audit_finds_the_cells_secret_and_fix_removes_it_so_the_cassette_still_replays(
+        audited: AuditRun, cell: Cell) -> None:
+    assert f"{cell.name}.yaml" in audited.before.output
+    assert [name for name, text in audited.haystacks.items() if cell.secret in text] == []
+    assert audited.replayed.get(cell.name) is None, audited.replayed.get(cell.name)

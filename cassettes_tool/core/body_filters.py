@@ -32,6 +32,8 @@ _XML_ELEMENT = re.compile(
     rb"<(?P<tag>(?:[A-Za-z_][\w.-]*:)?(?P<name>[A-Za-z_][\w.-]*))(?P<attrs>\s[^<>]*)?>(?P<value>[^<]*)</(?P=tag)\s*>"
 )
 _XML_PLACEHOLDER = PLACEHOLDER.replace("<", "&lt;").replace(">", "&gt;").encode()
+# Names too common as ordinary XML elements and GraphQL arguments (S3's ``<Key>``, ``node(key: ...)``).
+_NOT_IN_MARKUP = frozenset({"key"})
 
 
 def multipart_fields(body: bytes) -> Iterator[re.Match[bytes]]:
@@ -84,7 +86,7 @@ def filter_body(body: bytes, content_type: str | None, fields: frozenset[str],
     if (media or "").startswith("multipart/") or body.startswith(b"--"):
         return _filter_multipart(body, names)
     if head == b"<":
-        return _filter_xml(body, names)
+        return _filter_xml(body, names - _NOT_IN_MARKUP)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -148,6 +150,8 @@ def _filter_string(value: str, fields: frozenset[str], names: frozenset[str]) ->
 
 def filter_graphql(text: str, names: frozenset[str]) -> str:
     """GraphQL inline arguments named in ``names`` (``login(password: "...")``) get the placeholder."""
+
+    names = names - _NOT_IN_MARKUP
 
     def replace(match: re.Match[str]) -> str:
         if match.group("name").lower() not in names or match.group("value") == f'"{PLACEHOLDER}"':

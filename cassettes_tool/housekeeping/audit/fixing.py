@@ -19,7 +19,8 @@ from cassettes_tool.core.bodies import decode_content, parse_json
 from cassettes_tool.core.body_filters import multipart_fields
 from cassettes_tool.core.cassette import Cassette, Headers, Interaction, Request, Response
 from cassettes_tool.core.config import FILTERED_PLACEHOLDER
-from cassettes_tool.core.filters import filter_body, filter_uri
+from cassettes_tool.core.filters import filter_body, filter_request, filter_response, filter_uri
+from cassettes_tool.housekeeping.audit.filtered import KIND
 from cassettes_tool.housekeeping.audit.findings import Locator, SecretFinding
 
 _REQUEST_KEYS = {"method", "uri", "url", "body", "parsed_body", "headers", "host", "port", "path", "protocol"}
@@ -40,7 +41,12 @@ def scrub_cassette(cassette: Cassette, findings: Iterable[SecretFinding]) -> int
         interaction = cassette.interactions[index]
         request, response = interaction.request, interaction.response
         for locator in locators:
-            if locator.side == "request":
+            if locator.kind == KIND:  # the recording filter on the whole side (audit/filtered.py)
+                if locator.side == "request":
+                    request = filter_request(request, locator.key[1])
+                else:
+                    response = filter_response(response, locator.key[1])
+            elif locator.side == "request":
                 request = _scrub_request(request, locator)
             else:
                 response = _scrub_response(response, locator)

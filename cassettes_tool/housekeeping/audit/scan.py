@@ -33,6 +33,7 @@ from cassettes_tool.housekeeping.audit.detectors import (
     scan_text,
     value_hit,
 )
+from cassettes_tool.housekeeping.audit.filtered import area_of, filter_findings
 from cassettes_tool.housekeeping.audit.findings import Locator, SecretFinding
 from cassettes_tool.housekeeping.audit.masking import mask
 
@@ -43,10 +44,14 @@ def scan_cassette(cassette: Cassette, rules: NameRules, display: str) -> list[Se
     """Every finding in ``cassette``, in interaction order."""
     findings: list[SecretFinding] = []
     for index, interaction in enumerate(cassette.interactions):
-        for location, locator, hit in scan_request(interaction.request, rules):
-            findings.append(_finding(display, index, location, locator, hit))
-        for location, locator, hit in scan_response(interaction.response, rules):
-            findings.append(_finding(display, index, location, locator, hit))
+        for side, scanned in (("request", list(scan_request(interaction.request, rules))),
+                              ("response", list(scan_response(interaction.response, rules)))):
+            for location, locator, hit in scanned:
+                findings.append(_finding(display, index, location, locator, hit))
+            covered = {area_of(locator) for _, locator, _ in scanned}
+            original = interaction.request if side == "request" else interaction.response
+            for location, locator, hit in filter_findings(side, original, rules.filter_rules, covered):
+                findings.append(_finding(display, index, location, locator, hit))
     return findings
 
 
