@@ -62,7 +62,9 @@ class FileAudit:
     findings: list[SecretFinding] = field(default_factory=list)
     error: str | None = None
     fixed: int = 0  # findings scrubbed by --fix
-    note: str | None = None  # why --fix left the findings (read-only variant)
+    note: str | None = None  # why --fix left the findings (read-only variant, symbolic link)
+    #: Bodies above the scan limit ("not fully scanned"), one line each.
+    unscanned: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,7 @@ class FileAudit:
             "error": self.error,
             "fixed": self.fixed,
             "note": self.note,
+            "not_fully_scanned": list(self.unscanned),
             "findings": [f.to_json() for f in self.findings],
         }
 
@@ -80,6 +83,8 @@ class AuditResult:
 
     files: list[FileAudit] = field(default_factory=list)
     fix: bool = False
+    #: Linked folders not entered, with why (one line each).
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def findings(self) -> list[SecretFinding]:
@@ -107,6 +112,7 @@ class AuditResult:
         return document(AUDIT_SCHEMA_VERSION, {
             "fix": self.fix,
             "summary": self.summary(),
+            "skipped": list(self.skipped),
             "files": [f.to_json() for f in self.files],
         })
 

@@ -12,7 +12,10 @@ def render_text(result: AuditResult) -> str:
         if audited.error:
             lines.append(f"error: {audited.error}")
             continue
+        lines.extend(f"{audited.path}: {line}" for line in audited.unscanned)
         if not audited.findings:
+            if audited.note:
+                lines.append(f"{audited.path}: {audited.note}")
             continue
         verb = "scrubbed" if audited.fixed else "found"
         lines.append(f"{audited.path}: {len(audited.findings)} secret(s) {verb}")
@@ -21,6 +24,7 @@ def render_text(result: AuditResult) -> str:
             lines.append(f"  interaction {finding.interaction}: {finding.location}: {finding.rule}{detail} {finding.masked}")
         if audited.note:
             lines.append(f"  {audited.note}")
+    lines.extend(result.skipped)
     summary = result.summary()
     tail = (
         f"{summary['findings']} secret(s) in {summary['files_with_findings']} of {summary['files']} file(s)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from cassettes_tool.errors import CassetteError
 from cassettes_tool.housekeeping.audit.detectors import NameRules
 from cassettes_tool.housekeeping.audit.findings import AuditResult, FileAudit, SecretFinding
 from cassettes_tool.housekeeping.audit.fixing import scrub_cassette
-from cassettes_tool.housekeeping.audit.scan import scan_cassette
+from cassettes_tool.housekeeping.audit.scan import scan_cassette, unscanned_bodies
 
 
 def audit_paths(
@@ -35,6 +36,7 @@ def audit_paths(
     walk_errors: list[tuple[Path, str]] = []
     result = AuditResult(fix=fix)
     files = find_cassettes(paths, errors=walk_errors)
+    result.skipped.extend(linked_folders(paths))
     for done, path in enumerate(files, start=1):
         audited = audit_file(path, rules, fix=fix)
         if progress is not None:
@@ -58,8 +60,13 @@ def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
         cassette = parse_cassette(path, read_cassette_bytes(path))
     except CassetteError as exc:
         return FileAudit(path=display, error=str(exc))
-    audited = FileAudit(path=display, findings=scan_cassette(cassette, rules, display))
+    audited = FileAudit(path=display, findings=scan_cassette(cassette, rules, display),
+                        unscanned=unscanned_bodies(cassette))
     if not fix or not audited.findings:
+        return audited
+    if path.is_symlink():  # an atomic rewrite would replace the link with a copy
+        audited.note = (f"not scrubbed: {display} is a symbolic link to {os.readlink(path)}; "
+                        "run audit --fix on the file it points to")
         return audited
     try:
         audited.findings = _scrub(path, rules, display)
@@ -69,6 +76,21 @@ def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
     except OSError as exc:  # the lock or the temporary file could not be created
         audited.note = f"not scrubbed: {path} cannot be rewritten: {exc.strerror or exc}"
     return audited
+
+
+def linked_folders(paths: Sequence[Path]) -> list[str]:
+    """Symbolic links to folders under ``paths``: never followed (a loop, or files outside the project)."""
+    lines = []
+    for start in paths:
+        if not start.is_dir():
+            continue
+        for folder, dirs, _ in os.walk(start):
+            for name in sorted(dirs):
+                linked = Path(folder, name)
+                if linked.is_symlink():
+                    lines.append(f"{display_path(linked)}: a symbolic link to a folder, not scanned "
+                                 f"(links are never followed); audit {os.readlink(linked)} directly")
+    return lines
 
 
 def _scrub(path: Path, rules: NameRules, display: str) -> list[SecretFinding]:

@@ -55,6 +55,21 @@ def scan_cassette(cassette: Cassette, rules: NameRules, display: str) -> list[Se
     return findings
 
 
+def unscanned_bodies(cassette: Cassette) -> list[str]:
+    """One line per body above the scan limit: it is not fully scanned, and the user is told so."""
+    lines = []
+    limit = MAX_SCANNED_BODY // (1024 * 1024)
+    for index, interaction in enumerate(cassette.interactions):
+        request = interaction.request
+        bodies = (("request", decode_content(request.body or b"", request.header("content-encoding"))),
+                  ("response", interaction.response.decoded_body()))
+        for side, body in bodies:
+            if len(body) > MAX_SCANNED_BODY:
+                lines.append(f"interaction {index}: {side}.body ({len(body)} bytes) not fully scanned: "
+                             f"above the {limit} MB scan limit; check it by hand")
+    return lines
+
+
 def _finding(display: str, index: int, location: str, locator: Locator, hit: Hit) -> SecretFinding:
     return SecretFinding(display, index, location, hit.rule, hit.description, mask(hit.secret), locator)
 
