@@ -34,7 +34,8 @@ from cassettes_tool.core.secrets import (
     URL_HEADERS,
 )
 from cassettes_tool.core.secrets import PLACEHOLDER as PLACEHOLDER
-from cassettes_tool.core.url_filters import filter_link, filter_text
+from cassettes_tool.core.url_filters import filter_link
+from cassettes_tool.core.url_filters import filter_text as filter_text
 from cassettes_tool.core.url_filters import filter_uri as filter_uri
 
 
