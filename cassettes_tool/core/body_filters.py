@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from cassettes_tool.core.bodies import media_type
-from cassettes_tool.core.secrets import PLACEHOLDER
+from cassettes_tool.core.secrets import NOT_IN_MARKUP, PLACEHOLDER
 
 # One text field of a multipart/form-data body (file parts, with a filename, are skipped).
 MULTIPART_FIELD = re.compile(
@@ -32,8 +32,7 @@ _XML_ELEMENT = re.compile(
     rb"<(?P<tag>(?:[A-Za-z_][\w.-]*:)?(?P<name>[A-Za-z_][\w.-]*))(?P<attrs>\s[^<>]*)?>(?P<value>[^<]*)</(?P=tag)\s*>"
 )
 _XML_PLACEHOLDER = PLACEHOLDER.replace("<", "&lt;").replace(">", "&gt;").encode()
-# Names too common as ordinary XML elements and GraphQL arguments (S3's ``<Key>``, ``node(key: ...)``).
-_NOT_IN_MARKUP = frozenset({"key"})
+_NOT_IN_MARKUP = frozenset(NOT_IN_MARKUP)
 
 
 def multipart_fields(body: bytes) -> Iterator[re.Match[bytes]]:

@@ -13,10 +13,13 @@ Extension points (what a new rule touches):
   ``FILTER_*`` tuple (filtered at record time, by ``audit --fix``, never sent by refresh), or to an
   ``AUDIT_EXTRA_*`` tuple when it should only be reported, not filtered by default;
 - a new place a secret can sit (a compressed or XML body, a GraphQL variable, a ``Location`` or
-  ``Link`` header, a form body in a response): the filtering is
+  ``Link`` header, a form body in a response): body formats are
+  :mod:`cassettes_tool.core.body_filters`, URLs, URL headers and reason phrases
+  :mod:`cassettes_tool.core.url_filters`, both called by
   :func:`cassettes_tool.core.filters.filter_request_parts` /
   :func:`~cassettes_tool.core.filters.filter_response_parts` (one implementation for the model
-  and for vcrpy's objects) and :mod:`cassettes_tool.housekeeping.audit.scan`; the names stay here;
+  and for vcrpy's objects); the audit reports whatever that filter would still change
+  (:mod:`cassettes_tool.housekeeping.audit.filtered`); the names stay here;
 - a word that makes a name credential-like (or bookkeeping about one): :data:`CREDENTIAL_WORDS`,
   :data:`CREDENTIAL_WORD_PAIRS`, :data:`NOT_CREDENTIAL_WORDS`;
 - a value that already stands in for a secret: :data:`PLACEHOLDER_WORDS`.
@@ -48,6 +51,9 @@ FILTER_RESPONSE_HEADERS = ("set-cookie",)
 URL_HEADERS = ("location", "content-location", "link", "referer", "refresh")
 #: Filtered in URL headers only, on top of the query list: an OAuth redirect's ``?code=``.
 URL_HEADER_QUERY_PARAMETERS = ("code", "id_token", "refresh_token", "client_secret")
+#: Names too common as ordinary XML elements and GraphQL arguments to filter there
+#: (S3 lists objects as ``<Key>``; ``node(key: ...)``).
+NOT_IN_MARKUP = ("key",)
 FILTER_QUERY_PARAMETERS = (
     "access_token", "api_key", "apikey", "key", "token", "client_secret", "signature", "sig",
     "password",
