@@ -42,6 +42,8 @@ def request_filter(rules: FilterRules) -> Callable[[Any], Any]:
         for name, values in filtered.headers.items():
             if values != parts.headers[name]:
                 headers[name] = values[0]
+        for name in parts.headers.keys() - filtered.headers.keys():
+            del headers[name]  # Content-Encoding of a body now stored decoded
         if filtered.uri != parts.uri:
             request.uri = filtered.uri
         if filtered.body is not body:
