@@ -83,8 +83,6 @@ class AuditResult:
 
     files: list[FileAudit] = field(default_factory=list)
     fix: bool = False
-    #: Linked folders not entered, with why (one line each).
-    skipped: list[str] = field(default_factory=list)
 
     @property
     def findings(self) -> list[SecretFinding]:
@@ -112,7 +110,6 @@ class AuditResult:
         return document(AUDIT_SCHEMA_VERSION, {
             "fix": self.fix,
             "summary": self.summary(),
-            "skipped": list(self.skipped),
             "files": [f.to_json() for f in self.files],
         })
 

@@ -24,7 +24,6 @@ def render_text(result: AuditResult) -> str:
             lines.append(f"  interaction {finding.interaction}: {finding.location}: {finding.rule}{detail} {finding.masked}")
         if audited.note:
             lines.append(f"  {audited.note}")
-    lines.extend(result.skipped)
     summary = result.summary()
     tail = (
         f"{summary['findings']} secret(s) in {summary['files_with_findings']} of {summary['files']} file(s)"

@@ -36,7 +36,8 @@ def audit_paths(
     walk_errors: list[tuple[Path, str]] = []
     result = AuditResult(fix=fix)
     files = find_cassettes(paths, errors=walk_errors)
-    result.skipped.extend(linked_folders(paths))
+    # Linked folders are never entered; each is listed with its note (no findings, no error).
+    result.files.extend(FileAudit(path=path, note=note) for path, note in linked_folders(paths))
     for done, path in enumerate(files, start=1):
         audited = audit_file(path, rules, fix=fix)
         if progress is not None:
@@ -78,8 +79,8 @@ def audit_file(path: Path, rules: NameRules, *, fix: bool = False) -> FileAudit:
     return audited
 
 
-def linked_folders(paths: Sequence[Path]) -> list[str]:
-    """Symbolic links to folders under ``paths``: never followed (a loop, or files outside the project)."""
+def linked_folders(paths: Sequence[Path]) -> list[tuple[str, str]]:
+    """Symbolic links to folders under ``paths`` and why they were not scanned (never followed)."""
     lines = []
     for start in paths:
         if not start.is_dir():
@@ -88,8 +89,8 @@ def linked_folders(paths: Sequence[Path]) -> list[str]:
             for name in sorted(dirs):
                 linked = Path(folder, name)
                 if linked.is_symlink():
-                    lines.append(f"{display_path(linked)}: a symbolic link to a folder, not scanned "
-                                 f"(links are never followed); audit {os.readlink(linked)} directly")
+                    lines.append((display_path(linked), "a symbolic link to a folder, not scanned "
+                                  f"(links are never followed); audit {os.readlink(linked)} directly"))
     return lines
 
 
