@@ -11,12 +11,15 @@ matches against.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 
 from cassettes_tool.core.bodies import decode_content
 from cassettes_tool.core.cassette import Headers, Request, Response
 from cassettes_tool.core.filters import FilterRules, filter_request, filter_response
-from cassettes_tool.housekeeping.audit.detectors import Hit
+from cassettes_tool.core.secrets import PLACEHOLDER
+from cassettes_tool.housekeeping.audit.detectors import Hit, is_placeholder
 from cassettes_tool.housekeeping.audit.findings import Locator
 
 RULE = "filtered-location"
@@ -45,7 +48,11 @@ def filter_findings(side: str, original: Request | Response, rules: FilterRules,
     for area, before, after, what in pieces:
         if area in covered or before == after:
             continue
-        hit = Hit(RULE, f"credential the recording filter removes ({what})", _changed(before, after))
+        changed = _changed(before, after)
+        names = rules.headers | rules.query_parameters | rules.body_fields
+        if not any(_secret_like(t, names) for t in _replaced_tokens(before, after, changed)):
+            continue  # only placeholders (``XXXX``, ``${TOKEN}``) or non-secrets (``false``) were replaced
+        hit = Hit(RULE, f"credential the recording filter removes ({what})", changed)
         yield f"{side}.{area}", Locator(side=side, kind=KIND, key=(area, rules)), hit
 
 
@@ -66,6 +73,41 @@ def _header_pieces(before: Headers, after: Headers) -> Iterator[tuple[str, str, 
     for name, values in before.items():
         new = after.get(name, values)
         yield f"header:{name.lower()}", "\n".join(map(str, values)), "\n".join(map(str, new)), f"{name} header"
+
+
+_TOKEN_SPLIT = re.compile(r"[\s\"',;&\[\]()]+")
+_NOT_SECRETS = frozenset({"true", "false", "null", "none", "bearer", "basic", "token"})
+
+
+_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?')
+
+
+def _json_string_values(text: str) -> list[str]:
+    values = []
+    for match in _JSON_STRING.finditer(text):
+        if match.group(2) is None:
+            try:
+                values.append(str(json.loads(f'"{match.group(1)}"')))
+            except ValueError:
+                values.append(match.group(1))
+    return values
+
+
+def _replaced_tokens(before: str, after: str, changed: str) -> list[str]:
+    """What the filter took away: string values of a JSON text (never keys, numbers or objects), else words."""
+    if before.lstrip()[:1] in ("{", "["):
+        kept = set(_json_string_values(after))
+        return [v for v in _json_string_values(before) if v not in kept]
+    kept = set(_TOKEN_SPLIT.split(after))
+    return [t for t in _TOKEN_SPLIT.split(changed) if t not in kept]
+
+
+def _secret_like(token: str, names: frozenset[str]) -> bool:
+    """A replaced token that could be a secret: not a name, a placeholder, a number or a JSON literal."""
+    raw = token.split("=", 1)[-1].strip(":")
+    value = raw.strip("{}")
+    return (not is_placeholder(raw) and len(value) >= 4 and value.lower() not in _NOT_SECRETS and value.lower() not in names
+            and PLACEHOLDER not in value and not value.replace(".", "").isdigit() and not is_placeholder(value))
 
 
 def _text(body: bytes) -> str:

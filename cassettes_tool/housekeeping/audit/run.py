@@ -100,6 +100,6 @@ def _scrub(path: Path, rules: NameRules, display: str) -> list[SecretFinding]:
         cassette = transaction.cassette
         findings = scan_cassette(cassette, rules, display)
         if findings:
-            scrub_cassette(cassette, findings)
+            scrub_cassette(cassette, findings, rules.filter_rules)
             transaction.save(record=False)
     return findings
