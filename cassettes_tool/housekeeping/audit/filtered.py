@@ -48,6 +48,8 @@ def filter_findings(side: str, original: Request | Response, rules: FilterRules,
     for area, before, after, what in pieces:
         if area in covered or before == after:
             continue
+        if area.startswith("header:") and PLACEHOLDER in before:
+            continue  # already filtered once (``sessionid=<FILTERED>`` made whole by the header filter)
         changed = _changed(before, after)
         names = rules.headers | rules.query_parameters | rules.body_fields
         if not any(_secret_like(t, names) for t in _replaced_tokens(before, after, changed)):
@@ -103,11 +105,18 @@ def _replaced_tokens(before: str, after: str, changed: str) -> list[str]:
 
 
 def _secret_like(token: str, names: frozenset[str]) -> bool:
-    """A replaced token that could be a secret: not a name, a placeholder, a number or a JSON literal."""
-    raw = token.split("=", 1)[-1].strip(":")
+    """A replaced token that could be a secret: not a name, a placeholder, a number or a JSON literal.
+
+    ``name=value`` is judged by its value and as a whole (a value may itself hold ``=``).
+    """
+    return any(_value_like(part.strip(":="), names) for part in {token, token.split("=", 1)[-1]})
+
+
+def _value_like(raw: str, names: frozenset[str]) -> bool:
     value = raw.strip("{}")
-    return (not is_placeholder(raw) and len(value) >= 4 and value.lower() not in _NOT_SECRETS and value.lower() not in names
-            and PLACEHOLDER not in value and not value.replace(".", "").isdigit() and not is_placeholder(value))
+    return (not is_placeholder(raw) and len(value) >= 4 and value.lower() not in _NOT_SECRETS
+            and value.lower() not in names and PLACEHOLDER not in value
+            and not value.replace(".", "").isdigit() and not is_placeholder(value))
 
 
 def _text(body: bytes) -> str:
