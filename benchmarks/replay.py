@@ -42,9 +42,9 @@ import requests.adapters
 import requests.structures
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from conftest import LoopbackServer, ReceivedRequest  # noqa: E402
+from tests.helpers.server import LoopbackServer, ReceivedRequest  # noqa: E402
 
 
 def item_handler(request: ReceivedRequest) -> tuple[int, dict[str, str], bytes]:

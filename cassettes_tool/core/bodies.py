@@ -10,7 +10,7 @@ from typing import Any
 
 from cassettes_tool.errors import BodyTooLargeError
 
-try:  # brotli is optional ("cassettes[brotli]")
+try:  # a dependency; guarded so a broken install still reads identity bodies
     import brotli as _brotli
 except ImportError:  # pragma: no cover - depends on the environment
     _brotli = None

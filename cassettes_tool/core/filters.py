@@ -8,20 +8,21 @@ bytes). :func:`filter_request` and :func:`filter_response` adapt the cassette mo
 Filtered values are replaced by the placeholder, never dropped, so a reader sees that a
 credential was there. The names come from :mod:`.secrets` (via the config's defaults); user lists
 extend them. Header filters apply to request and response headers (``Set-Cookie`` always in
-responses); query filters to the URI and to form bodies; body-field filters to JSON at any depth.
-A body that changes gets a true ``Content-Length``; a compressed response body that needs
-filtering is stored decoded.
+responses); query filters to the URI, to URL headers (``Location``, ``Link``...: query, fragment,
+user info; :mod:`.url_filters`) and to form, multipart, XML and GraphQL bodies; body-field filters
+to JSON at any depth (:mod:`.body_filters`: bodies are recognised by content, not Content-Type).
+The reason phrase is filtered as text. A body that changes gets a true ``Content-Length``; a
+compressed body (request or response) that needs filtering is stored decoded.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from cassettes_tool.core.bodies import decode_content, is_json_media, media_type
+from cassettes_tool.core.bodies import decode_content
+from cassettes_tool.core.body_filters import filter_body as filter_body
+from cassettes_tool.core.body_filters import filter_json as filter_json
 from cassettes_tool.core.cassette import Headers, Request, Response
 from cassettes_tool.core.config import Config
 from cassettes_tool.core.secrets import (
@@ -29,8 +30,13 @@ from cassettes_tool.core.secrets import (
     FILTER_HEADERS,
     FILTER_QUERY_PARAMETERS,
     FILTER_RESPONSE_HEADERS,
+    URL_HEADER_QUERY_PARAMETERS,
+    URL_HEADERS,
 )
 from cassettes_tool.core.secrets import PLACEHOLDER as PLACEHOLDER
+from cassettes_tool.core.url_filters import filter_link
+from cassettes_tool.core.url_filters import filter_text as filter_text
+from cassettes_tool.core.url_filters import filter_uri as filter_uri
 
 
 @dataclass(frozen=True)
@@ -68,81 +74,6 @@ def filter_headers(headers: Headers, names: frozenset[str]) -> Headers:
     }
 
 
-def filter_uri(uri: str, names: frozenset[str]) -> str:
-    """The URI with the values of query parameters in ``names`` replaced (order kept)."""
-    if "?" not in uri:
-        return uri
-    parts = urlsplit(uri)
-    if not parts.query:
-        return uri
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    if not any(k.lower() in names for k, _ in pairs):
-        return uri
-    query = "&".join(
-        f"{_quote(k)}={PLACEHOLDER}" if k.lower() in names else urlencode([(k, v)])
-        for k, v in pairs
-    )
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-
-
-def _quote(key: str) -> str:
-    return urlencode([(key, "")])[:-1]
-
-
-def filter_json(value: Any, fields: frozenset[str]) -> tuple[Any, bool]:
-    """JSON with every key in ``fields`` (any depth) replaced by the placeholder; (value, changed)."""
-    if isinstance(value, dict):
-        changed = False
-        out: dict[str, Any] = {}
-        for key, inner in value.items():
-            if isinstance(key, str) and key.lower() in fields and inner is not None:
-                out[key] = PLACEHOLDER
-                changed = changed or inner != PLACEHOLDER
-            else:
-                out[key], sub = filter_json(inner, fields)
-                changed = changed or sub
-        return out, changed
-    if isinstance(value, list):
-        results = [filter_json(v, fields) for v in value]
-        return [v for v, _ in results], any(c for _, c in results)
-    return value, False
-
-
-def filter_body(body: bytes, content_type: str | None, fields: frozenset[str],
-                form_fields: frozenset[str] = frozenset()) -> bytes:
-    """Filter a (decoded) body: JSON fields at any depth, form fields; other bodies unchanged."""
-    if not body:
-        return body
-    media = media_type(content_type)
-    stripped = body.lstrip()[:1]
-    if is_json_media(media) or (media is None and stripped in (b"{", b"[")):
-        try:
-            value = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return body
-        filtered, changed = filter_json(value, fields)
-        if not changed:
-            return body
-        return json.dumps(filtered, ensure_ascii=False, separators=_separators(body)).encode("utf-8")
-    if media == "application/x-www-form-urlencoded":
-        try:
-            pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
-        except UnicodeDecodeError:
-            return body
-        names = fields | form_fields
-        if not any(k.lower() in names for k, _ in pairs):
-            return body
-        return "&".join(
-            f"{_quote(k)}={PLACEHOLDER}" if k.lower() in names else urlencode([(k, v)]) for k, v in pairs
-        ).encode("utf-8")
-    return body
-
-
-def _separators(original: bytes) -> tuple[str, str]:
-    # Keep compact bodies compact, spaced bodies spaced: smaller diffs.
-    return (",", ":") if b'":' in original and b'": ' not in original else (", ", ": ")
-
-
 @dataclass(frozen=True)
 class RequestParts:
     """What request filtering reads and rewrites; ``body`` None means absent or not filterable (a stream)."""
@@ -154,29 +85,67 @@ class RequestParts:
 
 @dataclass(frozen=True)
 class ResponseParts:
-    """What response filtering reads and rewrites."""
+    """What response filtering reads and rewrites (``reason``: the status line's reason phrase)."""
 
     headers: Headers
     body: bytes
+    reason: str = ""
+
+
+_URL_HEADER_NAMES = frozenset(URL_HEADER_QUERY_PARAMETERS)
+
+
+def filter_url_headers(headers: Headers, names: frozenset[str]) -> Headers:
+    """``Location``, ``Content-Location``, ``Link``...: credential parameters, fragments and user info filtered."""
+    if not any(name.lower() in URL_HEADERS for name in headers):
+        return headers
+    names = names | _URL_HEADER_NAMES
+    out: Headers = {}
+    changed = False
+    for name, values in headers.items():
+        lowered = name.lower()
+        if lowered in URL_HEADERS:
+            filter_one = filter_link if lowered == "link" else filter_text if lowered == "refresh" else filter_uri
+            new = [filter_one(v, names) if isinstance(v, str) else v for v in values]
+            changed = changed or new != list(values)
+            out[name] = new
+        else:
+            out[name] = values
+    return out if changed else headers
+
+
+def _decoded_body(body: bytes, headers: Headers) -> tuple[bytes, bool]:
+    """The body without its Content-Encoding, and whether it was encoded."""
+    encoding = _header(headers, "content-encoding")
+    if not encoding or encoding.strip().lower() == "identity":
+        return body, False
+    return decode_content(body, encoding), True
+
+
+def _stored_decoded(headers: Headers, body: bytes) -> Headers:
+    """The body is now stored decoded: no Content-Encoding, a true Content-Length."""
+    return _with_length({k: v for k, v in headers.items() if k.lower() != "content-encoding"}, len(body))
 
 
 def filter_request_parts(parts: RequestParts, rules: FilterRules) -> RequestParts:
-    """The one request filter: URI query, headers, and the body (JSON, form) with a true length.
+    """The one request filter: URI, headers, and the body (by content, compressed or not) with a true length.
 
     Parts with nothing to filter come back as they are (the same objects): vcrpy runs this on
-    every request it matches.
+    every request it matches. A compressed body that needs filtering is stored decoded.
     """
     headers = parts.headers
     if any(name.lower() in rules.headers for name in headers):
         headers = filter_headers(headers, rules.headers)
+    headers = filter_url_headers(headers, rules.query_parameters)
     body = parts.body
     if body:
-        filtered = filter_body(body, _header(parts.headers, "content-type"), rules.body_fields,
+        decoded, encoded = _decoded_body(body, parts.headers)
+        filtered = filter_body(decoded, _header(parts.headers, "content-type"), rules.body_fields,
                                rules.query_parameters)
-        if filtered != body:
+        if filtered is not decoded and filtered != decoded:
             body = filtered
             # Keep the length true to the stored body: requests with other secrets match.
-            headers = _with_length(headers, len(body))
+            headers = _stored_decoded(headers, body) if encoded else _with_length(headers, len(body))
     uri = filter_uri(parts.uri, rules.query_parameters)
     if uri is parts.uri and headers is parts.headers and body is parts.body:
         return parts
@@ -184,16 +153,18 @@ def filter_request_parts(parts: RequestParts, rules: FilterRules) -> RequestPart
 
 
 def filter_response_parts(parts: ResponseParts, rules: FilterRules) -> ResponseParts:
-    """The one response filter: headers and the body; a compressed body that changes is stored decoded."""
+    """The one response filter: headers, reason phrase and the body; a compressed body that changes is stored decoded."""
     headers = filter_headers(parts.headers, rules.response_headers)
+    headers = filter_url_headers(headers, rules.query_parameters | rules.body_fields)
     body = parts.body
-    encoding = _header(parts.headers, "content-encoding")
-    decoded = decode_content(body, encoding) if encoding else body
-    filtered = filter_body(decoded, _header(parts.headers, "content-type"), rules.body_fields)
+    decoded, encoded = _decoded_body(body, parts.headers)
+    filtered = filter_body(decoded, _header(parts.headers, "content-type"), rules.body_fields,
+                           rules.query_parameters)
     if filtered is not decoded and filtered != decoded:
         body = filtered
-        headers = _with_length({k: v for k, v in headers.items() if k.lower() != "content-encoding"}, len(body))
-    return ResponseParts(headers, body)
+        headers = _stored_decoded(headers, body) if encoded else _with_length(headers, len(body))
+    reason = filter_text(parts.reason, rules.query_parameters | rules.body_fields)
+    return ResponseParts(headers, body, reason)
 
 
 def _header(headers: Headers, name: str) -> str | None:
@@ -218,5 +189,5 @@ def filter_request(request: Request, rules: FilterRules) -> Request:
 
 def filter_response(response: Response, rules: FilterRules) -> Response:
     """A filtered copy of ``response`` (the model's adapter of :func:`filter_response_parts`)."""
-    filtered = filter_response_parts(ResponseParts(response.headers, response.body), rules)
-    return replace(response, headers=filtered.headers, body=filtered.body)
+    filtered = filter_response_parts(ResponseParts(response.headers, response.body, response.reason), rules)
+    return replace(response, headers=filtered.headers, body=filtered.body, reason=filtered.reason)

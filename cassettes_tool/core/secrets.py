@@ -13,10 +13,13 @@ Extension points (what a new rule touches):
   ``FILTER_*`` tuple (filtered at record time, by ``audit --fix``, never sent by refresh), or to an
   ``AUDIT_EXTRA_*`` tuple when it should only be reported, not filtered by default;
 - a new place a secret can sit (a compressed or XML body, a GraphQL variable, a ``Location`` or
-  ``Link`` header, a form body in a response): the filtering is
+  ``Link`` header, a form body in a response): body formats are
+  :mod:`cassettes_tool.core.body_filters`, URLs, URL headers and reason phrases
+  :mod:`cassettes_tool.core.url_filters`, both called by
   :func:`cassettes_tool.core.filters.filter_request_parts` /
   :func:`~cassettes_tool.core.filters.filter_response_parts` (one implementation for the model
-  and for vcrpy's objects) and :mod:`cassettes_tool.housekeeping.audit.scan`; the names stay here;
+  and for vcrpy's objects); the audit reports whatever that filter would still change
+  (:mod:`cassettes_tool.housekeeping.audit.filtered`); the names stay here;
 - a word that makes a name credential-like (or bookkeeping about one): :data:`CREDENTIAL_WORDS`,
   :data:`CREDENTIAL_WORD_PAIRS`, :data:`NOT_CREDENTIAL_WORDS`;
 - a value that already stands in for a secret: :data:`PLACEHOLDER_WORDS`.
@@ -26,8 +29,12 @@ All names are lower case; matching is case-insensitive.
 
 from __future__ import annotations
 
+import base64
+import html
 import itertools
+import json
 import re
+import urllib.parse
 
 #: What a filtered value becomes: kept, not dropped, so a reader sees a credential was there.
 PLACEHOLDER = "<FILTERED>"
@@ -39,6 +46,14 @@ FILTER_HEADERS = (
 )
 #: Filtered in responses only, on top of :data:`FILTER_HEADERS`.
 FILTER_RESPONSE_HEADERS = ("set-cookie",)
+#: Headers whose value is a URL (or, for Link, URLs in ``<...>``): their query, fragment and
+#: user-info credentials are filtered like a request URI's.
+URL_HEADERS = ("location", "content-location", "link", "referer", "refresh")
+#: Filtered in URL headers only, on top of the query list: an OAuth redirect's ``?code=``.
+URL_HEADER_QUERY_PARAMETERS = ("code", "id_token", "refresh_token", "client_secret")
+#: Names too common as ordinary XML elements and GraphQL arguments to filter there
+#: (S3 lists objects as ``<Key>``; ``node(key: ...)``).
+NOT_IN_MARKUP = ("key",)
 FILTER_QUERY_PARAMETERS = (
     "access_token", "api_key", "apikey", "key", "token", "client_secret", "signature", "sig",
     "password",
@@ -107,3 +122,24 @@ def is_credential_like(name: str) -> bool:
     if any(w in CREDENTIAL_WORDS for w in words):
         return True
     return any(pair in CREDENTIAL_WORD_PAIRS for pair in itertools.pairwise(words))
+
+
+def derived_forms(secret: str) -> set[str]:
+    """Every form a known secret can take once echoed: as is, percent-encoded, JSON-escaped, base64, HTML.
+
+    Refresh scrubs each of them from what a live API sends back (``[tool.cassettes.auth]`` values).
+    """
+    raw = secret.encode("utf-8")
+    forms = {
+        secret,
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret),
+        urllib.parse.quote(secret, safe="").lower(),  # %2f as well as %2F
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        html.escape(secret),
+        base64.b64encode(raw).decode(),
+        base64.b64encode(raw).decode().rstrip("="),
+        base64.urlsafe_b64encode(raw).decode().rstrip("="),
+    }
+    return {form for form in forms if form}

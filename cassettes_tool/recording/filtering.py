@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from cassettes_tool.core.body_filters import may_hold
 from cassettes_tool.core.cassette import normalize_headers
 from cassettes_tool.core.filters import (
     FilterRules,
@@ -21,6 +22,7 @@ from cassettes_tool.core.filters import (
     filter_request_parts,
     filter_response_parts,
 )
+from cassettes_tool.core.secrets import URL_HEADERS
 from cassettes_tool.recording.vcr_request import duplicate
 
 
@@ -40,6 +42,8 @@ def request_filter(rules: FilterRules) -> Callable[[Any], Any]:
         for name, values in filtered.headers.items():
             if values != parts.headers[name]:
                 headers[name] = values[0]
+        for name in parts.headers.keys() - filtered.headers.keys():
+            del headers[name]  # Content-Encoding of a body now stored decoded
         if filtered.uri != parts.uri:
             request.uri = filtered.uri
         if filtered.body is not body:
@@ -73,27 +77,34 @@ def filter_response_mapping(response: Any, rules: FilterRules) -> Any:
     body = body_holder.get("string") if isinstance(body_holder, dict) else None
     if isinstance(body, str):
         body = body.encode("utf-8")
-    if not _may_need_filtering(headers_raw, body, rules):
+    status = response.get("status")
+    reason = status.get("message") if isinstance(status, dict) else None
+    reason = reason if isinstance(reason, str) else ""
+    if not _may_need_filtering(headers_raw, body, reason, rules):
         return response
-    parts = ResponseParts(normalize_headers(headers_raw), body if isinstance(body, bytes) else b"")
+    parts = ResponseParts(normalize_headers(headers_raw), body if isinstance(body, bytes) else b"", reason)
     filtered = filter_response_parts(parts, rules)
-    if filtered.headers == parts.headers and filtered.body == parts.body:
+    if filtered.headers == parts.headers and filtered.body == parts.body and filtered.reason == reason:
         return response
     copy = dict(response)
     copy["headers"] = filtered.headers
+    if filtered.reason != reason and isinstance(status, dict):
+        copy["status"] = {**status, "message": filtered.reason}
     if isinstance(body, bytes):
         copy["body"] = {**body_holder, "string": filtered.body} if isinstance(body_holder, dict) \
             else {"string": filtered.body}
     return copy
 
 
-def _may_need_filtering(headers: Any, body: bytes | None, rules: FilterRules) -> bool:
-    """A cheap pre-check: any filtered header present, or a body that may hold a filtered key."""
-    if isinstance(headers, dict) and any(str(k).lower() in rules.response_headers for k in headers):
+def _may_need_filtering(headers: Any, body: bytes | None, reason: str, rules: FilterRules) -> bool:
+    """A cheap pre-check: a filtered or URL header, a reason with pairs, or a body that may hold a name."""
+    if isinstance(headers, dict) and any(
+            str(k).lower() in rules.response_headers or str(k).lower() in URL_HEADERS for k in headers):
+        return True
+    if "=" in reason or ":" in reason:
         return True
     if not body:
         return False
     if isinstance(headers, dict) and any(str(k).lower() == "content-encoding" for k in headers):
         return True  # compressed: only the decoded body can tell
-    lowered = body.lower()
-    return any(f'"{name}"'.encode() in lowered for name in rules.body_fields)
+    return may_hold(body, rules.body_fields | rules.query_parameters)

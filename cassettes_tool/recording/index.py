@@ -11,10 +11,18 @@ the candidates that share the key.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from vcr import matchers as vcr_matchers
+
+from cassettes_tool.core.secrets import PLACEHOLDER
+
+_PLACEHOLDERS = frozenset({PLACEHOLDER, "%3CFILTERED%3E", "%3cFILTERED%3e"})
+# Where a stored request holds the placeholder: query parameter names, path segment positions.
+Mask = tuple[frozenset[str], frozenset[tuple[int, str]]]
 
 
 def _normalized_uri(request: Any) -> str:
@@ -56,6 +64,9 @@ class RequestIndex:
         self.played_prefix: dict[Any, int] = {}
         self.requests: list[Any] = []
         self._last_key: tuple[Any, Any] | None = None
+        # A value scrubbed after recording (audit --fix: a presigned URL's signature, a token in
+        # the path) is a wildcard: incoming requests are also looked up with those places masked.
+        self.masks: list[Mask] = []
 
     def key(self, request: Any) -> Any:
         """The hashable key of ``request`` (unhashable parts fall back to their repr).
@@ -79,11 +90,29 @@ class RequestIndex:
         position = len(self.requests)
         self.requests.append(request)
         self.buckets.setdefault(self.key(request), []).append(position)
+        uri = str(getattr(request, "uri", ""))
+        if "FILTERED" in uri.upper():
+            mask = _mask_of(request)
+            if (mask[0] or mask[1]) and mask not in self.masks:
+                self.masks.append(mask)
         return position
+
+    def keys(self, request: Any) -> Iterator[Any]:
+        """The key of ``request``, then its keys with each stored request's placeholder places masked."""
+        yield self.key(request)
+        for mask in self.masks:
+            masked = _masked(request, mask)
+            if masked is not None:
+                yield self.key(masked)
 
     def matching(self, request: Any) -> Iterator[int]:
         """Positions of stored requests matching ``request`` (already filtered), in order."""
-        yield from self._matching(self.key(request), request, 0)
+        seen: set[int] = set()
+        for key in self.keys(request):
+            for position in self._matching(key, request, 0):
+                if position not in seen:
+                    seen.add(position)
+                    yield position
 
     def _matching(self, key: Any, request: Any, start: int) -> Iterator[int]:
         bucket = self.buckets.get(key)
@@ -103,9 +132,17 @@ class RequestIndex:
         Without, the leading played positions of the bucket are skipped once and for all, so
         ``n`` identical requests cost ``O(n)`` in total instead of vcrpy's ``O(n^2)``.
         """
-        key = self.key(request)
         if repeats:
-            return next(self._matching(key, request, 0), None)
+            return next(self.matching(request), None)
+        if not self.masks:
+            return self._first_unplayed(self.key(request), request, play_counts)
+        for key in self.keys(request):
+            position = self._first_unplayed(key, request, play_counts)
+            if position is not None:
+                return position
+        return None
+
+    def _first_unplayed(self, key: Any, request: Any, play_counts: Any) -> int | None:
         bucket = self.buckets.get(key)
         if not bucket:
             return None
@@ -120,3 +157,36 @@ class RequestIndex:
 
     def rewind(self) -> None:
         self.played_prefix.clear()
+
+
+def _mask_of(request: Any) -> Mask:
+    query = frozenset(name for name, value in parse_qsl(request.parsed_uri.query, keep_blank_values=True)
+                      if value in _PLACEHOLDERS)
+    segments = frozenset((i, segment) for i, segment in enumerate(str(request.path).split("/"))
+                         if segment in _PLACEHOLDERS)
+    return query, segments
+
+
+def _masked(request: Any, mask: Mask) -> Any | None:
+    """A copy of ``request`` with the masked places holding the placeholder; None when none applies."""
+    names, positions = mask
+    parsed = request.parsed_uri
+    changed = False
+    query = parsed.query
+    if names:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(name in names and value != PLACEHOLDER for name, value in pairs):
+            query = urlencode([(n, PLACEHOLDER if n in names else v) for n, v in pairs])
+            changed = True
+    path = parsed.path
+    if positions:
+        segments = path.split("/")
+        spelled = dict(positions)
+        if all(i < len(segments) for i in spelled):
+            path = "/".join(spelled.get(i, seg) for i, seg in enumerate(segments))
+            changed = changed or path != parsed.path
+    if not changed:
+        return None
+    masked = copy.copy(request)
+    masked.uri = parsed._replace(path=path, query=query).geturl()
+    return masked

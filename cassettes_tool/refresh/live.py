@@ -36,6 +36,7 @@ from urllib3.util.retry import Retry
 from cassettes_tool.core.cassette import Headers, Response
 from cassettes_tool.core.config import DEFAULT_RETRY_AFTER_MAX, RefreshSettings
 from cassettes_tool.core.filters import PLACEHOLDER
+from cassettes_tool.core.secrets import derived_forms
 from cassettes_tool.errors import BodyTooLargeError, LiveFailure
 from cassettes_tool.refresh.environment import environment_settings, freeze_environment
 from cassettes_tool.refresh.plan import PlannedCall
@@ -165,8 +166,10 @@ class LiveClient:
         self.settings = settings
         self._credentials = dict(credentials)
         self._allowed = frozenset(allowed_origins)
+        # Each value in every encoding an echo can use (percent-encoded, JSON-escaped, base64...).
         self._secrets = sorted(
-            {s for s in (*self._credentials.values(), *secrets) if len(s) >= MIN_REDACTED_LENGTH},
+            {form for s in (*self._credentials.values(), *secrets) if len(s) >= MIN_REDACTED_LENGTH
+             for form in derived_forms(s) if len(form) >= MIN_REDACTED_LENGTH},
             key=len, reverse=True,
         )
         self._sessions: dict[str, requests.Session] = {}
@@ -275,7 +278,7 @@ class LiveClient:
         # Stored decoded (readable diffs), like every live response a report keeps; the decoded
         # size is capped like the wire size (a 1 MB gzip bomb must not inflate to gigabytes).
         try:
-            response = Response(status=live.status_code, reason=live.reason or "", headers=headers,
+            response = Response(status=live.status_code, reason=self._scrub(live.reason or ""), headers=headers,
                                 body=raw_body).decoded(limit=self.settings.max_body)
         except BodyTooLargeError:
             raise LiveFailure(f"the response from {origin} decompresses to more than "

@@ -15,6 +15,7 @@ from typing import Any
 
 from cassettes_tool._version import __version__
 from cassettes_tool.core.cassette import Response
+from cassettes_tool.core.filters import FilterRules, filter_response, filter_text, filter_uri
 from cassettes_tool.core.jsonfile import document, dumps_document, read_json
 from cassettes_tool.errors import EXIT_DRIFT, EXIT_INCOMPLETE, EXIT_OK, ReportError
 
@@ -111,7 +112,22 @@ def live_from_json(data: Mapping[str, Any]) -> Response:
     content_type = _optional_str(data.get("content_type"))
     if content_type and not any(name.lower() == "content-type" for name in headers):
         headers["Content-Type"] = [content_type]
-    return Response(status=int(data["status"]), reason=str(data.get("reason") or ""), headers=headers, body=body)
+    response = Response(status=int(data["status"]), reason=str(data.get("reason") or ""), headers=headers, body=body)
+    return filter_response(response, _RULES)  # a report written elsewhere holds no secret once read
+
+
+# Every report goes through the recording filter (defaults; refresh has already applied the
+# project's own lists): what is written, and what is read back from a report of any origin.
+_RULES = FilterRules()
+_NAMES = _RULES.query_parameters | _RULES.body_fields
+
+
+def _shown_uri(uri: str) -> str:
+    return filter_uri(uri, _RULES.query_parameters)
+
+
+def _shown_reason(reason: str | None) -> str | None:
+    return None if reason is None else filter_text(reason, _NAMES)
 
 
 @dataclass
@@ -131,8 +147,8 @@ class InteractionResult:
         # ``seconds`` is kept in the report's ``timings`` instead: two runs of the same
         # cassettes give equal interactions, whatever the network's speed.
         return {
-            "index": self.index, "method": self.method, "uri": self.uri, "status": self.status,
-            "reason": self.reason, "recorded": self.recorded,
+            "index": self.index, "method": self.method, "uri": _shown_uri(self.uri), "status": self.status,
+            "reason": _shown_reason(self.reason), "recorded": self.recorded,
             "live": live_to_json(self.live) if self.live else None,
             "findings": [f.to_json() for f in self.findings], "pairing": self.pairing,
         }
@@ -144,8 +160,9 @@ class InteractionResult:
             raise ValueError(f"interaction status {status!r} is not one of {', '.join(STATUSES)}")
         live = data.get("live")
         return cls(
-            index=int(data["index"]), method=str(data["method"]), uri=str(data["uri"]), status=str(status),
-            reason=_optional_str(data.get("reason")), recorded=dict(data.get("recorded") or {}),
+            index=int(data["index"]), method=str(data["method"]), uri=_shown_uri(str(data["uri"])),
+            status=str(status), reason=_shown_reason(_optional_str(data.get("reason"))),
+            recorded=dict(data.get("recorded") or {}),
             live=live_from_json(live) if isinstance(live, Mapping) else None,
             findings=[Finding.from_json(f) for f in data.get("findings") or []],
             pairing=_optional_str(data.get("pairing")),

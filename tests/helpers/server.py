@@ -68,7 +68,8 @@ class ReceivedRequest:
         return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
 
 
-Handler = Callable[[ReceivedRequest], tuple[int, dict[str, str], bytes]]
+#: A handler answers (status, headers, body), or (status, headers, body, reason phrase).
+Handler = Callable[[ReceivedRequest], tuple[Any, ...]]
 
 
 @dataclass
@@ -172,14 +173,14 @@ class LoopbackServer:
                 else:
                     self._send(route.status, route.headers, route.body)
 
-            def _send_status(self, status: int) -> None:
+            def _send_status(self, status: int, reason: str | None = None) -> None:
                 if dated:
-                    self.send_response(status)
+                    self.send_response(status, reason)
                 else:  # no Date/Server headers: a recording must not depend on the second
-                    self.send_response_only(status)
+                    self.send_response_only(status, reason)
 
-            def _send(self, status: int, headers: dict[str, str], payload: bytes) -> None:
-                self._send_status(status)
+            def _send(self, status: int, headers: dict[str, str], payload: bytes, reason: str | None = None) -> None:
+                self._send_status(status, reason)
                 for name, value in headers.items():
                     self.send_header(name, value)
                 if not any(k.lower() == "content-length" for k in headers):

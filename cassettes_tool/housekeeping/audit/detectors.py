@@ -14,11 +14,12 @@ import math
 import re
 import string
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from cassettes_tool.core.config import Config
+from cassettes_tool.core.filters import FilterRules
 from cassettes_tool.core.secrets import (
     AUDIT_EXTRA_BODY_FIELDS,
     AUDIT_EXTRA_HEADERS,
@@ -86,6 +87,8 @@ class NameRules:
     headers: frozenset[str]
     query_parameters: frozenset[str]
     body_fields: frozenset[str]
+    #: The recording filter's rules: what it would still change on disk is a finding too.
+    filter_rules: FilterRules = field(default_factory=FilterRules)
 
     @property
     def json_fields(self) -> frozenset[str]:
@@ -107,6 +110,7 @@ class NameRules:
             headers=frozenset(headers | set(AUDIT_EXTRA_HEADERS) | set(FILTER_RESPONSE_HEADERS)),
             query_parameters=frozenset(query | set(AUDIT_EXTRA_QUERY_PARAMETERS)),
             body_fields=frozenset(fields | set(AUDIT_EXTRA_BODY_FIELDS)),
+            filter_rules=FilterRules.from_config(config),
         )
 
 

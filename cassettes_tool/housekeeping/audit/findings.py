@@ -62,8 +62,10 @@ class FileAudit:
     findings: list[SecretFinding] = field(default_factory=list)
     error: str | None = None
     fixed: int = 0  # findings scrubbed by --fix
-    note: str | None = None  # why --fix left the findings (read-only variant)
+    note: str | None = None  # why --fix left the findings (read-only variant, symbolic link)
     acknowledged: int = 0  # findings the allowlist or the audit baseline acknowledges
+    #: Bodies above the scan limit ("not fully scanned"), one line each.
+    unscanned: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +74,7 @@ class FileAudit:
             "fixed": self.fixed,
             "acknowledged": self.acknowledged,
             "note": self.note,
+            "not_fully_scanned": list(self.unscanned),
             "findings": [f.to_json() for f in self.findings],
         }
 

@@ -16,17 +16,24 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from cassettes_tool.core.bodies import decode_content, parse_json
+from cassettes_tool.core.body_filters import multipart_fields
 from cassettes_tool.core.cassette import Cassette, Headers, Interaction, Request, Response
 from cassettes_tool.core.config import FILTERED_PLACEHOLDER
-from cassettes_tool.core.filters import filter_body, filter_uri
+from cassettes_tool.core.filters import (
+    FilterRules,
+    filter_body,
+    filter_request,
+    filter_response,
+    filter_uri,
+)
+from cassettes_tool.housekeeping.audit.filtered import KIND
 from cassettes_tool.housekeeping.audit.findings import Locator, SecretFinding
-from cassettes_tool.housekeeping.audit.scan import multipart_fields
 
 _REQUEST_KEYS = {"method", "uri", "url", "body", "parsed_body", "headers", "host", "port", "path", "protocol"}
 _RESPONSE_KEYS = {"status", "status_code", "headers", "body", "content", "parsed_body"}
 
 
-def scrub_cassette(cassette: Cassette, findings: Iterable[SecretFinding]) -> int:
+def scrub_cassette(cassette: Cassette, findings: Iterable[SecretFinding], rules: FilterRules | None = None) -> int:
     """Apply every finding's scrub to ``cassette`` in memory; return how many were applied.
 
     Writing it back (and refusing read-only variants) is the cassette transaction's job.
@@ -40,10 +47,20 @@ def scrub_cassette(cassette: Cassette, findings: Iterable[SecretFinding]) -> int
         interaction = cassette.interactions[index]
         request, response = interaction.request, interaction.response
         for locator in locators:
-            if locator.side == "request":
+            if locator.kind == KIND:  # the recording filter on the whole side (audit/filtered.py)
+                if locator.side == "request":
+                    request = filter_request(request, locator.key[1])
+                else:
+                    response = filter_response(response, locator.key[1])
+            elif locator.side == "request":
                 request = _scrub_request(request, locator)
             else:
                 response = _scrub_response(response, locator)
+        if rules is not None:  # then the recording filter, so nothing it would change is left behind
+            if any(locator.side == "request" for locator in locators):
+                request = filter_request(request, rules)
+            if any(locator.side == "response" for locator in locators):
+                response = filter_response(response, rules)
         cassette.interactions[index] = _rebuilt(interaction, request, response)
     return count
 

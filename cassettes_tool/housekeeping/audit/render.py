@@ -12,7 +12,10 @@ def render_text(result: AuditResult) -> str:
         if audited.error:
             lines.append(f"error: {audited.error}")
             continue
+        lines.extend(f"{audited.path}: {line}" for line in audited.unscanned)
         if not audited.findings:
+            if audited.note:
+                lines.append(f"{audited.path}: {audited.note}")
             continue
         verb = "scrubbed" if audited.fixed else "found"
         lines.append(f"{audited.path}: {len(audited.findings)} secret(s) {verb}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from cassettes_tool.errors import CassetteError, UsageError
 from cassettes_tool.housekeeping.audit.detectors import NameRules
 from cassettes_tool.housekeeping.audit.findings import AuditResult, FileAudit, SecretFinding
 from cassettes_tool.housekeeping.audit.fixing import scrub_cassette
-from cassettes_tool.housekeeping.audit.scan import scan_cassette
+from cassettes_tool.housekeeping.audit.scan import scan_cassette, unscanned_bodies
 
 
 def audit_paths(
@@ -44,6 +45,8 @@ def audit_paths(
         where = ", ".join(str(p) for p in paths)
         raise UsageError(f"no cassettes found under {where} (looked for .yaml, .yml and .json files); "
                          "pass cassette paths, or set cassette_dir in [tool.cassettes]")
+    # Linked folders are never entered; each is listed with its note (no findings, no error).
+    result.files.extend(FileAudit(path=path, note=note) for path, note in linked_folders(paths))
     for done, path in enumerate(files, start=1):
         audited = audit_file(path, rules, fix=fix, allowed=allowed)
         if progress is not None:
@@ -69,8 +72,13 @@ def audit_file(path: Path, rules: NameRules, *, fix: bool = False,
     except CassetteError as exc:
         return FileAudit(path=display, error=str(exc))
     findings, acknowledged = _split(scan_cassette(cassette, rules, display), allowed)
-    audited = FileAudit(path=display, findings=findings, acknowledged=acknowledged)
+    audited = FileAudit(path=display, findings=findings, acknowledged=acknowledged,
+                        unscanned=unscanned_bodies(cassette))
     if not fix or not audited.findings:
+        return audited
+    if path.is_symlink():  # an atomic rewrite would replace the link with a copy
+        audited.note = (f"not scrubbed: {display} is a symbolic link to {os.readlink(path)}; "
+                        "run audit --fix on the file it points to")
         return audited
     try:
         audited.findings = _scrub(path, rules, display, allowed)
@@ -91,6 +99,21 @@ def _split(found: list[SecretFinding], allowed: Callable[[SecretFinding], bool] 
     return kept, len(found) - len(kept)
 
 
+def linked_folders(paths: Sequence[Path]) -> list[tuple[str, str]]:
+    """Symbolic links to folders under ``paths`` and why they were not scanned (never followed)."""
+    lines = []
+    for start in paths:
+        if not start.is_dir():
+            continue
+        for folder, dirs, _ in os.walk(start):
+            for name in sorted(dirs):
+                linked = Path(folder, name)
+                if linked.is_symlink():
+                    lines.append((display_path(linked), "a symbolic link to a folder, not scanned "
+                                  f"(links are never followed); audit {os.readlink(linked)} directly"))
+    return lines
+
+
 def _scrub(path: Path, rules: NameRules, display: str,
            allowed: Callable[[SecretFinding], bool] | None = None) -> list[SecretFinding]:
     """Re-read in the cassette transaction (another writer may have changed the file), scrub, write."""
@@ -98,6 +121,6 @@ def _scrub(path: Path, rules: NameRules, display: str,
         cassette = transaction.cassette
         findings, _ = _split(scan_cassette(cassette, rules, display), allowed)
         if findings:
-            scrub_cassette(cassette, findings)
+            scrub_cassette(cassette, findings, rules.filter_rules)
             transaction.save(record=False)
     return findings

@@ -9,7 +9,6 @@ in any string), form fields, and token formats anywhere in other text bodies. Bo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -22,6 +21,7 @@ from cassettes_tool.core.bodies import (
     media_type,
     parse_json,
 )
+from cassettes_tool.core.body_filters import looks_like_form, multipart_fields
 from cassettes_tool.core.cassette import Cassette, Headers, Request, Response
 from cassettes_tool.core.secrets import COOKIE_HEADERS, is_credential_like
 from cassettes_tool.housekeeping.audit.detectors import (
@@ -35,6 +35,7 @@ from cassettes_tool.housekeeping.audit.detectors import (
     scan_text,
     value_hit,
 )
+from cassettes_tool.housekeeping.audit.filtered import area_of, filter_findings
 from cassettes_tool.housekeeping.audit.findings import Locator, SecretFinding
 from cassettes_tool.housekeeping.audit.masking import mask
 
@@ -45,11 +46,30 @@ def scan_cassette(cassette: Cassette, rules: NameRules, display: str) -> list[Se
     """Every finding in ``cassette``, in interaction order."""
     findings: list[SecretFinding] = []
     for index, interaction in enumerate(cassette.interactions):
-        for location, locator, hit in scan_request(interaction.request, rules):
-            findings.append(_finding(display, index, location, locator, hit))
-        for location, locator, hit in scan_response(interaction.response, rules):
-            findings.append(_finding(display, index, location, locator, hit))
+        for side, scanned in (("request", list(scan_request(interaction.request, rules))),
+                              ("response", list(scan_response(interaction.response, rules)))):
+            for location, locator, hit in scanned:
+                findings.append(_finding(display, index, location, locator, hit))
+            covered = {area_of(locator) for _, locator, _ in scanned}
+            original = interaction.request if side == "request" else interaction.response
+            for location, locator, hit in filter_findings(side, original, rules.filter_rules, covered):
+                findings.append(_finding(display, index, location, locator, hit))
     return findings
+
+
+def unscanned_bodies(cassette: Cassette) -> list[str]:
+    """One line per body above the scan limit: it is not fully scanned, and the user is told so."""
+    lines = []
+    limit = MAX_SCANNED_BODY // (1024 * 1024)
+    for index, interaction in enumerate(cassette.interactions):
+        request = interaction.request
+        bodies = (("request", decode_content(request.body or b"", request.header("content-encoding"))),
+                  ("response", interaction.response.decoded_body()))
+        for side, body in bodies:
+            if len(body) > MAX_SCANNED_BODY:
+                lines.append(f"interaction {index}: {side}.body ({len(body)} bytes) not fully scanned: "
+                             f"above the {limit} MB scan limit; check it by hand")
+    return lines
 
 
 def _finding(display: str, index: int, location: str, locator: Locator, hit: Hit) -> SecretFinding:
@@ -213,7 +233,7 @@ def _scan_body(side: str, body: bytes, content_type: str | None, rules: NameRule
                 yield from found
                 return
     text = body.decode("utf-8", errors="replace")
-    if media == "application/x-www-form-urlencoded" or (media is None and _looks_like_form(text)):
+    if media == "application/x-www-form-urlencoded" or (media is None and looks_like_form(text)):
         for name, field_value in parse_qsl(text, keep_blank_values=True):
             for hit in _named_value(name, field_value, rules.form_fields,
                                     "credential-field", "credential form field"):
@@ -226,38 +246,12 @@ def _scan_body(side: str, body: bytes, content_type: str | None, rules: NameRule
 
 _NOT_JSON = object()
 
-# One text field of a multipart/form-data body (file parts, with a filename, are skipped).
-MULTIPART_FIELD = re.compile(
-    rb'Content-Disposition:[ \t]*form-data;[ \t]*name="(?P<name>[^"\r\n]*)"(?P<rest>[^\r\n]*)\r?\n'
-    rb"(?:[^\r\n]+\r?\n)*\r?\n(?P<value>.*?)\r?\n--",
-    re.DOTALL | re.IGNORECASE,
-)
-
-
-def multipart_fields(body: bytes) -> Iterator[re.Match[bytes]]:
-    """The text fields of a multipart body (latin-1 keeps every byte, so scrubbing is exact)."""
-    for match in MULTIPART_FIELD.finditer(body):
-        if b"filename=" not in match.group("rest").lower():
-            yield match
-
-
 def _scan_multipart(side: str, body: bytes, rules: NameRules) -> Iterator[Found]:
     for match in multipart_fields(body):
         name = match.group("name").decode("latin-1")
         value = match.group("value").decode("latin-1")
         for hit in _named_value(name, value, rules.form_fields, "credential-field", "credential multipart field"):
             yield f"{side}.body multipart `{name}`", _locator(side, "multipart", name, hit), hit
-
-
-def _looks_like_form(text: str) -> bool:
-    # Request bodies recorded without a Content-Type (a dict posted by aiohttp, say).
-    if "=" not in text or any(c in text[:2048] for c in " \n\r\t"):
-        return False
-    try:
-        parse_qsl(text[:65536], keep_blank_values=True, strict_parsing=True)
-    except ValueError:
-        return False
-    return True
 
 
 _NAME_KEYS = ("name", "key")

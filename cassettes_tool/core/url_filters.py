@@ -1,0 +1,77 @@
+"""Filtering URLs and the short texts that carry them (headers, reason phrases).
+
+A URL keeps its shape: credential query parameters and fragment parameters
+(``#access_token=...``) get the placeholder as their value, the password of user info
+(``https://user:pass@host``) becomes the placeholder. ``Location``, ``Content-Location`` and
+``Link`` headers (every ``<...>`` target) are URLs; any other text (a reason phrase, an error
+message) has its URLs and its ``name=value`` / ``name: value`` pairs filtered.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+from cassettes_tool.core.body_filters import quote_key
+from cassettes_tool.core.secrets import PLACEHOLDER
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"']+")
+_LINK_TARGET = re.compile(r"<([^<>]*)>")
+_PAIR = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>\s*[=:]\s*)(?P<value>[^\s&;,\"'<>]+)")
+
+
+def filter_uri(uri: str, names: frozenset[str]) -> str:
+    """The URI with credential query and fragment parameters and a user-info password replaced.
+
+    The order of parameters is kept; a URI with nothing to filter comes back as the same object.
+    """
+    if "?" not in uri and "#" not in uri and "@" not in uri:
+        return uri
+    parts = urlsplit(uri)
+    netloc = _filter_userinfo(parts.netloc)
+    query = _filter_pairs(parts.query, names)
+    fragment = _filter_pairs(parts.fragment, names) if "=" in parts.fragment else parts.fragment
+    if netloc is parts.netloc and query is parts.query and fragment is parts.fragment:
+        return uri
+    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
+
+
+def _filter_userinfo(netloc: str) -> str:
+    if "@" not in netloc:
+        return netloc
+    userinfo, _, host = netloc.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    if not colon or unquote(password) == PLACEHOLDER:
+        return netloc
+    return f"{user}:{PLACEHOLDER}@{host}"
+
+
+def _filter_pairs(query: str, names: frozenset[str]) -> str:
+    if not query:
+        return query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(k.lower() in names and v != PLACEHOLDER for k, v in pairs):
+        return query
+    return "&".join(
+        f"{quote_key(k)}={PLACEHOLDER}" if k.lower() in names else urlencode([(k, v)]) for k, v in pairs
+    )
+
+
+def filter_link(value: str, names: frozenset[str]) -> str:
+    """A ``Link`` header: every ``<target>`` filtered as a URI."""
+    return _LINK_TARGET.sub(lambda m: f"<{filter_uri(m.group(1), names)}>", value)
+
+
+def filter_text(text: str, names: frozenset[str]) -> str:
+    """Free text (a reason phrase, an error): its URLs and its ``name=value`` pairs filtered."""
+    if not text:
+        return text
+    if "://" in text:
+        text = _URL.sub(lambda m: filter_uri(m.group(0), names), text)
+
+    def pair(match: re.Match[str]) -> str:
+        if match.group("name").lower() not in names or match.group("value") == PLACEHOLDER:
+            return match.group(0)
+        return f"{match.group('name')}{match.group('sep')}{PLACEHOLDER}"
+
+    return _PAIR.sub(pair, text) if ("=" in text or ":" in text) else text
