@@ -68,6 +68,6 @@ def report_command(app: AppContext, report_path: Path, fmt: str, output: Path | 
     lines = interaction_lines(report) if fmt == "sarif" else None
     color = False if output is not None and not is_stdio(output) else want_color(sys.stdout)
     text = render_report(report, fmt, fail_on=shown, exit_on=level, color=color, recorded_shapes=shapes,
-                         report_path=str(report_path), width=None if is_stdio(output) else text_width(output), source_lines=lines)
+                         report_path=None if is_stdio(report_path) else str(report_path), width=None if is_stdio(output) else text_width(output), source_lines=lines)
     write_or_emit(text, output, fmt, app.info)
     return exit_code(report, level)

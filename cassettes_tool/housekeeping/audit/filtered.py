@@ -19,7 +19,7 @@ from cassettes_tool.core.bodies import decode_content
 from cassettes_tool.core.cassette import Headers, Request, Response
 from cassettes_tool.core.filters import FilterRules, filter_request, filter_response
 from cassettes_tool.core.secrets import PLACEHOLDER
-from cassettes_tool.housekeeping.audit.detectors import Hit, is_placeholder
+from cassettes_tool.housekeeping.audit.detectors import Hit, is_data_value, is_placeholder
 from cassettes_tool.housekeeping.audit.findings import Locator
 
 RULE = "filtered-location"
@@ -116,7 +116,9 @@ def _value_like(raw: str, names: frozenset[str]) -> bool:
     value = raw.strip("{}")
     return (not is_placeholder(raw) and len(value) >= 4 and value.lower() not in _NOT_SECRETS
             and value.lower() not in names and PLACEHOLDER not in value
-            and not value.replace(".", "").isdigit() and not is_placeholder(value))
+            and not value.replace(".", "").isdigit() and not is_placeholder(value)
+            # paging or search state the filter removes by name (``token=next:naip:...``) is data
+            and not is_data_value(value))
 
 
 def _text(body: bytes) -> str:
