@@ -304,7 +304,10 @@ def test_the_one_regex_prefilter_never_changes_what_is_found(monkeypatch: pytest
     texts += corpus_strings()
     assert detectors._candidate_filter() is not None
     with_filter = [detectors.scan_text(t) for t in texts]
-    assert sum(map(len, with_filter)) >= len(SECRETS)
+    # every planted secret of a known format is found through the filter (the others are found by
+    # their names, not by scan_text), whether or not the real-world corpus is beside the checkout
+    formats = [AWS_KEY, GITHUB, SLACK, STRIPE, JWT, GOOGLE, PRIVATE_KEY]
+    assert all(with_filter[SECRETS.index(secret)] for secret in formats)
     monkeypatch.setattr(detectors, "_candidate_filter", lambda: None)
     without = [detectors.scan_text(t) for t in texts]
     assert with_filter == without
