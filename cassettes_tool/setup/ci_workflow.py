@@ -27,9 +27,8 @@ JOB_TIMEOUT_MINUTES = {"refresh": 60, "merge": 15, "pull-request": 15}
 # the commit of a release of it for --pin-actions. Checked against each project's releases:
 # docs/ci-sharding.md says where, and what to do when a new major comes out.
 ACTIONS = {
-    "checkout": ("actions/checkout", "v7", "9c091bb21b7c1c1d1991bb908d89e4e9dddfe3e0", "v7.0.0"),
-    # v7.0.0's commit could not be confirmed: pinned, setup-python stays on v6.2.0 (Node 24 too).
-    "setup-python": ("actions/setup-python", "v7", "a309ff8b426b58ec0e2a45f0f869d46889d02405", "v6.2.0"),
+    "checkout": ("actions/checkout", "v7", "3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "setup-python": ("actions/setup-python", "v7", "5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     "upload-artifact": ("actions/upload-artifact", "v7", "043fb46d1a93c77aae656e7c1c64a875d1fc6a0a", "v7.0.1"),
     "download-artifact": ("actions/download-artifact", "v8", "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
     "create-pull-request": ("peter-evans/create-pull-request", "v8", "5f6978faf089d4d20b00c7766989d076bb2fc7f1",
