@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from cassettes_tool.core.bodies import is_json_media
 from cassettes_tool.core.cassette import Response
 from cassettes_tool.core.config import DriftConfig
+from cassettes_tool.core.gcpause import collector_paused
 from cassettes_tool.drift.body import EMPTY, JSON_KINDS, OTHER, BodyView, view_body
 from cassettes_tool.drift.classify import (
     RequestId,
@@ -113,6 +114,18 @@ def compare_interaction(
         skip_headers.append("content-type")  # the same change, already reported
     findings += header_findings(request, config.watch_headers, recorded.headers, first.headers,
                                 skip=skip_headers)
+    with collector_paused():  # parsed JSON has no cycles: see core/gcpause.py
+        not_compared = _compare_bodies(request, recorded, live, config, known, sides, findings)
+    ignore = IgnoreRules(config.ignore)
+    if ignore:
+        findings = [f for f in findings if not (f.location == "body" and ignore.covers(f.path))]
+    return Comparison(sort_findings(findings), None if findings else not_compared)
+
+
+def _compare_bodies(request: RequestId, recorded: Response, live: Sequence[Response], config: DriftConfig,
+                    known: EndpointShape | None, sides: tuple[str, str], findings: list[Finding]) -> str | None:
+    """Body format and body shape findings (appended to ``findings``); why nothing was compared."""
+    first = live[0]
     before, after = view_body(recorded), view_body(first)
     not_compared: str | None = None
     # An empty recorded body had no format a consumer could depend on: a body appearing is not drift.
@@ -130,10 +143,7 @@ def compare_interaction(
         not_compared = _one_side_empty(recorded_shape, live_shape, sides)
     elif _unparseable(before) and _unparseable(after):
         not_compared = f"not compared: neither body parses as JSON ({before.label}, {after.label})"
-    ignore = IgnoreRules(config.ignore)
-    if ignore:
-        findings = [f for f in findings if not (f.location == "body" and ignore.covers(f.path))]
-    return Comparison(sort_findings(findings), None if findings else not_compared)
+    return not_compared
 
 
 def _has_fields(shape: Shape) -> bool:

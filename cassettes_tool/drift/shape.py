@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from cassettes_tool.drift.paths import ITEM, MEMBER, ROOT, key_segment
@@ -108,7 +109,11 @@ def shape_of(values: Sequence[Any], *, strict_numbers: bool = False) -> Shape:
 def _object_children(
     path: str, dicts: list[dict[str, Any]]
 ) -> Iterable[tuple[str, str | None, str, list[Any], bool]]:
-    counts = Counter(chain.from_iterable(dicts))
+    first = dicts[0].keys()
+    if all(map(first.__eq__, map(dict.keys, dicts))):  # the common case, decided in C: same keys everywhere
+        counts: dict[str, int] = dict.fromkeys(first, len(dicts))
+    else:
+        counts = Counter(chain.from_iterable(dicts))
     if not counts:
         return []
     if all(is_id_like(key) for key in counts):
@@ -126,7 +131,7 @@ def _object_children(
     return [
         (
             path + key_segment(key), path, "key",
-            [d[key] for d in dicts] if counts[key] == total else [d[key] for d in dicts if key in d],
+            list(map(itemgetter(key), dicts)) if counts[key] == total else [d[key] for d in dicts if key in d],
             counts[key] == total,
         )
         for key in counts
