@@ -15,7 +15,7 @@ import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from cassettes_tool.core.body_filters import quote_key
-from cassettes_tool.core.secrets import PLACEHOLDER, TOKEN_FORMATS
+from cassettes_tool.core.secrets import PLACEHOLDER, TOKEN_FORMATS, TOKEN_PREFIXES
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"']+")
 _LINK_TARGET = re.compile(r"<([^<>]*)>")
@@ -33,7 +33,7 @@ def filter_uri(uri: str, names: frozenset[str]) -> str:
 
     The order of parameters is kept; a URI with nothing to filter comes back as the same object.
     """
-    token = _ANY_TOKEN.search(uri) is not None or ("%" in uri and _ANY_TOKEN.search(unquote(uri)) is not None)
+    token = may_hold_token(uri)
     if not token and "?" not in uri and "#" not in uri and "@" not in uri:
         return uri
     parts = urlsplit(uri)
@@ -53,7 +53,7 @@ def filter_path(path: str) -> str:
     percent-encoded segment is read decoded and written back encoded. Deterministic, so the
     request vcrpy matches at replay is filtered into the recorded one.
     """
-    if not _ANY_TOKEN.search(path) and ("%" not in path or not _ANY_TOKEN.search(unquote(path))):
+    if not may_hold_token(path):
         return path
     filtered = replace_tokens(path)
     if "%" in filtered:
@@ -66,6 +66,13 @@ def filter_path(path: str) -> str:
                     segments[i] = quote(replaced, safe=_SEGMENT_SAFE)
         filtered = "/".join(segments)
     return path if filtered == path else filtered
+
+
+def may_hold_token(text: str) -> bool:
+    """Could ``text`` (percent-encoded or not) hold a token of a known format? False is certain."""
+    if not any(prefix in text for prefix in TOKEN_PREFIXES):
+        return False
+    return _ANY_TOKEN.search(text) is not None or ("%" in text and _ANY_TOKEN.search(unquote(text)) is not None)
 
 
 def replace_tokens(text: str) -> str:
