@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 
@@ -15,7 +17,7 @@ from cassettes_tool.core.config import (
     DEFAULT_FILTER_QUERY_PARAMETERS,
     FILTERED_PLACEHOLDER,
 )
-from tests.helpers.server import LoopbackServer
+from tests.helpers.server import LoopbackServer, ReceivedRequest
 
 
 def secret(place: str) -> str:
@@ -108,3 +110,45 @@ def test_vcrpy_style_filter_pairs_with_a_custom_replacement_still_work(
         requests.get(loopback_server.url("/x"), headers={"X-Tenant": "acme", "Authorization": secret("a")})
     text = (project / "cassettes" / "pairs.yaml").read_text()
     assert "TENANT" in text and "acme" not in text and "SECRET-" not in text
+
+
+def test_a_credential_the_server_echoes_is_scrubbed_from_the_recorded_response_in_every_form(
+    project: Path, loopback_server: LoopbackServer
+) -> None:
+    token = "echo-Tk8Xq2Lm7Vb1Nz9/Wc4"
+
+    def echo(received: ReceivedRequest) -> tuple[object, ...]:
+        seen = (received.header("Authorization") or "").removeprefix("Bearer ")
+        body = json.dumps({"headers": {"Authorization": f"Bearer {seen}"}, "quoted": quote(seen, safe=""),
+                           "b64": base64.b64encode(seen.encode()).decode(), "user": "ada",
+                           "length": "24"}).encode()
+        return 401, {"Content-Type": "application/json", "Content-Encoding": "gzip",
+                     "WWW-Authenticate": f'Bearer error="invalid_token" token="{seen}"'}, \
+            gzip.compress(body), f"Unauthorized {seen}"
+
+    loopback_server.route("GET", "/anything", handler=echo)
+    with use_cassette("echo", record_mode="once"):
+        reply = requests.get(loopback_server.url("/anything"), headers={"Authorization": f"Bearer {token}"})
+        assert reply.json()["headers"]["Authorization"] == f"Bearer {token}"  # the test sees the real echo
+    stored = (project / "cassettes" / "echo.yaml").read_text()
+    assert token not in stored and quote(token, safe="") not in stored
+    assert base64.b64encode(token.encode()).decode() not in stored
+    with use_cassette("echo"):
+        replayed = requests.get(loopback_server.url("/anything"), headers={"Authorization": "Bearer other"})
+    # Stored decoded (the body changed), everything but the echoed credential kept.
+    assert replayed.json() == {"headers": {"Authorization": FILTERED_PLACEHOLDER}, "quoted": FILTERED_PLACEHOLDER,
+                               "b64": FILTERED_PLACEHOLDER, "user": "ada", "length": "24"}
+    assert replayed.reason == f"Unauthorized {FILTERED_PLACEHOLDER}"
+    assert replayed.headers["WWW-Authenticate"] == f'Bearer error="invalid_token" token="{FILTERED_PLACEHOLDER}"'
+    assert "Content-Encoding" not in replayed.headers
+
+
+def test_a_removed_value_shorter_than_the_minimum_is_not_scrubbed_from_the_response(
+    project: Path, loopback_server: LoopbackServer
+) -> None:
+    # Shorter values would redact ordinary words: "admin" stays in the body that greets the user.
+    loopback_server.route("POST", "/login", json={"greeting": "hello admin", "role": "admin"})
+    with use_cassette("short", record_mode="once"):
+        requests.post(loopback_server.url("/login"), json={"user": "admin", "password": "admin"})
+    stored = (project / "cassettes" / "short.yaml").read_text()
+    assert "hello admin" in stored and '"password": "<FILTERED>"' in stored

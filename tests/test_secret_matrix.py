@@ -7,7 +7,9 @@ Each cell then checks that its secret's bytes are nowhere on disk, in any file o
 after decoding what was written (YAML and JSON parsed, bodies decompressed, base64 undone,
 percent-escapes and HTML entities resolved). Secrets a server echoes at refresh time come from
 ``[tool.cassettes.auth]`` (the injected value); recorded ones from the cells' requests and
-responses.
+responses. The ``path`` cells put a token of a known format in a URL path segment (no name
+around it); the ``echo`` cells send a credential the request filter removes and get it back in
+the response (as is, compressed, percent-encoded, base64, JSON-escaped, in the reason phrase).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, unquote_plus, urlencode
+from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlencode
 
 import brotli
 import pytest
@@ -44,6 +46,11 @@ NOT_BODY = ("request_header", "response_header", "location", "location_fragment"
 BODY_ENCODINGS = ("identity", "gzip", "deflate", "br", "percent")
 CONTENT_TYPES = ("correct", "text/plain", "missing")
 INJECTED_PLACES = ("body", "gzip_body", "br_body", "header", "percent_header", "reason")
+# Token formats recognised in a URL path segment (the encoding of a ``path`` cell).
+PATH_TOKENS = ("github", "github_pat", "telegram", "telegram_percent", "slack_webhook", "stripe", "jwt",
+               "aws", "google", "gitlab", "npm", "openai")
+# How the server echoes the credential of an ``echo`` cell (and which credential it is, see _send).
+ECHO_FORMS = ("identity", "gzip", "percent", "base64", "json", "reason")
 INJECTED = "inj_Tk8Xq2Lm7Vb1Nz9Wc4Tf3Hs6Pd0Gy"
 BOUNDARY = "matrixBoundary0451"
 
@@ -61,13 +68,57 @@ class Cell:
 
     @property
     def secret(self) -> str:
-        # Unique per cell; the percent cells carry characters that URLs and forms must escape.
+        # Unique per cell; the percent cells carry characters that URLs and forms must escape,
+        # the json echo cell characters JSON must escape.
         base = f"Zq{self.number:03d}Lm2Xr9Vk4Nb1Wc8Tf5Hs3Pd"
+        if self.location == "path":
+            return _path_token(self.encoding, self.number)
+        if self.encoding == "json":
+            return base + '"\\q'
         return base + "/+:=" if self.encoding == "percent" else base
 
     @property
     def injected(self) -> bool:
         return self.location.startswith("injected-")
+
+
+def _path_token(kind: str, number: int) -> str:
+    """A token of format ``kind``, unique to the cell (its number in it)."""
+    n = f"{number:03d}"
+    alnum = f"R8kQz2LmV7xWc4Tn9PbJ5sYh3GdA6fKe1Uo{n}"  # 38 characters
+    if kind == "github":
+        return f"ghp_{alnum[:36]}"
+    if kind == "github_pat":
+        return f"github_pat_11AB{n}_{alnum}{alnum[:20]}"
+    if kind in ("telegram", "telegram_percent"):
+        return f"123{n}789:AAH{alnum[:32]}"
+    if kind == "slack_webhook":
+        return f"Xw{alnum[:22]}"
+    if kind == "stripe":
+        return f"sk_live_{alnum[:30]}"
+    if kind == "jwt":
+        header = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').decode().rstrip("=")
+        payload = base64.urlsafe_b64encode(f'{{"sub":"{n}","name":"ada"}}'.encode()).decode().rstrip("=")
+        return f"{header}.{payload}.{alnum}"
+    if kind == "aws":
+        return f"AKIA{n}ZQ7MK2VX4B9NP"
+    if kind == "google":
+        return f"AIza{alnum[:35]}"
+    if kind == "gitlab":
+        return f"glpat-{alnum[:20]}"
+    if kind == "npm":
+        return f"npm_{alnum[:36]}"
+    return f"sk-proj-{alnum}"
+
+
+def _path_of(cell: Cell) -> str:
+    """The URL path of a ``path`` cell: its token in a segment, as an API puts it there."""
+    token = cell.secret
+    if cell.encoding in ("telegram", "telegram_percent"):
+        return f"/bot{quote(token, safe='') if cell.encoding == 'telegram_percent' else token}/getMe"
+    if cell.encoding == "slack_webhook":
+        return f"/services/T0{cell.number:03d}ABCD/B0{cell.number:03d}ABCD/{token}"
+    return f"/v1/hooks/{token}/deliveries"
 
 
 def _cells() -> list[Cell]:
@@ -81,6 +132,10 @@ def _cells() -> list[Cell]:
             cells.append(Cell(location, encoding, "correct", len(cells)))
     for place in INJECTED_PLACES:
         cells.append(Cell(f"injected-{place}", "identity", "correct", len(cells)))
+    for kind in PATH_TOKENS:
+        cells.append(Cell("path", kind, "correct", len(cells)))
+    for form in ECHO_FORMS:
+        cells.append(Cell("echo", form, "correct", len(cells)))
     return cells
 
 
@@ -139,6 +194,8 @@ def _handler(state: dict[str, bool]) -> Any:
             if place == "percent_header":
                 headers["X-Seen"] = quote(seen, safe="")
             return 200, headers, raw, f"OK {seen}" if place == "reason" else None
+        if cell.location == "echo":
+            return _echo(cell, received, drifted)
         body, correct = _response_body(cell, drifted)
         headers = _typed(cell.content_type, correct) if cell.location in RESPONSE_BODY else \
             {"Content-Type": "application/json"}
@@ -165,8 +222,60 @@ def _handler(state: dict[str, bool]) -> Any:
     return handle
 
 
+def _echo(cell: Cell, received: ReceivedRequest, drifted: bool) -> tuple[Any, ...]:
+    """An echo endpoint: the credential the request carried (see _send), back in the response."""
+    form = cell.encoding
+    if form in ("identity", "reason"):
+        seen = (received.header("Authorization") or "").removeprefix("Bearer ")
+    elif form == "gzip":
+        seen = parse_qs(received.query).get("api_key", [""])[0]
+    elif form == "percent":
+        seen = parse_qs(received.body.decode()).get("password", [""])[0]
+    elif form == "base64":
+        seen = received.header("X-Api-Key") or ""
+    else:
+        seen = str(json.loads(received.body or b"{}").get("password", ""))
+    extra = {"added": 1} if drifted else {}
+    headers = {"Content-Type": "application/json"}
+    reason = None
+    body = json.dumps({"seen": seen, **extra}).encode()
+    if form == "gzip":
+        body, encoded = _compress(body, "gzip")
+        headers.update(encoded)
+    elif form == "percent":
+        headers["Location"] = f"/next?echo={quote(seen, safe='')}&page=2"
+        body = json.dumps({"ok": True, **extra}).encode()
+    elif form == "base64":
+        headers["Content-Type"] = "text/plain"
+        body = base64.b64encode(seen.encode())
+    elif form == "json":
+        body = json.dumps({"error": f"wrong password {seen}", **extra}).encode()
+    elif form == "reason":
+        reason = f"Rejected {seen}"
+        body = json.dumps({"ok": False, **extra}).encode()
+    return 200, headers, body, reason
+
+
+def _send_echo(url: str, cell: Cell) -> requests.Response:
+    s = cell.secret
+    form = cell.encoding
+    if form in ("identity", "reason"):
+        return requests.get(url, headers={"Authorization": f"Bearer {s}"}, timeout=10)
+    if form == "gzip":
+        return requests.get(url, params={"api_key": s, "page": "2"}, timeout=10)
+    if form == "percent":
+        return requests.post(url, data={"user": "ada", "password": s}, timeout=10)
+    if form == "base64":
+        return requests.get(url, headers={"X-Api-Key": s}, timeout=10)
+    return requests.post(url, json={"user": "ada", "password": s}, timeout=10)
+
+
 def _send(base_url: str, cell: Cell) -> requests.Response:
+    if cell.location == "path":
+        return requests.get(f"{base_url}{_path_of(cell)}/{cell.name}", timeout=10)
     url = f"{base_url}/cell/{cell.name}"
+    if cell.location == "echo":
+        return _send_echo(url, cell)
     s = cell.secret
     if cell.location == "request_header":
         return requests.get(url, headers={"Authorization": f"Bearer {s}"}, timeout=10)
@@ -201,6 +310,7 @@ class MatrixRun:
     results: dict[str, CliResultLike]
     replayed: dict[str, str]  # cell name -> why its replay failed (absent when it replayed)
     injected_sent: int  # live calls that carried the injected credential
+    live_secret: dict[str, bool]  # path and echo cells: the real secret went out (path) or came back (echo)
     haystacks: dict[str, str]  # file -> every decoded reading of it
 
 
@@ -229,9 +339,17 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MatrixRun]:
     results: dict[str, CliResultLike] = {}
     replayed: dict[str, str] = {}
     try:
+        live_secret: dict[str, bool] = {}
         for cell in CELLS:
             with use_cassette(cell.name, record_mode="once"):
-                _send(server.base_url, cell)
+                reply = _send(server.base_url, cell)
+            if cell.location == "path":
+                live_secret[cell.name] = cell.secret in unquote(server.requests[-1].path)
+            elif cell.location == "echo":
+                seen = "\n".join([reply.reason, *reply.headers.values(), reply.text])
+                live_secret[cell.name] = any(form in seen for form in (
+                    cell.secret, quote(cell.secret, safe=""), base64.b64encode(cell.secret.encode()).decode(),
+                    json.dumps(cell.secret)[1:-1]))
         state["drifted"] = True
 
         def cli(key: str, *args: str) -> None:
@@ -257,7 +375,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MatrixRun]:
         haystacks = {str(path.relative_to(root)): "\n".join(_views(path.read_bytes()))
                      for path in sorted(root.rglob("*"))
                      if path.is_file() and ".parse-cache" not in path.parts}
-        yield MatrixRun(root, results, replayed, injected_sent, haystacks)
+        yield MatrixRun(root, results, replayed, injected_sent, live_secret, haystacks)
     finally:
         os.chdir(previous)
         for key, value in saved.items():
@@ -316,7 +434,10 @@ def _views(data: bytes) -> Iterator[str]:
             yield unquote_plus(inner)
             yield html.unescape(inner)
             with contextlib.suppress(ValueError, RecursionError):
-                yield json.dumps(json.loads(inner), ensure_ascii=False)
+                decoded_json = json.loads(inner)
+                yield json.dumps(decoded_json, ensure_ascii=False)
+                # JSON's own escapes undone: a secret with a quote is found as it was sent
+                yield "\n".join(str(text) for text in _strings(decoded_json))
 
 
 # -- the tests ------------------------------------------------------------------------------------
@@ -339,6 +460,16 @@ def test_the_live_server_really_echoed_the_injected_credential_at_refresh(matrix
     # Otherwise the injected cells would pass without proving anything.
     assert matrix.injected_sent >= 2 * len(INJECTED_PLACES)
     assert any(name.endswith(".yaml") for name in matrix.haystacks)
+
+
+LIVE_CELLS = [cell for cell in CELLS if cell.location in ("path", "echo")]
+
+
+@pytest.mark.parametrize("cell", LIVE_CELLS, ids=[cell.name for cell in LIVE_CELLS])
+def test_the_real_secret_went_to_the_server_in_the_path_and_came_back_in_the_echo(
+        matrix: MatrixRun, cell: Cell) -> None:
+    # Otherwise the path and echo cells would pass without proving anything.
+    assert matrix.live_secret[cell.name]
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=[cell.name for cell in CELLS])

@@ -37,7 +37,7 @@ def accept_command(app: AppContext, report_path: Path, cassettes: tuple[str, ...
     from cassettes_tool.review import accept as accepting
     from cassettes_tool.review.report import load_report
 
-    report = load_report(report_path)
+    report = load_report(report_path, FilterRules.from_config(app.config))
     plan = accepting.plan_accept(report, cassettes=cassettes, fingerprints=fingerprints,
                                  root=app.config.root)
     if fmt == "json":

@@ -23,13 +23,15 @@ def merge_command(app: AppContext, reports: tuple[Path, ...], output: Path) -> i
     Summaries are added; a cassette found in two reports is an error (exit 2). Render the result
     with `cassettes report`.
     """
+    from cassettes_tool.core.filters import FilterRules
     from cassettes_tool.core.storage import write_text_atomic
     from cassettes_tool.review.merge import merge_reports
     from cassettes_tool.review.report import load_report
 
     if sum(is_stdio(path) for path in reports) > 1:
         raise UsageError("stdin (-) can be read once; name the other reports")
-    loaded = [(str(path), load_report(path)) for path in reports]
+    rules = FilterRules.from_config(app.config)
+    loaded = [(str(path), load_report(path, rules)) for path in reports]
     merged = merge_reports(loaded)
     if is_stdio(output):
         emit(merged.dumps())

@@ -43,6 +43,7 @@ def report_command(app: AppContext, report_path: Path, fmt: str, output: Path | 
     rendering step exits 0 or 3, and breaking drift still reads as failed; 2 for a malformed report or one
     of another schema_version. With --write-baseline the baseline is written and the exit code is 0.
     """
+    from cassettes_tool.core.filters import FilterRules
     from cassettes_tool.core.jsonfile import dumps_document
     from cassettes_tool.review.baseline import baseline_document, load_baseline, write_baseline
     from cassettes_tool.review.render import recorded_rows, render_report, want_color
@@ -51,7 +52,7 @@ def report_command(app: AppContext, report_path: Path, fmt: str, output: Path | 
 
     if is_stdio(report_path) and is_stdio(baseline_path):
         raise UsageError("the report and --baseline cannot both be read from stdin (-); name one of them")
-    report = load_report(report_path)
+    report = load_report(report_path, FilterRules.from_config(app.config))
     if is_stdio(write_baseline_path):
         emit(dumps_document(baseline_document(report, source=str(report_path))))
         return 0

@@ -114,17 +114,17 @@ def filter_url_headers(headers: Headers, names: frozenset[str]) -> Headers:
     return out if changed else headers
 
 
-def _decoded_body(body: bytes, headers: Headers) -> tuple[bytes, bool]:
+def decoded_body(body: bytes, headers: Headers) -> tuple[bytes, bool]:
     """The body without its Content-Encoding, and whether it was encoded."""
-    encoding = _header(headers, "content-encoding")
+    encoding = header_value(headers, "content-encoding")
     if not encoding or encoding.strip().lower() == "identity":
         return body, False
     return decode_content(body, encoding), True
 
 
-def _stored_decoded(headers: Headers, body: bytes) -> Headers:
+def stored_decoded(headers: Headers, body: bytes) -> Headers:
     """The body is now stored decoded: no Content-Encoding, a true Content-Length."""
-    return _with_length({k: v for k, v in headers.items() if k.lower() != "content-encoding"}, len(body))
+    return with_length({k: v for k, v in headers.items() if k.lower() != "content-encoding"}, len(body))
 
 
 def filter_request_parts(parts: RequestParts, rules: FilterRules) -> RequestParts:
@@ -139,13 +139,13 @@ def filter_request_parts(parts: RequestParts, rules: FilterRules) -> RequestPart
     headers = filter_url_headers(headers, rules.query_parameters)
     body = parts.body
     if body:
-        decoded, encoded = _decoded_body(body, parts.headers)
-        filtered = filter_body(decoded, _header(parts.headers, "content-type"), rules.body_fields,
+        decoded, encoded = decoded_body(body, parts.headers)
+        filtered = filter_body(decoded, header_value(parts.headers, "content-type"), rules.body_fields,
                                rules.query_parameters)
         if filtered is not decoded and filtered != decoded:
             body = filtered
             # Keep the length true to the stored body: requests with other secrets match.
-            headers = _stored_decoded(headers, body) if encoded else _with_length(headers, len(body))
+            headers = stored_decoded(headers, body) if encoded else with_length(headers, len(body))
     uri = filter_uri(parts.uri, rules.query_parameters)
     if uri is parts.uri and headers is parts.headers and body is parts.body:
         return parts
@@ -157,24 +157,26 @@ def filter_response_parts(parts: ResponseParts, rules: FilterRules) -> ResponseP
     headers = filter_headers(parts.headers, rules.response_headers)
     headers = filter_url_headers(headers, rules.query_parameters | rules.body_fields)
     body = parts.body
-    decoded, encoded = _decoded_body(body, parts.headers)
-    filtered = filter_body(decoded, _header(parts.headers, "content-type"), rules.body_fields,
+    decoded, encoded = decoded_body(body, parts.headers)
+    filtered = filter_body(decoded, header_value(parts.headers, "content-type"), rules.body_fields,
                            rules.query_parameters)
     if filtered is not decoded and filtered != decoded:
         body = filtered
-        headers = _stored_decoded(headers, body) if encoded else _with_length(headers, len(body))
+        headers = stored_decoded(headers, body) if encoded else with_length(headers, len(body))
     reason = filter_text(parts.reason, rules.query_parameters | rules.body_fields)
     return ResponseParts(headers, body, reason)
 
 
-def _header(headers: Headers, name: str) -> str | None:
+def header_value(headers: Headers, name: str) -> str | None:
+    """The first value of header ``name`` (lower case), when it is text."""
     for key, values in headers.items():
         if key.lower() == name and values:
             return values[0] if isinstance(values[0], str) else None
     return None
 
 
-def _with_length(headers: Headers, length: int) -> Headers:
+def with_length(headers: Headers, length: int) -> Headers:
+    """``headers`` with a ``Content-Length`` (if any) of ``length``."""
     return {k: ([str(length)] if k.lower() == "content-length" else v) for k, v in headers.items()}
 
 

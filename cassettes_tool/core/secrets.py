@@ -22,7 +22,9 @@ Extension points (what a new rule touches):
   (:mod:`cassettes_tool.housekeeping.audit.filtered`); the names stay here;
 - a word that makes a name credential-like (or bookkeeping about one): :data:`CREDENTIAL_WORDS`,
   :data:`CREDENTIAL_WORD_PAIRS`, :data:`NOT_CREDENTIAL_WORDS`;
-- a value that already stands in for a secret: :data:`PLACEHOLDER_WORDS`.
+- a value that already stands in for a secret: :data:`PLACEHOLDER_WORDS`;
+- a token recognised by its shape alone (a fixed prefix, a JWT's three parts): :data:`TOKEN_FORMATS`
+  (replaced in URL paths when recording, looked for everywhere by the audit).
 
 All names are lower case; matching is case-insensitive.
 """
@@ -35,9 +37,13 @@ import itertools
 import json
 import re
 import urllib.parse
+from collections.abc import Iterable
 
 #: What a filtered value becomes: kept, not dropped, so a reader sees a credential was there.
 PLACEHOLDER = "<FILTERED>"
+#: A removed credential shorter than this is not scrubbed from what a server echoes: shorter
+#: values would redact ordinary words from bodies; real credentials are longer.
+MIN_REDACTED_LENGTH = 6
 
 # -- filtered when recording (users extend these lists) ------------------------------------
 
@@ -106,6 +112,43 @@ PLACEHOLDER_WORDS = (
     "fake", "not-a-real", "notreal",
 )
 
+# -- token formats (recognised by their shape, no name around them) ---------------------------
+
+#: ``(rule, description, regex)``: formats with a fixed prefix or structure, so confident that
+#: the recording filter replaces them in URL paths (``/hooks/ghp_.../deliveries``), where no name
+#: says "secret"; the audit looks for them in every value too. A ``secret`` group, when there is
+#: one, is the part replaced (the rest is context: Telegram's ``bot`` prefix, a Slack webhook's
+#: team and channel ids). Ids, UUIDs, hashes, slugs and dates match none of them.
+TOKEN_FORMATS: tuple[tuple[str, str, str], ...] = (
+    ("github-token", "GitHub token", r"(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9])"),
+    ("github-token", "GitHub fine-grained token", r"github_pat_[A-Za-z0-9_]{60,}"),
+    ("gitlab-token", "GitLab token", r"(?<![A-Za-z0-9])gl(?:pat|ptt|dt|rt)-[A-Za-z0-9_\-]{20,}"),
+    ("slack-token", "Slack token", r"(?<![A-Za-z0-9])xox[abposr]-[0-9]{6,}-[A-Za-z0-9\-]{10,}"),
+    ("slack-webhook", "Slack webhook secret",
+     r"services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/(?P<secret>[A-Za-z0-9]{20,})(?![A-Za-z0-9])"),
+    ("telegram-bot-token", "Telegram bot token",
+     r"(?<![A-Za-z0-9])bot(?P<secret>[0-9]{6,12}:[A-Za-z0-9_\-]{35})(?![A-Za-z0-9_\-])"),
+    ("stripe-key", "Stripe secret or restricted key", r"\b(?:sk|rk)_(?:live|test)_[0-9a-zA-Z]{24,}"),
+    ("json-web-token", "JSON Web Token",
+     r"(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*"),
+    ("aws-access-key", "AWS access key id", r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![A-Za-z0-9])"),
+    ("google-api-key", "Google API key", r"AIza[0-9A-Za-z_\-]{35}"),
+    ("openai-token", "OpenAI key", r"\bsk-(?:proj|svcacct|admin|ant-api\d\d)-[A-Za-z0-9_\-]{32,}"),
+    ("openai-token", "OpenAI key", r"(?<![A-Za-z0-9])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"),
+    ("npm-tokens", "npm token", r"(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])"),
+    ("pypi-token", "PyPI token", r"pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_\-]{50,}"),
+    ("sendgrid-api-key", "SendGrid API key", r"SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}"),
+    ("shopify-token", "Shopify token", r"(?<![A-Za-z0-9])shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])"),
+)
+#: Literal text every :data:`TOKEN_FORMATS` match contains (none of it ever percent-encoded): a
+#: text holding none of them holds no token, found with plain substring tests, far cheaper than
+#: the patterns on the request URIs vcrpy filters at every replay. Keep it in step with the table.
+TOKEN_PREFIXES = (
+    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "glptt-", "gldt-", "glrt-", "xox",
+    "services/T", "bot", "k_live_", "k_test_", "eyJ", "AKIA", "ASIA", "ABIA", "ACCA", "AIza", "sk-",
+    "npm_", "pypi-", "SG.", "shp",
+)
+
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
@@ -143,3 +186,14 @@ def derived_forms(secret: str) -> set[str]:
         base64.urlsafe_b64encode(raw).decode().rstrip("="),
     }
     return {form for form in forms if form}
+
+
+def redaction_forms(values: Iterable[str]) -> tuple[str, ...]:
+    """The derived forms of every value worth scrubbing, longest first (the order to replace them in).
+
+    Values and forms shorter than :data:`MIN_REDACTED_LENGTH`, and values already holding the
+    placeholder, are left out.
+    """
+    forms = {form for value in values if len(value) >= MIN_REDACTED_LENGTH and PLACEHOLDER not in value
+             for form in derived_forms(value) if len(form) >= MIN_REDACTED_LENGTH}
+    return tuple(sorted(forms, key=lambda form: (-len(form), form)))

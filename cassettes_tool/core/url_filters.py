@@ -2,7 +2,9 @@
 
 A URL keeps its shape: credential query parameters and fragment parameters
 (``#access_token=...``) get the placeholder as their value, the password of user info
-(``https://user:pass@host``) becomes the placeholder. ``Location``, ``Content-Location`` and
+(``https://user:pass@host``) becomes the placeholder, and a token of a known format in the path
+(:data:`~cassettes_tool.core.secrets.TOKEN_FORMATS`: ``/hooks/ghp_.../``, ``/bot123:AA.../``)
+becomes the placeholder too, the rest of its segment kept. ``Location``, ``Content-Location`` and
 ``Link`` headers (every ``<...>`` target) are URLs; any other text (a reason phrase, an error
 message) has its URLs and its ``name=value`` / ``name: value`` pairs filtered.
 """
@@ -10,14 +12,20 @@ message) has its URLs and its ``name=value`` / ``name: value`` pairs filtered.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from cassettes_tool.core.body_filters import quote_key
-from cassettes_tool.core.secrets import PLACEHOLDER
+from cassettes_tool.core.secrets import PLACEHOLDER, TOKEN_FORMATS, TOKEN_PREFIXES
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"']+")
 _LINK_TARGET = re.compile(r"<([^<>]*)>")
 _PAIR = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)(?P<sep>\s*[=:]\s*)(?P<value>[^\s&;,\"'<>]+)")
+_TOKENS = tuple(re.compile(pattern) for _, _, pattern in TOKEN_FORMATS)
+# One search that finds wherever any format would: most URLs hold no token, and vcrpy filters
+# every request it matches, so the per-format patterns run only after this one hit.
+_ANY_TOKEN = re.compile("|".join(f"(?:{pattern.replace('(?P<secret>', '(?:')})" for _, _, pattern in TOKEN_FORMATS))
+# Characters a re-encoded path segment keeps as they are (RFC 3986 pchar, and the placeholder's).
+_SEGMENT_SAFE = "!$&'()*+,;=:@-._~<>"
 
 
 def filter_uri(uri: str, names: frozenset[str]) -> str:
@@ -25,15 +33,62 @@ def filter_uri(uri: str, names: frozenset[str]) -> str:
 
     The order of parameters is kept; a URI with nothing to filter comes back as the same object.
     """
-    if "?" not in uri and "#" not in uri and "@" not in uri:
+    token = may_hold_token(uri)
+    if not token and "?" not in uri and "#" not in uri and "@" not in uri:
         return uri
     parts = urlsplit(uri)
     netloc = _filter_userinfo(parts.netloc)
+    path = filter_path(parts.path) if token else parts.path
     query = _filter_pairs(parts.query, names)
     fragment = _filter_pairs(parts.fragment, names) if "=" in parts.fragment else parts.fragment
-    if netloc is parts.netloc and query is parts.query and fragment is parts.fragment:
+    if netloc is parts.netloc and path is parts.path and query is parts.query and fragment is parts.fragment:
         return uri
-    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
+    return urlunsplit((parts.scheme, netloc, path, query, fragment))
+
+
+def filter_path(path: str) -> str:
+    """A URL path with every token of a known format replaced by the placeholder (the same object when none).
+
+    Only the token goes (``/bot<FILTERED>/getMe``, ``/services/T0/B0/<FILTERED>``); a
+    percent-encoded segment is read decoded and written back encoded. Deterministic, so the
+    request vcrpy matches at replay is filtered into the recorded one.
+    """
+    if not may_hold_token(path):
+        return path
+    filtered = replace_tokens(path)
+    if "%" in filtered:
+        segments = filtered.split("/")
+        for i, segment in enumerate(segments):
+            if "%" in segment:
+                plain = unquote(segment)
+                replaced = replace_tokens(plain)
+                if replaced != plain:
+                    segments[i] = quote(replaced, safe=_SEGMENT_SAFE)
+        filtered = "/".join(segments)
+    return path if filtered == path else filtered
+
+
+def may_hold_token(text: str) -> bool:
+    """Could ``text`` (percent-encoded or not) hold a token of a known format? False is certain."""
+    if not any(prefix in text for prefix in TOKEN_PREFIXES):
+        return False
+    return _ANY_TOKEN.search(text) is not None or ("%" in text and _ANY_TOKEN.search(unquote(text)) is not None)
+
+
+def replace_tokens(text: str) -> str:
+    """``text`` with every token of :data:`~cassettes_tool.core.secrets.TOKEN_FORMATS` replaced by the placeholder."""
+    for pattern in _TOKENS:
+        text = pattern.sub(_placeholder_for, text)
+    return text
+
+
+def _placeholder_for(match: re.Match[str]) -> str:
+    if "secret" not in match.re.groupindex:
+        return PLACEHOLDER
+    start, end = match.span("secret")
+    whole = match.group(0)
+    offset = match.start()
+    return whole[: start - offset] + PLACEHOLDER + whole[end - offset:]
 
 
 def _filter_userinfo(netloc: str) -> str:

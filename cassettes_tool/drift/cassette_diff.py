@@ -11,8 +11,8 @@ NEW's URLs teach templates too. Decisions:
 * a request only in NEW is ``skipped`` ("only in NEW ...": nothing recorded to compare with);
 * a request only in OLD is ``skipped`` ("only in OLD ...", with OLD's index): a test that
   stopped making a request is not API drift, but the reviewer sees it;
-* NEW's response is kept as the report's ``live`` response (bodies decoded; the file on disk is
-  already filtered);
+* NEW's response is kept as the report's ``live`` response (bodies decoded), through the
+  recording filter with the project's lists: NEW may come from a tool that filters nothing;
 * the report's ``compared`` names the two files and when each was recorded (its
   ``recorded_at`` metadata, else its last git commit, else its modification time): that, not the
   few milliseconds the comparison took, is what a reader of the diff wants to know.
@@ -28,6 +28,7 @@ from cassettes_tool.core.age import recorded_at
 from cassettes_tool.core.cassette import Cassette, Interaction, Response
 from cassettes_tool.core.config import Config
 from cassettes_tool.core.discovery import display_path
+from cassettes_tool.core.filters import FilterRules, filter_response
 from cassettes_tool.core.reader import load_cassette
 from cassettes_tool.core.storage import file_sha256, now_iso
 from cassettes_tool.drift import cassette_key, compare_interaction
@@ -60,10 +61,11 @@ def diff_cassettes(old_path: Path, new_path: Path, config: Config) -> CassetteDi
     model = suite_model(config, exclude=[old_path, new_path], uris=[i.request.uri for i in new.interactions],
                         extra=cassette_samples(old))
     recorded: dict[int, Response] = {}
+    rules = FilterRules.from_config(config)
     for pair in pair_interactions(old, new, config.match_on, model.templater):
         if pair.old is not None and pair.new is not None:
             item = _compared(old.interactions[pair.old], new.interactions[pair.new], pair.new, config,
-                             new_path, model)
+                             new_path, model, rules)
             item.pairing = pair.how
             if pair.how == ENDPOINT:
                 endpoint = model.endpoint(item.method, item.uri)
@@ -77,7 +79,7 @@ def diff_cassettes(old_path: Path, new_path: Path, config: Config) -> CassetteDi
             result.interactions.append(InteractionResult(
                 index=pair.new, method=interaction.request.method, uri=interaction.request.uri,
                 status="skipped", reason="only in NEW: nothing recorded in OLD to compare with",
-                live=_live(interaction),
+                live=_live(interaction, rules),
             ))
         elif pair.old is not None:
             interaction = old.interactions[pair.old]
@@ -101,7 +103,7 @@ def _side(cassette: Cassette, path: Path) -> dict[str, str | None]:
 
 
 def _compared(old: Interaction, new: Interaction, index: int, config: Config, new_path: Path,
-              model: EndpointModel) -> InteractionResult:
+              model: EndpointModel, rules: FilterRules) -> InteractionResult:
     known = model.shape(old.request.method, old.request.uri, old.response.status)
     comparison = compare_interaction(old.response, [new.response], method=new.request.method,
                                      uri=new.request.uri, config=config.drift,
@@ -109,7 +111,7 @@ def _compared(old: Interaction, new: Interaction, index: int, config: Config, ne
                                      sides=("OLD", "NEW"))
     return InteractionResult(
         index=index, method=new.request.method, uri=new.request.uri, status=comparison.status,
-        reason=comparison.not_compared, recorded=_recorded(old), live=_live(new), findings=comparison.findings,
+        reason=comparison.not_compared, recorded=_recorded(old), live=_live(new, rules), findings=comparison.findings,
     )
 
 
@@ -117,5 +119,5 @@ def _recorded(interaction: Interaction) -> dict[str, object]:
     return {"status": interaction.response.status, "content_type": interaction.response.content_type}
 
 
-def _live(interaction: Interaction) -> Response:
-    return interaction.response.decoded()
+def _live(interaction: Interaction, rules: FilterRules) -> Response:
+    return filter_response(interaction.response.decoded(), rules)

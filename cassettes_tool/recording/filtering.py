@@ -6,6 +6,10 @@ Responses are filtered by the persister just before writing (see :mod:`.persiste
 to disk skips them. Both are thin adapters of the one implementation in :mod:`cassettes_tool.core.filters`
 (:func:`~cassettes_tool.core.filters.filter_request_parts`,
 :func:`~cassettes_tool.core.filters.filter_response_parts`).
+
+A filtered request keeps what it was filtered from (:data:`FILTERED_FROM`, never written): the
+persister scrubs the values the filter removed from the response recorded with it, in every
+form a server can echo them (:mod:`cassettes_tool.core.echoes`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 from cassettes_tool.core.body_filters import may_hold
 from cassettes_tool.core.cassette import normalize_headers
+from cassettes_tool.core.echoes import removed_values, scrub_response_parts
 from cassettes_tool.core.filters import (
     FilterRules,
     RequestParts,
@@ -22,8 +27,12 @@ from cassettes_tool.core.filters import (
     filter_request_parts,
     filter_response_parts,
 )
-from cassettes_tool.core.secrets import URL_HEADERS
+from cassettes_tool.core.secrets import URL_HEADERS, redaction_forms
 from cassettes_tool.recording.vcr_request import duplicate
+
+#: The attribute of a filtered vcrpy request holding ``(before, after)`` :class:`RequestParts`;
+#: vcrpy's ``_to_dict`` never reads it, so it never reaches a file.
+FILTERED_FROM = "cassettes_filtered_from"
 
 
 def request_filter(rules: FilterRules) -> Callable[[Any], Any]:
@@ -48,6 +57,7 @@ def request_filter(rules: FilterRules) -> Callable[[Any], Any]:
             request.uri = filtered.uri
         if filtered.body is not body:
             request.body = filtered.body
+        setattr(request, FILTERED_FROM, (parts, filtered))
         return request
 
     return hide_secrets
@@ -70,6 +80,28 @@ def copying_request_filter(rules: FilterRules) -> Callable[[Any], Any]:
 
 def filter_response_mapping(response: Any, rules: FilterRules) -> Any:
     """A filtered copy of a vcrpy response mapping, or the same object when nothing changes."""
+    return _through_parts(response, lambda parts: filter_response_parts(parts, rules),
+                          lambda headers, body, reason: _may_need_filtering(headers, body, reason, rules))
+
+
+def echoed_forms(request: Any) -> tuple[str, ...]:
+    """Every form of the values the request filter removed from ``request`` (none for a loaded request)."""
+    filtered_from = getattr(request, FILTERED_FROM, None)
+    if filtered_from is None:
+        return ()
+    return redaction_forms(removed_values(*filtered_from))
+
+
+def scrub_echoes_mapping(response: Any, forms: tuple[str, ...]) -> Any:
+    """A copy of a vcrpy response mapping without any of ``forms``, or the same object when none occurs."""
+    if not forms:
+        return response
+    return _through_parts(response, lambda parts: scrub_response_parts(parts, forms), lambda *_: True)
+
+
+def _through_parts(response: Any, change: Callable[[ResponseParts], ResponseParts],
+                   may_change: Callable[[Any, bytes | None, str], bool]) -> Any:
+    """``change`` applied to a vcrpy response mapping through :class:`ResponseParts`; a copy, or the same object."""
     if not isinstance(response, dict):
         return response
     headers_raw = response.get("headers")
@@ -80,10 +112,10 @@ def filter_response_mapping(response: Any, rules: FilterRules) -> Any:
     status = response.get("status")
     reason = status.get("message") if isinstance(status, dict) else None
     reason = reason if isinstance(reason, str) else ""
-    if not _may_need_filtering(headers_raw, body, reason, rules):
+    if not may_change(headers_raw, body, reason):
         return response
     parts = ResponseParts(normalize_headers(headers_raw), body if isinstance(body, bytes) else b"", reason)
-    filtered = filter_response_parts(parts, rules)
+    filtered = change(parts)
     if filtered.headers == parts.headers and filtered.body == parts.body and filtered.reason == reason:
         return response
     copy = dict(response)

@@ -2,8 +2,9 @@
 
 Loading reads every real-world variant through :mod:`cassettes_tool.core.reader` (one-line errors,
 safe YAML) and serves unchanged files from :mod:`.parse_cache`. Saving filters secrets from
-every response (docs/recording.md), stamps ``metadata.recorded_at``/``recorded_with``, serialises
-exactly as vcrpy does, and writes through the one cassette transaction (locked, atomic).
+every response (docs/recording.md), scrubs from it the credentials its request was filtered of
+(an echo), stamps ``metadata.recorded_at``/``recorded_with``, serialises exactly as vcrpy does,
+and writes through the one cassette transaction (locked, atomic).
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ from cassettes_tool.core.storage import checksum, stamp_metadata
 from cassettes_tool.core.transaction import CassetteTransaction, cassette_transaction
 from cassettes_tool.errors import CassetteChangedError, CassetteError
 from cassettes_tool.recording import parse_cache
-from cassettes_tool.recording.filtering import filter_response_mapping
+from cassettes_tool.recording.filtering import (
+    echoed_forms,
+    filter_response_mapping,
+    scrub_echoes_mapping,
+)
 from cassettes_tool.recording.vcr_request import new_request
 
 Payload = tuple[list[tuple[dict[str, Any], dict[str, Any]]], dict[str, Any], str]
@@ -91,7 +96,9 @@ class CassettesPersister:
                 "re-record it into a new cassette, or use record_mode='none'",
             )
         requests = cassette_dict["requests"]
-        responses = [filter_response_mapping(r, self.rules) for r in cassette_dict["responses"]]
+        # A credential the request filter removed is scrubbed from its response too (an echo).
+        responses = [scrub_echoes_mapping(filter_response_mapping(response, self.rules), echoed_forms(request))
+                     for request, response in zip(requests, cassette_dict["responses"], strict=False)]
         metadata = dict(cassette_dict.get("metadata") or {})
         stamp_metadata(metadata)
         with cassette_transaction(path, create=True) as transaction:

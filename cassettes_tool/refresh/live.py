@@ -35,8 +35,8 @@ from urllib3.util.retry import Retry
 
 from cassettes_tool.core.cassette import Headers, Response
 from cassettes_tool.core.config import DEFAULT_RETRY_AFTER_MAX, RefreshSettings
-from cassettes_tool.core.filters import PLACEHOLDER
-from cassettes_tool.core.secrets import derived_forms
+from cassettes_tool.core.echoes import scrub_bytes, scrub_text
+from cassettes_tool.core.secrets import redaction_forms
 from cassettes_tool.errors import BodyTooLargeError, LiveFailure
 from cassettes_tool.refresh.environment import environment_settings, freeze_environment
 from cassettes_tool.refresh.plan import PlannedCall
@@ -47,8 +47,6 @@ _NAME_RESOLUTION_ERRORS: tuple[type[BaseException], ...] = tuple(
     getattr(urllib3.exceptions, name) for name in ("NameResolutionError",) if hasattr(urllib3.exceptions, name)
 )
 CHUNK = 64 * 1024
-# Shorter values would redact ordinary words from bodies; real credentials are longer.
-MIN_REDACTED_LENGTH = 6
 
 
 class _CappedRetry(Retry):
@@ -167,11 +165,7 @@ class LiveClient:
         self._credentials = dict(credentials)
         self._allowed = frozenset(allowed_origins)
         # Each value in every encoding an echo can use (percent-encoded, JSON-escaped, base64...).
-        self._secrets = sorted(
-            {form for s in (*self._credentials.values(), *secrets) if len(s) >= MIN_REDACTED_LENGTH
-             for form in derived_forms(s) if len(form) >= MIN_REDACTED_LENGTH},
-            key=len, reverse=True,
-        )
+        self._secrets = redaction_forms((*self._credentials.values(), *secrets))
         self._sessions: dict[str, requests.Session] = {}
         self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
@@ -287,14 +281,10 @@ class LiveClient:
         return response
 
     def _scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, PLACEHOLDER)
-        return text
+        return scrub_text(text, self._secrets)
 
     def _scrub_bytes(self, data: bytes) -> bytes:
-        for secret in self._secrets:
-            data = data.replace(secret.encode("utf-8"), PLACEHOLDER.encode())
-        return data
+        return scrub_bytes(data, self._secrets)
 
     def _describe(self, exc: requests.exceptions.RequestException, origin: str, method: str) -> tuple[str, bool]:
         """The reason of a failed call, and whether the host itself is unreachable.

@@ -15,7 +15,13 @@ from typing import Any
 
 from cassettes_tool._version import __version__
 from cassettes_tool.core.cassette import Response
-from cassettes_tool.core.filters import FilterRules, filter_response, filter_text, filter_uri
+from cassettes_tool.core.filters import (
+    PLACEHOLDER,
+    FilterRules,
+    filter_response,
+    filter_text,
+    filter_uri,
+)
 from cassettes_tool.core.jsonfile import document, dumps_document, read_json
 from cassettes_tool.errors import EXIT_DRIFT, EXIT_INCOMPLETE, EXIT_OK, ReportError
 
@@ -68,18 +74,20 @@ class Finding:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+    def from_json(cls, data: Mapping[str, Any], *, rules: FilterRules | None = None) -> Finding:
+        """A finding read back; a header finding on a filtered header name shows the placeholder."""
         severity, kind = data.get("severity"), data.get("kind")
         if severity not in SEVERITIES:
             raise ValueError(f"finding severity {severity!r} is not one of {', '.join(SEVERITIES)}")
         if kind not in FINDING_KINDS:
             raise ValueError(f"finding kind {kind!r} is unknown")
-        return cls(
+        finding = cls(
             fingerprint=str(data["fingerprint"]), severity=str(severity), kind=str(kind),
             location=str(data.get("location", "body")), path=_optional_str(data.get("path")),
             recorded=data.get("recorded"), live=data.get("live"), message=str(data.get("message", "")),
             acknowledged=bool(data.get("acknowledged", False)), group=_optional_str(data.get("group")),
         )
+        return _hide_header_values(finding, rules or _RULES)
 
 
 def live_to_json(live: Response) -> dict[str, Any]:
@@ -96,7 +104,19 @@ def live_to_json(live: Response) -> dict[str, Any]:
     return data
 
 
-def live_from_json(data: Mapping[str, Any]) -> Response:
+def _hide_header_values(finding: Finding, rules: FilterRules) -> Finding:
+    """A ``header_changed`` finding on a filtered header with its values (and their quotes in the message) hidden."""
+    if finding.location != "headers" or (finding.path or "").lower() not in rules.response_headers:
+        return finding
+    message = finding.message
+    for value in (finding.recorded, finding.live):
+        if isinstance(value, str) and value and value != PLACEHOLDER:
+            message = message.replace(value, PLACEHOLDER)
+    hidden = [PLACEHOLDER if value is not None else None for value in (finding.recorded, finding.live)]
+    return replace(finding, recorded=hidden[0], live=hidden[1], message=message)
+
+
+def live_from_json(data: Mapping[str, Any], rules: FilterRules | None = None) -> Response:
     """The one way back from a report's ``live`` object to a :class:`Response`.
 
     The headers are what the server sent, so a ``Content-Type`` header wins over the
@@ -113,21 +133,23 @@ def live_from_json(data: Mapping[str, Any]) -> Response:
     if content_type and not any(name.lower() == "content-type" for name in headers):
         headers["Content-Type"] = [content_type]
     response = Response(status=int(data["status"]), reason=str(data.get("reason") or ""), headers=headers, body=body)
-    return filter_response(response, _RULES)  # a report written elsewhere holds no secret once read
+    # A report written elsewhere holds no secret once read.
+    return filter_response(response, rules or _RULES)
 
 
-# Every report goes through the recording filter (defaults; refresh has already applied the
-# project's own lists): what is written, and what is read back from a report of any origin.
+# Every report goes through the recording filter: what is written (the defaults; refresh has
+# already applied the project's own lists), and what is read back from a report of any origin
+# (the project's lists, given by the command that reads it, else the defaults).
 _RULES = FilterRules()
-_NAMES = _RULES.query_parameters | _RULES.body_fields
 
 
-def _shown_uri(uri: str) -> str:
-    return filter_uri(uri, _RULES.query_parameters)
+def _shown_uri(uri: str, rules: FilterRules | None = None) -> str:
+    return filter_uri(uri, (rules or _RULES).query_parameters)
 
 
-def _shown_reason(reason: str | None) -> str | None:
-    return None if reason is None else filter_text(reason, _NAMES)
+def _shown_reason(reason: str | None, rules: FilterRules | None = None) -> str | None:
+    rules = rules or _RULES
+    return None if reason is None else filter_text(reason, rules.query_parameters | rules.body_fields)
 
 
 @dataclass
@@ -154,17 +176,17 @@ class InteractionResult:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> InteractionResult:
+    def from_json(cls, data: Mapping[str, Any], *, rules: FilterRules | None = None) -> InteractionResult:
         status = data.get("status")
         if status not in STATUSES:
             raise ValueError(f"interaction status {status!r} is not one of {', '.join(STATUSES)}")
         live = data.get("live")
         return cls(
-            index=int(data["index"]), method=str(data["method"]), uri=_shown_uri(str(data["uri"])),
-            status=str(status), reason=_shown_reason(_optional_str(data.get("reason"))),
+            index=int(data["index"]), method=str(data["method"]), uri=_shown_uri(str(data["uri"]), rules),
+            status=str(status), reason=_shown_reason(_optional_str(data.get("reason")), rules),
             recorded=dict(data.get("recorded") or {}),
-            live=live_from_json(live) if isinstance(live, Mapping) else None,
-            findings=[Finding.from_json(f) for f in data.get("findings") or []],
+            live=live_from_json(live, rules) if isinstance(live, Mapping) else None,
+            findings=[Finding.from_json(f, rules=rules) for f in data.get("findings") or []],
             pairing=_optional_str(data.get("pairing")),
         )
 
@@ -184,14 +206,14 @@ class CassetteResult:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> CassetteResult:
+    def from_json(cls, data: Mapping[str, Any], *, rules: FilterRules | None = None) -> CassetteResult:
         status = data.get("status")
         if status not in STATUSES:
             raise ValueError(f"cassette status {status!r} is not one of {', '.join(STATUSES)}")
         return cls(
             path=str(data["path"]), status=str(status), error=_optional_str(data.get("error")),
             sha256=_optional_str(data.get("sha256")),
-            interactions=[InteractionResult.from_json(i) for i in data.get("interactions") or []],
+            interactions=[InteractionResult.from_json(i, rules=rules) for i in data.get("interactions") or []],
         )
 
 
@@ -260,7 +282,8 @@ class Report:
         return dumps_document(self.to_json())
 
     @classmethod
-    def from_json(cls, data: Any, *, source: str = "report") -> Report:
+    def from_json(cls, data: Any, *, source: str = "report", rules: FilterRules | None = None) -> Report:
+        """A report read back, filtered with ``rules`` (the project's filter lists; default: the defaults)."""
         if not isinstance(data, Mapping):
             raise ReportError(f"{source}: not a drift report (top level is not an object)")
         version = data.get("schema_version")
@@ -273,7 +296,7 @@ class Report:
             tool = data.get("tool") or {}
             report = cls(
                 started_at=str(data["started_at"]), finished_at=str(data["finished_at"]),
-                cassettes=[CassetteResult.from_json(c) for c in data["cassettes"]],
+                cassettes=[CassetteResult.from_json(c, rules=rules) for c in data["cassettes"]],
                 tool_version=str(tool.get("version", "")), command=str(data.get("command", "refresh")),
                 status="incomplete" if data.get("status") == "incomplete" else "complete",
                 compared=[{"path": _optional_str(c.get("path")), "recorded_at": _optional_str(c.get("recorded_at"))}
@@ -310,8 +333,11 @@ def _read_timings(report: Report, timings: Iterable[Any]) -> None:
             item.seconds = _optional_seconds(entry.get("seconds"))
 
 
-def load_report(path: Path) -> Report:
+def load_report(path: Path, rules: FilterRules | None = None) -> Report:
     """Read a JSON drift report; every problem is a one-line :class:`ReportError`.
+
+    Its URIs, reasons, live responses and header findings go through the recording filter with
+    ``rules`` (``FilterRules.from_config(config)``: the project's lists), else the defaults.
 
     Values a report never holds are refused before they reach a renderer or a write: numbers
     that are ``NaN``, ``Infinity`` or beyond 2**53, NUL bytes, and strings that are not valid
@@ -324,7 +350,7 @@ def load_report(path: Path) -> Report:
     if problem is not None:
         raise ReportError(f"{path}: malformed drift report ({problem}); make the report again "
                           "with `cassettes refresh --report`")
-    return Report.from_json(data, source=str(path))
+    return Report.from_json(data, source=str(path), rules=rules)
 
 
 _MAX_SAFE_INT = 2 ** 53

@@ -4,8 +4,9 @@ Token formats come from detect-secrets' regex plugins (AWS, GitHub, Slack, Strip
 keys, basic-auth URLs, ...), used in-process on decoded values; its global settings are never
 touched and no plugin ever verifies a secret over the network. This module adds what
 detect-secrets lacks for HTTP: credential header, query-parameter and body-field names (the
-recording filter lists plus common ones), cookie parsing, and a few token formats it misses
-(Google API keys, Stripe test keys, GitHub fine-grained tokens, new OpenAI keys).
+recording filter lists plus common ones), cookie parsing, and the token formats of
+:data:`cassettes_tool.core.secrets.TOKEN_FORMATS` (those it misses: Google API keys, Stripe test
+keys, GitHub fine-grained tokens, new OpenAI keys; and every format recording replaces in URL paths).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from cassettes_tool.core.secrets import (
     FILTER_RESPONSE_HEADERS,
     PLACEHOLDER,
     PLACEHOLDER_WORDS,
+    TOKEN_FORMATS,
     is_credential_like,
 )
 
@@ -40,12 +42,10 @@ _EXCLUDED_PLUGINS = {
     "KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector",
 }
 
-# Formats detect-secrets lacks, or matches only in their old shape.
-_EXTRA_FORMATS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("google-api-key", "Google API key", re.compile(r"AIza[0-9A-Za-z_\-]{35}")),
-    ("stripe-key", "Stripe secret or restricted key", re.compile(r"\b(?:sk|rk)_(?:live|test)_[0-9a-zA-Z]{24,}")),
-    ("github-token", "GitHub fine-grained token", re.compile(r"github_pat_[A-Za-z0-9_]{60,}")),
-    ("openai-token", "OpenAI key", re.compile(r"\bsk-(?:proj|svcacct|admin|ant-api\d\d)-[A-Za-z0-9_\-]{32,}")),
+# Formats detect-secrets lacks or matches only in their old shape, and every format the recording
+# filter replaces in URL paths: the one table in core/secrets.py.
+_TOKEN_FORMATS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
+    (rule, description, re.compile(pattern)) for rule, description, pattern in TOKEN_FORMATS
 )
 _PEM_BLOCK = re.compile(
     r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
@@ -53,7 +53,9 @@ _PEM_BLOCK = re.compile(
 )
 _PUTTY_BLOCK = re.compile(r"PuTTY-User-Key-File-2.*?(?:Private-MAC: *\S+|\Z)", re.DOTALL)
 
-_SIGNATURE_TAIL = re.compile(r"[A-Za-z0-9_\-.+/=]*")
+# A JWT's signature after detect-secrets' lazy match; "/" ends it (a token in a URL path is
+# followed by the next segment, which is no part of it).
+_SIGNATURE_TAIL = re.compile(r"[A-Za-z0-9_\-.+=]*")
 _BASE64_CHARSET = string.ascii_letters + string.digits + "+/\\-_="
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9+/=_\-.~%:]+")
 _AUTH_SCHEME = re.compile(r"^(?:bearer|basic|token|digest|bot|apikey|key|sso-key|hmac|aws4-hmac-sha256)\s+", re.I)
@@ -190,9 +192,10 @@ def scan_text(text: str) -> list[Hit]:
             hit = _hit_for(rule, secret_type, str(match), text)
             if hit is not None:
                 hits.append(hit)
-    for rule, description, pattern in _EXTRA_FORMATS:
+    for rule, description, pattern in _TOKEN_FORMATS:
         for found in pattern.finditer(text):
-            hit = _hit_for(rule, description, found.group(0), text)
+            token = found.group("secret") if "secret" in pattern.groupindex else found.group(0)
+            hit = _hit_for(rule, description, token, text)
             if hit is not None:
                 hits.append(hit)
     return merge_hits(hits)

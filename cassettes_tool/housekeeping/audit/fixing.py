@@ -4,6 +4,7 @@ Only the interactions that hold a finding are rewritten; every other interaction
 mapping it was stored as. A compressed body that needs scrubbing is stored decoded (and its
 ``Content-Encoding`` removed, ``Content-Length`` corrected), like the recording filters do. The
 metadata is not stamped: scrubbing a secret is not a re-recording, the cassette's age stays.
+Every form of a value scrubbed from a request is scrubbed from its response too (an echo).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from cassettes_tool.core.bodies import decode_content, parse_json
 from cassettes_tool.core.body_filters import multipart_fields
 from cassettes_tool.core.cassette import Cassette, Headers, Interaction, Request, Response
 from cassettes_tool.core.config import FILTERED_PLACEHOLDER
+from cassettes_tool.core.echoes import scrub_echoes
 from cassettes_tool.core.filters import (
     FilterRules,
     filter_body,
@@ -61,6 +63,8 @@ def scrub_cassette(cassette: Cassette, findings: Iterable[SecretFinding], rules:
                 request = filter_request(request, rules)
             if any(locator.side == "response" for locator in locators):
                 response = filter_response(response, rules)
+        # What left the request leaves the response too, in any form a server echoes it.
+        response = scrub_echoes(interaction.request, request, response)
         cassette.interactions[index] = _rebuilt(interaction, request, response)
     return count
 
