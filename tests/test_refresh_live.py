@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from cassettes_tool.refresh import RefreshOptions, run_refresh
 from cassettes_tool.review.report import load_report
 from tests.helpers.cassettes import interaction, write_cassette
 from tests.helpers.cli import run_cli
-from tests.helpers.server import LoopbackServer
+from tests.helpers.server import LoopbackServer, ReceivedRequest
 
 HOST = "api.example.com"
 
@@ -289,6 +291,29 @@ def test_a_slow_server_is_called_concurrently_within_the_per_host_limit(tmp_path
     loopback_server.max_in_flight = 0
     run(tmp_path, loopback_server, workers=6, per_host=2)
     assert loopback_server.max_in_flight <= 2
+
+
+def test_every_deadline_of_a_run_is_kept_by_one_thread_that_ends_with_the_run(
+        tmp_path: Path, loopback_server: LoopbackServer) -> None:
+    # A thread per attempt (threading.Timer) used to cost more than the request; now the live
+    # client has one watchdog thread, whatever the number of calls in flight.
+    seen: list[list[str]] = []
+
+    def answer(request: ReceivedRequest) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(0.05)
+        seen.append([t.name for t in threading.enumerate()])
+        return 200, {"Content-Type": "application/json"}, b'{"id": 2}'
+
+    for n in range(3):
+        write_cassette(tmp_path / f"c{n}.yaml",
+                       [interaction("GET", f"https://{HOST}/watched/{n}/{i}", {"id": 1}) for i in range(4)])
+    loopback_server.route("*", "*", handler=answer)
+    outcome = run(tmp_path, loopback_server, workers=6)
+
+    assert [i.status for c in outcome.report.cassettes for i in c.interactions] == ["ok"] * 12
+    assert len(seen) == 12
+    assert max(names.count("cassettes-deadlines") for names in seen) == 1
+    assert "cassettes-deadlines" not in [t.name for t in threading.enumerate()]  # stopped by close()
 
 
 def test_samples_call_each_interaction_several_times_and_merge_shapes(tmp_path: Path, loopback_server: LoopbackServer) -> None:

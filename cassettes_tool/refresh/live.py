@@ -12,10 +12,13 @@ server sends back (an echo endpoint must not leak them into a report or a casset
 from __future__ import annotations
 
 import contextlib
+import heapq
 import http.cookiejar
+import itertools
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -65,36 +68,100 @@ class _CappedRetry(Retry):
         return retry
 
 
+class _Watchdog:
+    """One thread per :class:`LiveClient` that enforces every call's whole-response deadline.
+
+    Starting a thread per attempt (a ``threading.Timer``) cost more CPU than urllib3's whole
+    request and made one more thread contend for the GIL per call (docs/benchmarks.md). Here each
+    attempt pushes ``(when, ...)`` on a heap and the one thread sleeps until the earliest live
+    entry. A cancelled attempt is not removed from the heap (that would need a search): it is
+    dropped when it reaches the top, so the thread wakes only for deadlines that may still fire,
+    about once per timeout while calls keep finishing in time. The thread is a daemon, started
+    by the first attempt and stopped by :meth:`close`.
+    """
+
+    def __init__(self) -> None:
+        self._ready = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, _Deadline, int]] = []
+        self._order = itertools.count()  # ties on ``when`` never compare two _Deadline objects
+        self._thread: threading.Thread | None = None  # the running one; any other thread stops
+
+    def arm(self, deadline: _Deadline, generation: int, when: float) -> None:
+        """Expire ``deadline``'s attempt ``generation`` at ``when`` (``time.monotonic()``)."""
+        with self._ready:
+            earliest = self._heap[0][0] if self._heap else None
+            heapq.heappush(self._heap, (when, next(self._order), deadline, generation))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="cassettes-deadlines", daemon=True)
+                try:
+                    self._thread.start()
+                except BaseException:
+                    self._thread = None  # the next attempt tries again
+                    raise
+            elif earliest is None or when < earliest:
+                self._ready.notify()  # it sleeps until a later deadline, or for ever
+
+    def close(self) -> None:
+        """Stop the thread (pending deadlines are dropped: their calls are over)."""
+        with self._ready:
+            thread, self._thread = self._thread, None
+            self._heap.clear()
+            self._ready.notify_all()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+    def _run(self) -> None:
+        me = threading.current_thread()
+        while True:
+            with self._ready:
+                while True:
+                    if self._thread is not me:
+                        return  # closed (and perhaps restarted by a later call: that is another thread)
+                    while self._heap and self._heap[0][2].generation != self._heap[0][3]:
+                        heapq.heappop(self._heap)  # cancelled or superseded by a retry
+                    if not self._heap:
+                        self._ready.wait()
+                        continue
+                    delay = self._heap[0][0] - time.monotonic()
+                    if delay <= 0:
+                        _, _, deadline, generation = heapq.heappop(self._heap)
+                        break
+                    self._ready.wait(delay)
+            deadline.expire(generation)  # outside the heap's lock: expire takes the deadline's own
+
+
 class _Deadline:
     """The whole-response deadline of one call: status line, headers and body within ``seconds``.
 
     A socket timeout only bounds each read, so a server dribbling a header line every few seconds
-    would hold a worker forever. Each attempt (urllib3 retries are attempts too) starts a timer
-    when its request is sent; when the timer fires, the connection's socket is shut down, which
-    wakes the blocked read at once. A call therefore ends within ``(retries + 1) * seconds`` plus
-    the backoff waits.
+    would hold a worker forever. Each attempt (urllib3 retries are attempts too) arms the client's
+    watchdog when its request is sent; when the deadline passes, the connection's socket is shut
+    down, which wakes the blocked read at once. A call therefore ends within
+    ``(retries + 1) * seconds`` plus the backoff waits.
     """
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, watchdog: _Watchdog) -> None:
         self.seconds = seconds
         self.expired = False
+        self.generation = 0  # the attempt the watchdog may expire; bumped by each attempt and by cancel
+        self._watchdog = watchdog
         self._connection: Any = None
-        self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
 
     def attempt(self, connection: Any) -> None:
         with self._lock:
             self._connection = connection
             connection.cassettes_deadline = self  # a pooled connection belongs to one call at a time
-            if self._timer is not None:
-                self._timer.cancel()
+            self.generation += 1  # the previous attempt's deadline no longer applies
             self.expired = False  # each attempt has the whole timeout (a Retry-After wait is not counted)
-            self._timer = threading.Timer(self.seconds, self._fire)
-            self._timer.daemon = True
-            self._timer.start()
+            generation = self.generation
+        self._watchdog.arm(self, generation, time.monotonic() + self.seconds)
 
-    def _fire(self) -> None:
+    def expire(self, generation: int) -> None:
+        """The watchdog's call: attempt ``generation`` ran out of time, unless it is over."""
         with self._lock:
+            if generation != self.generation:
+                return
             self.expired = True
             self._cut()
 
@@ -109,8 +176,7 @@ class _Deadline:
 
     def cancel(self) -> None:
         with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
+            self.generation += 1
             self._connection = None
 
 
@@ -175,6 +241,7 @@ class LiveClient:
         self._sessions: dict[str, requests.Session] = {}
         self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
+        self._watchdog = _Watchdog()
 
     def __enter__(self) -> LiveClient:
         return self
@@ -187,6 +254,7 @@ class LiveClient:
             for session in self._sessions.values():
                 session.close()
             self._sessions.clear()
+        self._watchdog.close()
 
     def _session(self, origin: str) -> tuple[requests.Session, threading.BoundedSemaphore]:
         with self._lock:
@@ -223,7 +291,7 @@ class LiveClient:
             headers[call.auth.header] = self._credentials[call.host]
         session, slot = self._session(call.origin)
         timeout = self.settings.timeout
-        deadline = _Deadline(timeout)
+        deadline = _Deadline(timeout, self._watchdog)
         with slot:
             _attempts.deadline = deadline
             try:
