@@ -165,9 +165,10 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             make_cassettes(folder, args.cassettes, args.interactions)
+            timed_refresh(folder, base_url, args.workers[0])  # first use: imports, caches (not traced)
             for workers in args.workers:
-                # Warm-up (imports, first connections), traced for the peak of Python allocations;
-                # the timed runs are not traced (tracemalloc slows every allocation down).
+                # A warm-up per worker count, traced for the peak of Python allocations; the timed
+                # runs are not traced (tracemalloc slows every allocation down).
                 tracemalloc.start()
                 timed_refresh(folder, base_url, workers)
                 peaks[workers] = tracemalloc.get_traced_memory()[1]
