@@ -50,6 +50,7 @@ _NAME_RESOLUTION_ERRORS: tuple[type[BaseException], ...] = tuple(
     getattr(urllib3.exceptions, name) for name in ("NameResolutionError",) if hasattr(urllib3.exceptions, name)
 )
 CHUNK = 64 * 1024
+_COMPACT_AFTER = 1000  # cancelled deadlines the watchdog's heap may hold before it is rebuilt
 # Shorter values would redact ordinary words from bodies; real credentials are longer.
 MIN_REDACTED_LENGTH = 6
 
@@ -76,8 +77,10 @@ class _Watchdog:
     attempt pushes ``(when, ...)`` on a heap and the one thread sleeps until the earliest live
     entry. A cancelled attempt is not removed from the heap (that would need a search): it is
     dropped when it reaches the top, so the thread wakes only for deadlines that may still fire,
-    about once per timeout while calls keep finishing in time. The thread is a daemon, started
-    by the first attempt and stopped by :meth:`close`.
+    about once per timeout while calls keep finishing in time. With a long ``--timeout`` the
+    cancelled entries would pile up (an hour of calls), so once they are most of the heap it is
+    rebuilt without them. The thread is a daemon, started by the first attempt and stopped by
+    :meth:`close`.
     """
 
     def __init__(self) -> None:
@@ -85,6 +88,7 @@ class _Watchdog:
         self._heap: list[tuple[float, int, _Deadline, int]] = []
         self._order = itertools.count()  # ties on ``when`` never compare two _Deadline objects
         self._thread: threading.Thread | None = None  # the running one; any other thread stops
+        self._dropped = 0  # entries of the heap whose attempt is over (cancelled or retried)
 
     def arm(self, deadline: _Deadline, generation: int, when: float) -> None:
         """Expire ``deadline``'s attempt ``generation`` at ``when`` (``time.monotonic()``)."""
@@ -101,11 +105,21 @@ class _Watchdog:
             elif earliest is None or when < earliest:
                 self._ready.notify()  # it sleeps until a later deadline, or for ever
 
+    def forget(self) -> None:
+        """One armed attempt is over; rebuild the heap when such entries are most of it."""
+        with self._ready:
+            self._dropped += 1
+            if self._dropped > _COMPACT_AFTER and self._dropped * 2 > len(self._heap):
+                self._heap = [entry for entry in self._heap if entry[2].generation == entry[3]]
+                heapq.heapify(self._heap)
+                self._dropped = 0
+
     def close(self) -> None:
         """Stop the thread (pending deadlines are dropped: their calls are over)."""
         with self._ready:
             thread, self._thread = self._thread, None
             self._heap.clear()
+            self._dropped = 0
             self._ready.notify_all()
         if thread is not None and thread is not threading.current_thread():
             thread.join()
@@ -119,6 +133,7 @@ class _Watchdog:
                         return  # closed (and perhaps restarted by a later call: that is another thread)
                     while self._heap and self._heap[0][2].generation != self._heap[0][3]:
                         heapq.heappop(self._heap)  # cancelled or superseded by a retry
+                        self._dropped = max(self._dropped - 1, 0)
                     if not self._heap:
                         self._ready.wait()
                         continue
@@ -145,6 +160,7 @@ class _Deadline:
         self.expired = False
         self.generation = 0  # the attempt the watchdog may expire; bumped by each attempt and by cancel
         self._watchdog = watchdog
+        self._armed = False  # an entry of this call is in the watchdog's heap
         self._connection: Any = None
         self._lock = threading.Lock()
 
@@ -155,6 +171,9 @@ class _Deadline:
             self.generation += 1  # the previous attempt's deadline no longer applies
             self.expired = False  # each attempt has the whole timeout (a Retry-After wait is not counted)
             generation = self.generation
+            superseded, self._armed = self._armed, True
+        if superseded:
+            self._watchdog.forget()
         self._watchdog.arm(self, generation, time.monotonic() + self.seconds)
 
     def expire(self, generation: int) -> None:
@@ -178,6 +197,9 @@ class _Deadline:
         with self._lock:
             self.generation += 1
             self._connection = None
+            armed, self._armed = self._armed, False
+        if armed:
+            self._watchdog.forget()
 
 
 _attempts = threading.local()  # the _Deadline of the call this thread is sending, if any
