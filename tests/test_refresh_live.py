@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from cassettes_tool.core.config import Config, parse_config
-from cassettes_tool.refresh import RefreshOptions, run_refresh
+from cassettes_tool.core.config import Config, RefreshSettings, parse_config
+from cassettes_tool.refresh import RefreshOptions, live, run_refresh
+from cassettes_tool.refresh.live import LiveClient
+from cassettes_tool.refresh.plan import PlannedCall
 from cassettes_tool.review.report import load_report
 from tests.helpers.cassettes import interaction, write_cassette
 from tests.helpers.cli import run_cli
-from tests.helpers.server import LoopbackServer
+from tests.helpers.server import LoopbackServer, ReceivedRequest
 
 HOST = "api.example.com"
 
@@ -289,6 +293,44 @@ def test_a_slow_server_is_called_concurrently_within_the_per_host_limit(tmp_path
     loopback_server.max_in_flight = 0
     run(tmp_path, loopback_server, workers=6, per_host=2)
     assert loopback_server.max_in_flight <= 2
+
+
+def test_every_deadline_of_a_run_is_kept_by_one_thread_that_ends_with_the_run(
+        tmp_path: Path, loopback_server: LoopbackServer) -> None:
+    # A thread per attempt (threading.Timer) used to cost more than the request; now the live
+    # client has one watchdog thread, whatever the number of calls in flight.
+    seen: list[list[str]] = []
+
+    def answer(request: ReceivedRequest) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(0.05)
+        seen.append([t.name for t in threading.enumerate()])
+        return 200, {"Content-Type": "application/json"}, b'{"id": 2}'
+
+    for n in range(3):
+        write_cassette(tmp_path / f"c{n}.yaml",
+                       [interaction("GET", f"https://{HOST}/watched/{n}/{i}", {"id": 1}) for i in range(4)])
+    loopback_server.route("*", "*", handler=answer)
+    outcome = run(tmp_path, loopback_server, workers=6)
+
+    assert [i.status for c in outcome.report.cassettes for i in c.interactions] == ["ok"] * 12
+    assert len(seen) == 12
+    assert max(names.count("cassettes-deadlines") for names in seen) == 1
+    assert "cassettes-deadlines" not in [t.name for t in threading.enumerate()]  # stopped by close()
+
+
+def test_deadlines_of_finished_calls_do_not_pile_up_under_a_long_timeout(
+        loopback_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each finished call leaves its deadline in the watchdog's heap until it would have fired;
+    # with --timeout 3600 that is an hour of calls, so the heap is rebuilt once they are most of it.
+    monkeypatch.setattr(live, "_COMPACT_AFTER", 10)
+    loopback_server.route("*", "*", json={"id": 1})
+    origin = loopback_server.base_url
+    with LiveClient(RefreshSettings(timeout=3600.0), {}, [origin]) as client:
+        for n in range(60):
+            call = PlannedCall(index=0, method="GET", uri=f"{origin}/n/{n}", action="send",
+                               url=f"{origin}/n/{n}", origin=origin, host="127.0.0.1")
+            assert client.send(call).status == 200
+        assert len(client._watchdog._heap) <= 2 * (10 + 1)  # 60 without the rebuild
 
 
 def test_samples_call_each_interaction_several_times_and_merge_shapes(tmp_path: Path, loopback_server: LoopbackServer) -> None:

@@ -104,7 +104,17 @@ class Request:
 
     @property
     def parts(self) -> SplitResult:
-        return urlsplit(self.uri)
+        return self._split()[0]
+
+    def _split(self) -> tuple[SplitResult, str]:
+        # Planning asks for the parts and the host of each request about fifteen times, more
+        # than urlsplit's own small cache holds across a folder; kept while the URI is the same.
+        memo: tuple[str, SplitResult, str] | None = self.__dict__.get("_split_memo")
+        if memo is None or memo[0] is not self.uri:
+            parts = urlsplit(self.uri)
+            memo = (self.uri, parts, (parts.hostname or "").lower())
+            self.__dict__["_split_memo"] = memo
+        return memo[1], memo[2]
 
     @property
     def scheme(self) -> str:
@@ -112,7 +122,7 @@ class Request:
 
     @property
     def host(self) -> str:
-        return (self.parts.hostname or "").lower()
+        return self._split()[1]
 
     @property
     def port(self) -> int | None:

@@ -13,7 +13,7 @@ gave nothing structural to compare (the ``not_compared`` status).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from cassettes_tool.core.bodies import is_json_media
@@ -87,10 +87,13 @@ def compare_interaction(
     uri: str,
     config: DriftConfig,
     cassette: str = "",
-    known: EndpointShape | None = None,
+    known: EndpointShape | Callable[[], EndpointShape | None] | None = None,
     sides: tuple[str, str] = ("recorded", "live"),
 ) -> Comparison:
     """:func:`compare_responses`, and whether anything structural was compared at all.
+
+    ``known`` may be a function that gives the endpoint's shape: it is called only when the body
+    shapes differ (refresh builds the endpoint model while its first calls are in flight).
 
     Not compared (when there is no finding): both bodies should be JSON and neither parses, or
     one side's JSON holds no field or value (``[]``, ``{}``, ``{"items": []}``) while the
@@ -123,7 +126,8 @@ def compare_interaction(
 
 
 def _compare_bodies(request: RequestId, recorded: Response, live: Sequence[Response], config: DriftConfig,
-                    known: EndpointShape | None, sides: tuple[str, str], findings: list[Finding]) -> str | None:
+                    known: EndpointShape | Callable[[], EndpointShape | None] | None, sides: tuple[str, str],
+                    findings: list[Finding]) -> str | None:
     """Body format and body shape findings (appended to ``findings``); why nothing was compared."""
     first = live[0]
     before, after = view_body(recorded), view_body(first)
@@ -139,7 +143,8 @@ def _compare_bodies(request: RequestId, recorded: Response, live: Sequence[Respo
         live_shape = shape_of(samples, strict_numbers=strict)
         delta = diff_shapes(recorded_shape, live_shape)
         if delta:
-            findings += shape_findings(request, recorded_shape, live_shape, delta, known, strict_numbers=strict)
+            suite = known() if callable(known) else known
+            findings += shape_findings(request, recorded_shape, live_shape, delta, suite, strict_numbers=strict)
         not_compared = _one_side_empty(recorded_shape, live_shape, sides)
     elif _unparseable(before) and _unparseable(after):
         not_compared = f"not compared: neither body parses as JSON ({before.label}, {after.label})"

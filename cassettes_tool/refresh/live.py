@@ -12,10 +12,13 @@ server sends back (an echo endpoint must not leak them into a report or a casset
 from __future__ import annotations
 
 import contextlib
+import heapq
 import http.cookiejar
+import itertools
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -47,6 +50,7 @@ _NAME_RESOLUTION_ERRORS: tuple[type[BaseException], ...] = tuple(
     getattr(urllib3.exceptions, name) for name in ("NameResolutionError",) if hasattr(urllib3.exceptions, name)
 )
 CHUNK = 64 * 1024
+_COMPACT_AFTER = 1000  # cancelled deadlines the watchdog's heap may hold before it is rebuilt
 
 
 class _CappedRetry(Retry):
@@ -63,36 +67,118 @@ class _CappedRetry(Retry):
         return retry
 
 
+class _Watchdog:
+    """One thread per :class:`LiveClient` that enforces every call's whole-response deadline.
+
+    Starting a thread per attempt (a ``threading.Timer``) cost more CPU than urllib3's whole
+    request and made one more thread contend for the GIL per call (docs/benchmarks.md). Here each
+    attempt pushes ``(when, ...)`` on a heap and the one thread sleeps until the earliest live
+    entry. A cancelled attempt is not removed from the heap (that would need a search): it is
+    dropped when it reaches the top, so the thread wakes only for deadlines that may still fire,
+    about once per timeout while calls keep finishing in time. With a long ``--timeout`` the
+    cancelled entries would pile up (an hour of calls), so once they are most of the heap it is
+    rebuilt without them. The thread is a daemon, started by the first attempt and stopped by
+    :meth:`close`.
+    """
+
+    def __init__(self) -> None:
+        self._ready = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, _Deadline, int]] = []
+        self._order = itertools.count()  # ties on ``when`` never compare two _Deadline objects
+        self._thread: threading.Thread | None = None  # the running one; any other thread stops
+        self._dropped = 0  # entries of the heap whose attempt is over (cancelled or retried)
+
+    def arm(self, deadline: _Deadline, generation: int, when: float) -> None:
+        """Expire ``deadline``'s attempt ``generation`` at ``when`` (``time.monotonic()``)."""
+        with self._ready:
+            earliest = self._heap[0][0] if self._heap else None
+            heapq.heappush(self._heap, (when, next(self._order), deadline, generation))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="cassettes-deadlines", daemon=True)
+                try:
+                    self._thread.start()
+                except BaseException:
+                    self._thread = None  # the next attempt tries again
+                    raise
+            elif earliest is None or when < earliest:
+                self._ready.notify()  # it sleeps until a later deadline, or for ever
+
+    def forget(self) -> None:
+        """One armed attempt is over; rebuild the heap when such entries are most of it."""
+        with self._ready:
+            self._dropped += 1
+            if self._dropped > _COMPACT_AFTER and self._dropped * 2 > len(self._heap):
+                self._heap = [entry for entry in self._heap if entry[2].generation == entry[3]]
+                heapq.heapify(self._heap)
+                self._dropped = 0
+
+    def close(self) -> None:
+        """Stop the thread (pending deadlines are dropped: their calls are over)."""
+        with self._ready:
+            thread, self._thread = self._thread, None
+            self._heap.clear()
+            self._dropped = 0
+            self._ready.notify_all()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+    def _run(self) -> None:
+        me = threading.current_thread()
+        while True:
+            with self._ready:
+                while True:
+                    if self._thread is not me:
+                        return  # closed (and perhaps restarted by a later call: that is another thread)
+                    while self._heap and self._heap[0][2].generation != self._heap[0][3]:
+                        heapq.heappop(self._heap)  # cancelled or superseded by a retry
+                        self._dropped = max(self._dropped - 1, 0)
+                    if not self._heap:
+                        self._ready.wait()
+                        continue
+                    delay = self._heap[0][0] - time.monotonic()
+                    if delay <= 0:
+                        _, _, deadline, generation = heapq.heappop(self._heap)
+                        break
+                    self._ready.wait(delay)
+            deadline.expire(generation)  # outside the heap's lock: expire takes the deadline's own
+
+
 class _Deadline:
     """The whole-response deadline of one call: status line, headers and body within ``seconds``.
 
     A socket timeout only bounds each read, so a server dribbling a header line every few seconds
-    would hold a worker forever. Each attempt (urllib3 retries are attempts too) starts a timer
-    when its request is sent; when the timer fires, the connection's socket is shut down, which
-    wakes the blocked read at once. A call therefore ends within ``(retries + 1) * seconds`` plus
-    the backoff waits.
+    would hold a worker forever. Each attempt (urllib3 retries are attempts too) arms the client's
+    watchdog when its request is sent; when the deadline passes, the connection's socket is shut
+    down, which wakes the blocked read at once. A call therefore ends within
+    ``(retries + 1) * seconds`` plus the backoff waits.
     """
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, watchdog: _Watchdog) -> None:
         self.seconds = seconds
         self.expired = False
+        self.generation = 0  # the attempt the watchdog may expire; bumped by each attempt and by cancel
+        self._watchdog = watchdog
+        self._armed = False  # an entry of this call is in the watchdog's heap
         self._connection: Any = None
-        self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
 
     def attempt(self, connection: Any) -> None:
         with self._lock:
             self._connection = connection
             connection.cassettes_deadline = self  # a pooled connection belongs to one call at a time
-            if self._timer is not None:
-                self._timer.cancel()
+            self.generation += 1  # the previous attempt's deadline no longer applies
             self.expired = False  # each attempt has the whole timeout (a Retry-After wait is not counted)
-            self._timer = threading.Timer(self.seconds, self._fire)
-            self._timer.daemon = True
-            self._timer.start()
+            generation = self.generation
+            superseded, self._armed = self._armed, True
+        if superseded:
+            self._watchdog.forget()
+        self._watchdog.arm(self, generation, time.monotonic() + self.seconds)
 
-    def _fire(self) -> None:
+    def expire(self, generation: int) -> None:
+        """The watchdog's call: attempt ``generation`` ran out of time, unless it is over."""
         with self._lock:
+            if generation != self.generation:
+                return
             self.expired = True
             self._cut()
 
@@ -107,9 +193,11 @@ class _Deadline:
 
     def cancel(self) -> None:
         with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
+            self.generation += 1
             self._connection = None
+            armed, self._armed = self._armed, False
+        if armed:
+            self._watchdog.forget()
 
 
 _attempts = threading.local()  # the _Deadline of the call this thread is sending, if any
@@ -169,6 +257,7 @@ class LiveClient:
         self._sessions: dict[str, requests.Session] = {}
         self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
+        self._watchdog = _Watchdog()
 
     def __enter__(self) -> LiveClient:
         return self
@@ -181,6 +270,7 @@ class LiveClient:
             for session in self._sessions.values():
                 session.close()
             self._sessions.clear()
+        self._watchdog.close()
 
     def _session(self, origin: str) -> tuple[requests.Session, threading.BoundedSemaphore]:
         with self._lock:
@@ -216,15 +306,15 @@ class LiveClient:
         if call.auth is not None and call.host in self._credentials:
             headers[call.auth.header] = self._credentials[call.host]
         session, slot = self._session(call.origin)
+        adapter = session.get_adapter(call.origin)
         timeout = self.settings.timeout
-        deadline = _Deadline(timeout)
+        deadline = _Deadline(timeout, self._watchdog)
         with slot:
             _attempts.deadline = deadline
             try:
                 try:
-                    live = session.request(call.method, call.url, headers=headers, data=call.body,
-                                           timeout=(timeout, timeout), allow_redirects=False, stream=True,
-                                           **environment_settings(session))
+                    live = adapter.send(_prepare(call.method, call.url, headers, call.body), stream=True,
+                                        timeout=(timeout, timeout), **environment_settings(session))
                 except requests.exceptions.RequestException as exc:
                     if deadline.expired:
                         raise self._too_slow(call.origin) from None
@@ -281,10 +371,10 @@ class LiveClient:
         return response
 
     def _scrub(self, text: str) -> str:
-        return scrub_text(text, self._secrets)
+        return scrub_text(text, self._secrets) if self._secrets else text
 
     def _scrub_bytes(self, data: bytes) -> bytes:
-        return scrub_bytes(data, self._secrets)
+        return scrub_bytes(data, self._secrets) if self._secrets else data
 
     def _describe(self, exc: requests.exceptions.RequestException, origin: str, method: str) -> tuple[str, bool]:
         """The reason of a failed call, and whether the host itself is unreachable.
@@ -318,6 +408,25 @@ class LiveClient:
         if isinstance(exc, requests.exceptions.ConnectionError):
             return f"cannot talk to {origin}{read_after}: {inner}", False
         return f"request to {origin} failed: {inner}", False
+
+
+def _prepare(method: str, url: str, headers: Mapping[str, str], body: bytes | None) -> requests.PreparedRequest:
+    """The request ``Session.request`` would prepare for these sessions, without its per-call merging.
+
+    The sessions add nothing to a request: no headers (cleared), no cookies (none are ever kept),
+    no auth (``_NoAuth`` changes nothing), no params, no hooks, and their environment settings
+    are frozen (environment.py). So requests' own steps for the method, URL (requoting, IDNA),
+    headers (validation) and body (``Content-Length``) give the same request, and the session's
+    merging of seven settings, its cookie jar look-ups and its ``send`` wrapper (hooks, cookie
+    extraction, redirect bookkeeping for a call that never follows one) are skipped: about a
+    sixth of a call's CPU, 0.25 of 1.4 ms (docs/benchmarks.md, Refresh).
+    """
+    prepared = requests.PreparedRequest()
+    prepared.prepare_method(method)
+    prepared.prepare_url(url, None)
+    prepared.prepare_headers(headers)
+    prepared.prepare_body(body, None)
+    return prepared
 
 
 def _megabytes(size: int) -> str:

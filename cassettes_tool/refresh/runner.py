@@ -61,7 +61,7 @@ from cassettes_tool.review.report import (
 __all__ = ["UPDATE_MODES", "RefreshOptions", "RefreshOutcome", "prepare", "run_refresh", "summary_line"]
 
 if TYPE_CHECKING:
-    from cassettes_tool.drift.endpoints import EndpointModel
+    from cassettes_tool.drift.endpoints import EndpointModel, EndpointShape
     from cassettes_tool.openapi.spec import Spec
 
 UPDATE_LOCK_TIMEOUT = 3600.0
@@ -182,8 +182,7 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
     environ = os.environ if environ is None else environ
     credentials = resolve_credentials(plan, environ)
     secrets = [environ[a.env] for a in plan.auth_entries().values() if environ.get(a.env)]
-    model = _suite_model(config, plan)
-    run = _Run(config, options, plan, progress, model)
+    run = _Run(config, options, plan, progress, lambda: _suite_model(config, plan))
     try:
         with LiveClient(options.settings, credentials, plan.origins, secrets) as client:
             run.execute(client)
@@ -195,7 +194,7 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
                         status="incomplete")
         from cassettes_tool.drift.grouping import group_findings
 
-        group_findings(report, model=model)
+        group_findings(report, model=run.model_if_built())
         raise RefreshInterrupted(RefreshOutcome(
             report=report, plan=plan, selection=selection, notes=list(plan.notes),
             updated=sorted(run.updated), seconds=time.monotonic() - clock)) from None
@@ -207,7 +206,7 @@ def _run_refresh(config: Config, options: RefreshOptions, progress: Progress | N
     report = Report(started_at=started, finished_at=now_iso(), cassettes=run.results())
     from cassettes_tool.drift.grouping import group_findings
 
-    group_findings(report, model=model)
+    group_findings(report, model=run.model())
     return RefreshOutcome(report=report, plan=plan, selection=selection, notes=notes,
                           updated=sorted(run.updated), seconds=time.monotonic() - clock)
 
@@ -223,11 +222,17 @@ def _suite_model(config: Config, plan: Plan) -> EndpointModel:
 
 
 class _Run:
-    """The mutable state of one run (results, per-cassette countdown, unreachable hosts)."""
+    """The mutable state of one run (results, per-cassette countdown, unreachable hosts).
+
+    The endpoint model is built by the calling thread once every call is queued, while the first
+    calls are in flight: only a comparison that finds a difference in the body shapes needs it
+    (and waits for it), and the report's grouping at the end.
+    """
 
     def __init__(self, config: Config, options: RefreshOptions, plan: Plan,
-                 progress: Progress | None, model: EndpointModel | None = None) -> None:
-        self.model = model
+                 progress: Progress | None, build_model: Callable[[], EndpointModel]) -> None:
+        self._build_model = build_model
+        self._model: Future[EndpointModel] = Future()
         self.config = config
         self.options = options
         self.settings = options.settings
@@ -255,6 +260,23 @@ class _Run:
             while self.writing:
                 self.written.wait()
 
+    def model(self) -> EndpointModel:
+        """The endpoint model (waits until it is built; raises what building it raised)."""
+        return self._model.result()
+
+    def model_if_built(self) -> EndpointModel | None:
+        done = self._model.done() and not self._model.cancelled() and self._model.exception() is None
+        return self._model.result() if done else None
+
+    def _build(self) -> None:
+        if not self._model.set_running_or_notify_cancel():
+            return
+        try:
+            self._model.set_result(self._build_model())
+        except BaseException as exc:  # the waiting comparisons fail, and so does the run (below)
+            self._model.set_exception(exc)
+            raise
+
     def execute(self, client: LiveClient) -> None:
         for position, cassette in enumerate(self.plan.cassettes):
             for call in cassette.calls:
@@ -263,6 +285,7 @@ class _Run:
             if self.remaining[position] == 0:
                 self._finish(position)
         if self.total == 0:
+            self._build()
             return
         executor = ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="refresh")
         futures: list[Future[None]] = []
@@ -271,6 +294,7 @@ class _Run:
                 for call in cassette.calls:
                     if call.sent:
                         futures.append(executor.submit(self._task, client, position, cassette, call))
+            self._build()
             for future in futures:
                 future.result()
         except BaseException:
@@ -342,7 +366,9 @@ class _Run:
             if key is None:  # resolved once per cassette, not once per interaction
                 key = self.keys.setdefault(cassette.selected.path,
                                            cassette_key(cassette.selected.path, self.config.root))
-            known = self.model.shape(call.method, call.uri, recorded.status) if self.model else None
+            def known() -> EndpointShape | None:
+                return self.model().shape(call.method, call.uri, recorded.status)
+
             comparison = compare_interaction(recorded, samples, method=call.method, uri=call.uri,
                                              config=self.config.drift, known=known, cassette=key)
         except Exception as exc:  # one odd body must not sink the nightly run
