@@ -24,6 +24,8 @@ _TOKENS = tuple(re.compile(pattern) for _, _, pattern in TOKEN_FORMATS)
 # One search that finds wherever any format would: most URLs hold no token, and vcrpy filters
 # every request it matches, so the per-format patterns run only after this one hit.
 _ANY_TOKEN = re.compile("|".join(f"(?:{pattern.replace('(?P<secret>', '(?:')})" for _, _, pattern in TOKEN_FORMATS))
+# The prefixes first, in one search: most URLs hold none of them, and this runs on every request.
+_ANY_PREFIX = re.compile("|".join(map(re.escape, TOKEN_PREFIXES)))
 # Characters a re-encoded path segment keeps as they are (RFC 3986 pchar, and the placeholder's).
 _SEGMENT_SAFE = "!$&'()*+,;=:@-._~<>"
 
@@ -70,7 +72,7 @@ def filter_path(path: str) -> str:
 
 def may_hold_token(text: str) -> bool:
     """Could ``text`` (percent-encoded or not) hold a token of a known format? False is certain."""
-    if not any(prefix in text for prefix in TOKEN_PREFIXES):
+    if _ANY_PREFIX.search(text) is None:
         return False
     return _ANY_TOKEN.search(text) is not None or ("%" in text and _ANY_TOKEN.search(unquote(text)) is not None)
 
