@@ -252,3 +252,30 @@ def test_interactions_leaves_read_only_variants_alone(project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "betamax cassette is read-only here, left alone" in result.stdout
     assert betamax.read_bytes() == original
+
+
+def test_a_rerun_with_nothing_to_write_still_sweeps_a_killed_writers_leftover_in_the_state_folder(
+    project: Path,
+) -> None:
+    """kill -9 while prune saved the ledger, then a re-run with nothing left to drop: the dead
+    writer's temporary file goes, a live process's stays, and the ledger is not rewritten."""
+    import subprocess
+    import sys
+
+    from cassettes_tool.core.storage import TMP_PREFIX
+
+    path = _ledger(project, played=(0, 1, 2))  # every interaction played: nothing to drop
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    stale = path.parent / f"{TMP_PREFIX}{dead.stdout.strip()}-abc.tmp"
+    live = path.parent / f"{TMP_PREFIX}{os.getppid()}-def.tmp"
+    stale.write_text('{"half": ')
+    live.write_text('{"half": ')
+    before = path.read_bytes()
+
+    code, _, err = _prune("--interactions", "--delete")
+
+    assert code == 0, err
+    assert not stale.exists()
+    assert live.exists()
+    assert path.read_bytes() == before

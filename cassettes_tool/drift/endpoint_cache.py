@@ -21,7 +21,7 @@ from typing import Any
 from cassettes_tool.core.config import Config
 from cassettes_tool.core.discovery import find_cassettes
 from cassettes_tool.core.reader import parse_cassette, read_cassette_bytes
-from cassettes_tool.core.storage import atomic_write_bytes, checksum
+from cassettes_tool.core.storage import atomic_write_bytes, checksum, sweep_stale_temp_files
 from cassettes_tool.drift.endpoints import EndpointModel, Sample, cassette_samples
 from cassettes_tool.errors import CassetteError
 
@@ -39,6 +39,7 @@ def cache_path(root: Path) -> Path | None:
 def _read(path: Path | None) -> dict[str, list[Sample]]:
     if path is None:
         return {}
+    sweep_stale_temp_files(path.parent)  # a killed writer's leftover: a fresh cache is not written again
     try:
         version, entries = marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):

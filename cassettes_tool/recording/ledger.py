@@ -26,7 +26,11 @@ from typing import Any
 
 from cassettes_tool.core.discovery import project_key
 from cassettes_tool.core.jsonfile import document, read_json
-from cassettes_tool.core.storage import ensure_state_gitignore, write_json_atomic
+from cassettes_tool.core.storage import (
+    ensure_state_gitignore,
+    sweep_stale_temp_files,
+    write_json_atomic,
+)
 from cassettes_tool.errors import CassettesError
 
 LEDGER_SCHEMA_VERSION = 1
@@ -76,6 +80,9 @@ class Ledger:
 
 def load_ledger(path: Path, root: Path | None = None) -> Ledger:
     """Read a ledger file; a malformed one raises a one-line :class:`CassettesError`."""
+    # A writer killed while saving the ledger leaves its temporary file here; a command that
+    # then has nothing to write (prune re-run after the kill) would never sweep it otherwise.
+    sweep_stale_temp_files(path.parent)
     data = read_json(path, "usage ledger",
                      missing="no usage ledger; run the test suite with the cassettes plugin first",
                      fix="delete it and re-run the tests")
