@@ -139,12 +139,3 @@ def test_a_missing_path_argument_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli(["list", str(tmp_path / "missing")])
     assert result.exit_code == 2
     assert "no such file or folder" in result.output
-
-
-@pytest.mark.parametrize("text", ["[]\n", "  [a, b]\n", "[" * 50_000 + "]" * 50_000])
-def test_a_yaml_list_at_the_top_is_refused_before_parsing_whatever_its_depth(tmp_path: Path, text: str) -> None:
-    path = tmp_path / "list.yaml"
-    path.write_text(text)
-    with pytest.raises(CassetteFormatError, match="is a YAML list, not a cassette") as caught:
-        load_cassette(path)
-    assert str(path) in str(caught.value) and "\n" not in str(caught.value)

@@ -113,11 +113,6 @@ def _parse_text(path: Path, data: bytes, fmt: str) -> Any:
             raise CassetteFormatError(path, "JSON nested too deeply", REERECORD) from None
         except ValueError as exc:  # e.g. an integer over Python's 4300-digit conversion limit
             raise CassetteFormatError(path, f"invalid JSON: {exc}", "fix the value or re-record it") from None
-    if data.lstrip()[:1] == b"[":
-        # A cassette is a mapping. Refused before parsing: PyYAML before 6.0.4 spends seconds per
-        # 10,000 levels of a deep flow list (15 s for 50,000) before it says it is not one.
-        raise CassetteFormatError(path, "is a YAML list, not a cassette (a cassette is a mapping with "
-                                  "`interactions`)", REERECORD)
     try:
         # Bytes straight to libyaml: it decodes UTF-8 itself, faster than decoding in Python.
         return load_yaml(data)
