@@ -392,28 +392,28 @@ def test_standard_tags_with_impossible_values_are_one_line(tagged: str, good_cas
         check_cli(path, good_cassette)
 
 
-@pytest.mark.parametrize(
-    ("name", "content"),
-    [
-        # libyaml's composer recurses in C: ~25,000 levels used to kill the process (SIGSEGV).
-        ("deep-list.yaml", "[" * 50_000 + "]" * 50_000),
-        ("deep-dashes.yaml", "- " * 60_000 + "x\n"),
-        ("deep-keys.yaml", "? " * 60_000 + "x\n"),
-        ("just-under-the-limit.yaml", "version: 1\ninteractions: []\nx: " + "[" * 9_000 + "]" * 9_000 + "\n"),
-        # Loaded on the big-stack thread (under 100,000 openers): deep data reaches the commands.
-        ("deep-extra.yaml", "version: 1\ninteractions: []\nx: " + "[" * 60_000 + "]" * 60_000 + "\n"),
-        ("deep-over-the-limit.yaml", "version: 1\ninteractions: []\nx: " + "[" * 150_000 + "]" * 150_000 + "\n"),
-        ("deep-interaction.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/', body: "
-         + "[" * 9_000 + "]" * 9_000 + "}\n  response: {status: 200, headers: {A: " + "[" * 9_000 + "]" * 9_000 + "}}\n"),
-        ("deep-map.yaml", "version: 1\ninteractions: []\nx: " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n"),
-        ("deep-block.yaml", "version: 1\ninteractions: []\nx:\n" + "".join(" " * i + "- \n" for i in range(1, 3000))),
-        ("deep-body.json", '{"version": 1, "interactions": [{"request": {"method": "GET", "uri": "http://x/", "body": '
-         + "[" * 50_000 + "]" * 50_000 + '}, "response": {"status": 200}}]}'),
-        ("deep-string-body.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/'}\n"
-         "  response: {status: 200, headers: {Content-Type: [application/json]}, body: {string: '"
-         + "[" * 100_000 + "]" * 100_000 + "'}}\n"),
-    ],
-)
+DEEP_CASES = [
+    # libyaml's composer recurses in C: ~25,000 levels used to kill the process (SIGSEGV).
+    ("deep-list.yaml", "[" * 50_000 + "]" * 50_000),
+    ("deep-dashes.yaml", "- " * 60_000 + "x\n"),
+    ("deep-keys.yaml", "? " * 60_000 + "x\n"),
+    ("just-under-the-limit.yaml", "version: 1\ninteractions: []\nx: " + "[" * 9_000 + "]" * 9_000 + "\n"),
+    # Loaded on the big-stack thread (under 100,000 openers): deep data reaches the commands.
+    ("deep-extra.yaml", "version: 1\ninteractions: []\nx: " + "[" * 60_000 + "]" * 60_000 + "\n"),
+    ("deep-over-the-limit.yaml", "version: 1\ninteractions: []\nx: " + "[" * 150_000 + "]" * 150_000 + "\n"),
+    ("deep-interaction.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/', body: "
+     + "[" * 9_000 + "]" * 9_000 + "}\n  response: {status: 200, headers: {A: " + "[" * 9_000 + "]" * 9_000 + "}}\n"),
+    ("deep-map.yaml", "version: 1\ninteractions: []\nx: " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n"),
+    ("deep-block.yaml", "version: 1\ninteractions: []\nx:\n" + "".join(" " * i + "- \n" for i in range(1, 3000))),
+    ("deep-body.json", '{"version": 1, "interactions": [{"request": {"method": "GET", "uri": "http://x/", "body": '
+     + "[" * 50_000 + "]" * 50_000 + '}, "response": {"status": 200}}]}'),
+    ("deep-string-body.yaml", "version: 1\ninteractions:\n- request: {method: GET, uri: 'http://x/'}\n"
+     "  response: {status: 200, headers: {Content-Type: [application/json]}, body: {string: '"
+     + "[" * 100_000 + "]" * 100_000 + "'}}\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), [pytest.param(name, content, id=name) for name, content in DEEP_CASES])
 def test_deep_nesting_is_refused_or_read_never_a_recursion_traceback(name: str, content: str, good_cassette: Path) -> None:
     path = write_case(name, content.encode())
     check_loads_or_refuses(path)

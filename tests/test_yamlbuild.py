@@ -182,3 +182,33 @@ def test_a_file_too_big_to_bound_by_openers_is_composed_on_the_big_stack(monkeyp
     monkeypatch.setattr(yamlio, "SAFE_SIZE", len(text) - 1)
     assert load_yaml(text) == pyyaml(text)
     assert used == [True]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 20_000 + "]" * 20_000,  # under the 50,000 openers that bound block nesting
+        "version: 1\nx: " + "{a: " * 12_000 + "1" + "}" * 12_000 + "\n",
+    ],
+    ids=["list-20k", "map-12k"],
+)
+def test_deep_flow_nesting_is_measured_before_composing(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    # PyYAML 6.0.1-6.0.3's libyaml composes flow nesting in quadratic time (50,000 levels: 12-15 s,
+    # then refused anyway): a document with more flow openers than SAFE_OPENERS is walked first,
+    # and one too deep never reaches the composer, whichever PyYAML is installed.
+    from cassettes_tool.core import yamlio
+
+    composed: list[bool] = []
+    monkeypatch.setattr(yamlio, "_on_big_stack", lambda work: composed.append(True))
+    with pytest.raises((RecursionError, yaml.YAMLError)):
+        load_yaml(text)
+    assert not composed
+
+
+def test_a_shallow_document_with_many_braces_is_walked_then_read_in_full() -> None:
+    # The cost side of the rule above: a real cassette can hold over SAFE_OPENERS braces at a
+    # shallow depth (one of the corpus has 32,514); it is walked, found shallow, and read.
+    items = [{"id": n, "tags": [n], "owner": {"id": n}} for n in range(4_000)]
+    text = yaml.dump({"version": 1, "interactions": [], "items": items}, default_flow_style=True, width=1_000)
+    assert text.count("{") + text.count("[") > 10_000
+    assert load_yaml(text)["items"] == items

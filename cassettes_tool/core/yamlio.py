@@ -82,9 +82,13 @@ SAFE_OPENERS = 10_000  # fewer "[", "{", "-", "?" bytes than this: too shallow t
 # take n*n/2 bytes, so a file under this size cannot nest them SAFE_OPENERS deep.
 SAFE_SIZE = SAFE_OPENERS * SAFE_OPENERS // 2
 BIG_STACK = 512 * 1024 * 1024  # virtual; only the pages touched cost memory (~400 bytes a level)
-# libyaml's parser is also quadratic in depth for flow style (40,000 levels: ~2-4 s here). Beyond
-# this many openers the depth is measured first by a walk of the event stream that stops at
-# MAX_DEPTH (~0.1 s). 50,000 keeps brace-heavy real cassettes (DataDog: 32,514) off that walk.
+# libyaml's parser is also quadratic in depth for flow style (block style is not): with PyYAML
+# 6.0.1-6.0.3 a 50,000-level "[[[..." takes 12-15 s to compose, 20,000 levels of "{a: " 4 s
+# (6.0.4's libyaml stops at its own limit at once). So a document with over SAFE_OPENERS flow
+# openers, or over MAX_OPENERS_IN_BIG_STACK openers of any kind, has its depth measured first by
+# a walk of the event stream that stops at MAX_DEPTH (0.3-0.6 s with 6.0.1). A shallow document
+# pays the walk too: 16 ms on the one corpus cassette over the line (1.4 MB, 11,112 braces and
+# brackets, loaded in 27 ms). A 1,000-interaction cassette of JSON bodies has 3,000 and skips it.
 MAX_OPENERS_IN_BIG_STACK = 50_000
 _OPENERS = (b"[", b"{", b"- ", b"? ")
 _NOT_OPENER_BYTES = bytes(b for b in range(256) if b not in b"[{-?")
@@ -107,11 +111,8 @@ def load_yaml(text: str | bytes) -> Any:
         if openers <= SAFE_OPENERS and len(text) <= SAFE_SIZE:
             node = loader.get_single_node()
         else:
-            if openers > MAX_OPENERS_IN_BIG_STACK:
-                data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
-                exact = sum(map(data.count, _OPENERS))
-                if exact > MAX_OPENERS_IN_BIG_STACK and _depth_exceeds(text, MAX_DEPTH):
-                    raise DeepDocumentError(MAX_DEPTH)
+            if _worth_walking(text, openers) and _depth_exceeds(text, MAX_DEPTH):
+                raise DeepDocumentError(MAX_DEPTH)
             # Possibly deep (or, as in real cassettes that get here, JSON bodies full of braces):
             # compose on a thread whose stack fits any depth allowed so far.
             node = _on_big_stack(loader.get_single_node)
@@ -129,6 +130,15 @@ def _openers(text: str | bytes) -> int:
     """An upper bound of the nesting depth: the count of "[", "{", "-" and "?" bytes (one C pass)."""
     data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
     return len(data.translate(None, _NOT_OPENER_BYTES))
+
+
+def _worth_walking(text: str | bytes, openers: int) -> bool:
+    """Whether the depth walk must come before composing (see :data:`MAX_OPENERS_IN_BIG_STACK`)."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
+    if data.count(b"[") + data.count(b"{") > SAFE_OPENERS:
+        return True  # flow style: composing is quadratic in depth with PyYAML < 6.0.4
+    # "-" and "?" count only before a space: a "-" in a date or an id opens nothing.
+    return openers > MAX_OPENERS_IN_BIG_STACK and sum(map(data.count, _OPENERS)) > MAX_OPENERS_IN_BIG_STACK
 
 
 def _check_expansion(document: Any, limit: int) -> None:
