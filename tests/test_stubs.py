@@ -14,7 +14,7 @@ import http.client
 import io
 import json
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +29,6 @@ import yaml
 from vcr.request import Request as VcrRequest
 
 from cassettes_tool import use_cassette
-from cassettes_tool.recording import session as recording_session
 from cassettes_tool.recording import stubs
 from cassettes_tool.recording.vcr_request import duplicate, new_request
 from tests.helpers.server import LoopbackServer, ReceivedRequest
@@ -41,17 +40,11 @@ Seen = tuple[int, list[tuple[str, str]], bytes]
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    (tmp_path / "pyproject.toml").write_text('[tool.cassettes]\ncassette_dir = "cassettes"\n')
-    monkeypatch.chdir(tmp_path)
+def project(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared recording project (``tests/helpers/recording.py``) with the parse cache off:
+    every replay reads its file, as plain vcrpy does."""
     monkeypatch.setenv("CASSETTES_CACHE_DIR", "off")
-    monkeypatch.delenv("CASSETTES_CONFIG", raising=False)
-    previous = recording_session.current()
-    recording_session.install(None)
-    try:
-        yield tmp_path
-    finally:
-        recording_session.install(previous)
+    return project
 
 
 # -- one GET per client; each returns (status, headers as the client shows them, body) -----------
