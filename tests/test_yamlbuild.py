@@ -168,7 +168,7 @@ def test_a_file_too_big_to_bound_by_openers_is_composed_on_the_big_stack(monkeyp
 
     depth = 300
     text = "".join(" " * level + f"k{level}:\n" for level in range(depth)) + " " * depth + "leaf\n"
-    assert yamlio._openers(text) == 0
+    assert yamlio._openers(text.encode()) == 0
     used: list[bool] = []
     real = yamlio._on_big_stack
 

@@ -106,12 +106,13 @@ def load_yaml(text: str | bytes) -> Any:
     :class:`AliasError` for aliases that expand to recursive or huge data.
     """
     loader = CassetteLoader(text)
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
     try:
-        openers = _openers(text)
+        openers = _openers(data)
         if openers <= SAFE_OPENERS and len(text) <= SAFE_SIZE:
             node = loader.get_single_node()
         else:
-            if _worth_walking(text, openers) and _depth_exceeds(text, MAX_DEPTH):
+            if _worth_walking(data, openers) and _depth_exceeds(text, MAX_DEPTH):
                 raise DeepDocumentError(MAX_DEPTH)
             # Possibly deep (or, as in real cassettes that get here, JSON bodies full of braces):
             # compose on a thread whose stack fits any depth allowed so far.
@@ -126,15 +127,13 @@ def load_yaml(text: str | bytes) -> Any:
     return document
 
 
-def _openers(text: str | bytes) -> int:
+def _openers(data: bytes) -> int:
     """An upper bound of the nesting depth: the count of "[", "{", "-" and "?" bytes (one C pass)."""
-    data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
     return len(data.translate(None, _NOT_OPENER_BYTES))
 
 
-def _worth_walking(text: str | bytes, openers: int) -> bool:
+def _worth_walking(data: bytes, openers: int) -> bool:
     """Whether the depth walk must come before composing (see :data:`MAX_OPENERS_IN_BIG_STACK`)."""
-    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
     if data.count(b"[") + data.count(b"{") > SAFE_OPENERS:
         return True  # flow style: composing is quadratic in depth with PyYAML < 6.0.4
     # "-" and "?" count only before a space: a "-" in a date or an id opens nothing.

@@ -51,6 +51,12 @@ def _optional_seconds(value: Any) -> float | None:
     return seconds if seconds >= 0 else None
 
 
+# Every report goes through the recording filter: what is written (the defaults; refresh has
+# already applied the project's own lists), and what is read back from a report of any origin
+# (the project's lists, given by the command that reads it, else the defaults).
+_RULES = FilterRules()
+
+
 @dataclass(frozen=True)
 class Finding:
     """One structural difference between a recorded and a live response."""
@@ -74,7 +80,7 @@ class Finding:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any], *, rules: FilterRules | None = None) -> Finding:
+    def from_json(cls, data: Mapping[str, Any], *, rules: FilterRules = _RULES) -> Finding:
         """A finding read back; a header finding on a filtered header name shows the placeholder."""
         severity, kind = data.get("severity"), data.get("kind")
         if severity not in SEVERITIES:
@@ -87,7 +93,7 @@ class Finding:
             recorded=data.get("recorded"), live=data.get("live"), message=str(data.get("message", "")),
             acknowledged=bool(data.get("acknowledged", False)), group=_optional_str(data.get("group")),
         )
-        return _hide_header_values(finding, rules or _RULES)
+        return _hide_header_values(finding, rules)
 
 
 def live_to_json(live: Response) -> dict[str, Any]:
@@ -116,7 +122,7 @@ def _hide_header_values(finding: Finding, rules: FilterRules) -> Finding:
     return replace(finding, recorded=hidden[0], live=hidden[1], message=message)
 
 
-def live_from_json(data: Mapping[str, Any], rules: FilterRules | None = None) -> Response:
+def live_from_json(data: Mapping[str, Any], rules: FilterRules = _RULES) -> Response:
     """The one way back from a report's ``live`` object to a :class:`Response`.
 
     The headers are what the server sent, so a ``Content-Type`` header wins over the
@@ -134,21 +140,14 @@ def live_from_json(data: Mapping[str, Any], rules: FilterRules | None = None) ->
         headers["Content-Type"] = [content_type]
     response = Response(status=int(data["status"]), reason=str(data.get("reason") or ""), headers=headers, body=body)
     # A report written elsewhere holds no secret once read.
-    return filter_response(response, rules or _RULES)
+    return filter_response(response, rules)
 
 
-# Every report goes through the recording filter: what is written (the defaults; refresh has
-# already applied the project's own lists), and what is read back from a report of any origin
-# (the project's lists, given by the command that reads it, else the defaults).
-_RULES = FilterRules()
+def _shown_uri(uri: str, rules: FilterRules = _RULES) -> str:
+    return filter_uri(uri, rules.query_parameters)
 
 
-def _shown_uri(uri: str, rules: FilterRules | None = None) -> str:
-    return filter_uri(uri, (rules or _RULES).query_parameters)
-
-
-def _shown_reason(reason: str | None, rules: FilterRules | None = None) -> str | None:
-    rules = rules or _RULES
+def _shown_reason(reason: str | None, rules: FilterRules = _RULES) -> str | None:
     return None if reason is None else filter_text(reason, rules.query_parameters | rules.body_fields)
 
 
@@ -176,7 +175,7 @@ class InteractionResult:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any], *, rules: FilterRules | None = None) -> InteractionResult:
+    def from_json(cls, data: Mapping[str, Any], *, rules: FilterRules = _RULES) -> InteractionResult:
         status = data.get("status")
         if status not in STATUSES:
             raise ValueError(f"interaction status {status!r} is not one of {', '.join(STATUSES)}")
@@ -206,7 +205,7 @@ class CassetteResult:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any], *, rules: FilterRules | None = None) -> CassetteResult:
+    def from_json(cls, data: Mapping[str, Any], *, rules: FilterRules = _RULES) -> CassetteResult:
         status = data.get("status")
         if status not in STATUSES:
             raise ValueError(f"cassette status {status!r} is not one of {', '.join(STATUSES)}")
@@ -282,7 +281,7 @@ class Report:
         return dumps_document(self.to_json())
 
     @classmethod
-    def from_json(cls, data: Any, *, source: str = "report", rules: FilterRules | None = None) -> Report:
+    def from_json(cls, data: Any, *, source: str = "report", rules: FilterRules = _RULES) -> Report:
         """A report read back, filtered with ``rules`` (the project's filter lists; default: the defaults)."""
         if not isinstance(data, Mapping):
             raise ReportError(f"{source}: not a drift report (top level is not an object)")
@@ -333,7 +332,7 @@ def _read_timings(report: Report, timings: Iterable[Any]) -> None:
             item.seconds = _optional_seconds(entry.get("seconds"))
 
 
-def load_report(path: Path, rules: FilterRules | None = None) -> Report:
+def load_report(path: Path, rules: FilterRules = _RULES) -> Report:
     """Read a JSON drift report; every problem is a one-line :class:`ReportError`.
 
     Its URIs, reasons, live responses and header findings go through the recording filter with
